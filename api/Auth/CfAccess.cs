@@ -1,0 +1,29 @@
+namespace CloudController.Api.Auth;
+
+/// <summary>What a route requires of the caller. Without metadata: GET/HEAD need <see cref="Read"/>, others <see cref="Write"/>.</summary>
+internal enum CfAccess
+{
+    /// <summary>No token needed (info, root, token endpoints).</summary>
+    Anonymous,
+
+    /// <summary>cloud_controller.read, .admin_read_only or .admin.</summary>
+    Read,
+
+    /// <summary>cloud_controller.write or .admin.</summary>
+    Write,
+
+    /// <summary>cloud_controller.admin (platform-wide writes: orgs, buildpacks).</summary>
+    Admin,
+}
+
+internal sealed record CfAccessMetadata(CfAccess Access);
+
+internal static class CfAccessExtensions
+{
+    public static TBuilder RequireCf<TBuilder>(this TBuilder builder, CfAccess access)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new CfAccessMetadata(access));
+
+    /// <summary>The authenticated caller (set by <see cref="CfAuthorizationMiddleware"/>); null on anonymous routes without a token.</summary>
+    public static CfUser? CfUser(this HttpContext http) => http.Features.Get<CfUser>();
+}

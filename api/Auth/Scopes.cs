@@ -1,0 +1,11 @@
+namespace CloudController.Api.Auth;
+
+/// <summary>Cloud Controller scopes (lib/cloud_controller/roles.rb).</summary>
+internal static class Scopes
+{
+    public const string Admin = "cloud_controller.admin";
+    public const string Read = "cloud_controller.read";
+    public const string Write = "cloud_controller.write";
+    public const string AdminReadOnly = "cloud_controller.admin_read_only";
+    public const string Audience = "cloud_controller";
+}

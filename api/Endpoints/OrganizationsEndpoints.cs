@@ -1,0 +1,106 @@
+using CloudController.Api.Auth;
+using CloudController.Api.Hosting;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Platform;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Organizations;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v2 organizations (create, read, list, update, delete) and v3 organizations (read, list).</summary>
+internal static class OrganizationsEndpoints
+{
+    private static readonly string[] V2Filters = ["name"];
+    private static readonly string[] V2Orders = ["name"];
+    private static readonly string[] V3Filters = ["names", "guids"];
+
+    public static IEndpointRouteBuilder MapOrganizations(this IEndpointRouteBuilder routes)
+    {
+        var v2 = routes.MapGroup("/v2/organizations");
+        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin);
+        v2.MapGet("/", ListAsync);
+        v2.MapGet("/{guid}", GetAsync);
+        v2.MapPut("/{guid}", UpdateAsync).RequireCf(CfAccess.Admin);
+        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin);
+
+        var v3 = routes.MapGroup("/v3/organizations");
+        v3.MapGet("/", ListV3Async);
+        v3.MapGet("/{guid}", GetV3Async);
+        return routes;
+    }
+
+    private static async Task<Created<V2Resource<OrganizationEntity>>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
+        var command = new CreateOrganization(
+            body.RequiredString("name"),
+            body.OptionalBool("billing_enabled") ?? false,
+            body.OptionalString("status") ?? "active",
+            QuotaGuid(body, platform) ?? platform.DefaultQuotaDefinitionGuid);
+        var org = await grains.GetGrain<IOrganizationGrain>(Guid.NewGuid()).CreateAsync(command);
+        var resource = OrganizationEntity.Resource(org);
+        return TypedResults.Created(resource.Metadata.Url, resource);
+    }
+
+    private static async Task<Ok<V2Resource<OrganizationEntity>>> GetAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Ok(OrganizationEntity.Resource(await Grain(grains, guid).GetAsync()));
+
+    private static async Task<Ok<V2Page<OrganizationEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Organizations)
+            .QueryAsync(query.ToIndexQuery(query.ValuesOf("name"), [], []));
+        var orgs = await PageLoader.LoadAsync(page, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync());
+        return TypedResults.Ok(V2Page<OrganizationEntity>.Create(
+            http.Request.Path, query, page.TotalResults, [.. orgs.Select(OrganizationEntity.Resource)]));
+    }
+
+    private static async Task<JsonHttpResult<V2Resource<OrganizationEntity>>> UpdateAsync(
+        string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var grain = Grain(grains, guid);
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        var command = new UpdateOrganization(
+            body.OptionalString("name"), body.OptionalBool("billing_enabled"), body.OptionalString("status"), QuotaGuid(body, platform));
+        // v2 updates answer 201 Created, as CF does.
+        return TypedResults.Json(OrganizationEntity.Resource(await grain.UpdateAsync(command)), CfJson.Options, statusCode: 201);
+    }
+
+    private static async Task<NoContent> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
+        await Grain(grains, guid).DeleteAsync(recursive);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<V3Organization>> GetV3Async(string guid, HttpContext http, IGrainFactory grains, BaseUrl baseUrl) =>
+        TypedResults.Ok(V3Organization.From(await Grain(grains, guid).GetAsync(), baseUrl.Of(http)));
+
+    private static async Task<Ok<V3Page<V3Organization>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Organizations)
+            .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), []));
+        var orgs = await PageLoader.LoadAsync(page, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync());
+        var url = baseUrl.Of(http);
+        return TypedResults.Ok(V3Page<V3Organization>.Create(
+            url, http.Request.Path, query, page.TotalResults, [.. orgs.Select(o => V3Organization.From(o, url))]));
+    }
+
+    private static IOrganizationGrain Grain(IGrainFactory grains, string guid) =>
+        grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound));
+
+    /// <summary>Only the default quota definition exists; any other guid names nothing.</summary>
+    private static Guid? QuotaGuid(JsonFields body, PlatformCatalog platform)
+    {
+        var quota = body.OptionalGuid("quota_definition_guid", UnknownQuota);
+        return quota is null || quota == platform.DefaultQuotaDefinitionGuid ? quota : throw UnknownQuota(quota.Value.ToString());
+    }
+
+    private static CloudControllerException UnknownQuota(string guid) =>
+        new(CfErrorCode.InvalidRelation, $"Could not find VCAP::CloudController::QuotaDefinition with guid: {guid}");
+}

@@ -1,0 +1,99 @@
+using CloudController.Api.Auth;
+using CloudController.Api.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>Anonymous discovery documents: <c>GET /</c>, <c>GET /v2/info</c>, <c>GET /v3</c>.</summary>
+internal static class RootEndpoints
+{
+    public const string V2ApiVersion = "2.58.0";
+    public const string V3ApiVersion = "3.0.0";
+
+    public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/", Root).RequireCf(CfAccess.Anonymous);
+        routes.MapGet("/v2/info", Info).RequireCf(CfAccess.Anonymous);
+        routes.MapGet("/v3", V3Root).RequireCf(CfAccess.Anonymous);
+        return routes;
+    }
+
+    private static Ok<V2Info> Info(HttpContext http, BaseUrl baseUrl, IOptions<UaaOptions> uaa)
+    {
+        var url = baseUrl.Of(http);
+        var uaaUrl = UaaUrl(uaa.Value, url);
+        return TypedResults.Ok(new V2Info(
+            Name: "orleans-cloud-controller",
+            Build: "orleans-cloud-controller",
+            Support: "https://github.com/cloudfoundry/cloud_controller_ng",
+            Version: 2,
+            Description: "Cloud Controller API on Microsoft Orleans",
+            AuthorizationEndpoint: uaaUrl,
+            TokenEndpoint: uaaUrl,
+            MinCliVersion: null,
+            MinRecommendedCliVersion: null,
+            ApiVersion: V2ApiVersion,
+            AppSshEndpoint: null,
+            AppSshHostKeyFingerprint: null,
+            AppSshOauthClient: "ssh-proxy",
+            User: http.CfUser()?.UserId));
+    }
+
+    private static Ok<LinksDocument> Root(HttpContext http, BaseUrl baseUrl, IOptions<UaaOptions> uaa)
+    {
+        var url = baseUrl.Of(http);
+        var uaaUrl = UaaUrl(uaa.Value, url);
+        return TypedResults.Ok(new LinksDocument(new Dictionary<string, RootLink?>
+        {
+            ["self"] = new(url),
+            ["cloud_controller_v2"] = new($"{url}/v2", new Dictionary<string, string> { ["version"] = V2ApiVersion }),
+            ["cloud_controller_v3"] = new($"{url}/v3", new Dictionary<string, string> { ["version"] = V3ApiVersion }),
+            ["login"] = new(uaaUrl),
+            ["uaa"] = new(uaaUrl),
+            ["network_policy_v0"] = null,
+            ["network_policy_v1"] = null,
+            ["credhub"] = null,
+            ["routing"] = null,
+            ["logging"] = null,
+            ["log_cache"] = null,
+            ["log_stream"] = null,
+            ["app_ssh"] = null,
+            ["bits_service"] = null,
+        }));
+    }
+
+    private static Ok<LinksDocument> V3Root(HttpContext http, BaseUrl baseUrl)
+    {
+        var v3 = $"{baseUrl.Of(http)}/v3";
+        string[] collections = ["apps", "builds", "droplets", "organizations", "packages", "spaces"];
+        var links = collections.ToDictionary(c => c, c => (RootLink?)new RootLink($"{v3}/{c}"));
+        links["self"] = new RootLink(v3);
+        return TypedResults.Ok(new LinksDocument(links));
+    }
+
+    private static string UaaUrl(UaaOptions uaa, string ownUrl) =>
+        string.IsNullOrWhiteSpace(uaa.Url) ? ownUrl : uaa.Url.TrimEnd('/');
+}
+
+internal sealed record V2Info(
+    string Name,
+    string Build,
+    string Support,
+    int Version,
+    string Description,
+    string AuthorizationEndpoint,
+    string TokenEndpoint,
+    string? MinCliVersion,
+    string? MinRecommendedCliVersion,
+    string ApiVersion,
+    string? AppSshEndpoint,
+    string? AppSshHostKeyFingerprint,
+    string AppSshOauthClient,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? User);
+
+internal sealed record LinksDocument(IReadOnlyDictionary<string, RootLink?> Links);
+
+internal sealed record RootLink(
+    string Href,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Meta = null);

@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using CloudController.Api.Auth;
+using CloudController.Api.Hosting;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Spaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v2 spaces (create, read, list, update, delete, per organization) and v3 spaces (read, list).</summary>
+internal static class SpacesEndpoints
+{
+    private static readonly string[] V2Filters = ["name", "organization_guid"];
+    private static readonly string[] V2Orders = ["name"];
+    private static readonly string[] V3Filters = ["names", "guids", "organization_guids"];
+
+    public static IEndpointRouteBuilder MapSpaces(this IEndpointRouteBuilder routes)
+    {
+        var v2 = routes.MapGroup("/v2/spaces");
+        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin);
+        v2.MapGet("/", ListAsync);
+        v2.MapGet("/{guid}", GetAsync);
+        v2.MapPut("/{guid}", UpdateAsync).RequireCf(CfAccess.Admin);
+        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin);
+        routes.MapGet("/v2/organizations/{guid}/spaces", ListInOrganizationAsync);
+
+        var v3 = routes.MapGroup("/v3/spaces");
+        v3.MapGet("/", ListV3Async);
+        v3.MapGet("/{guid}", GetV3Async);
+        return routes;
+    }
+
+    private static async Task<Created<V2Resource<SpaceEntity>>> CreateAsync(HttpContext http, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
+        var name = body.RequiredString("name");
+        var org = body.RequiredGuid("organization_guid", UnknownOrganization);
+        if (body.OptionalString("space_quota_definition_guid") is { } quota)
+        {
+            // No space quotas exist here, so any guid names nothing.
+            throw new CloudControllerException(CfErrorCode.InvalidRelation,
+                $"Could not find VCAP::CloudController::SpaceQuotaDefinition with guid: {quota}");
+        }
+
+        var space = await grains.GetGrain<ISpaceGrain>(Guid.NewGuid())
+            .CreateAsync(new CreateSpace(name, org, body.OptionalBool("allow_ssh") ?? true, null));
+        var resource = SpaceEntity.Resource(space);
+        return TypedResults.Created(resource.Metadata.Url, resource);
+    }
+
+    private static async Task<Ok<V2Resource<SpaceEntity>>> GetAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Ok(SpaceEntity.Resource(await Grain(grains, guid).GetAsync()));
+
+    private static Task<Ok<V2Page<SpaceEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
+        var scopes = query.GuidsOf("organization_guid").Select(IndexNames.Scope).ToImmutableArray();
+        return ListV2Async(http, grains, query, scopes);
+    }
+
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListInOrganizationAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
+        var query = V2ListQuery.Parse(http.Request.Query, ["name"], V2Orders);
+        return await ListV2Async(http, grains, query, [IndexNames.Scope(org.Guid)]);
+    }
+
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> scopes)
+    {
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces)
+            .QueryAsync(query.ToIndexQuery(query.ValuesOf("name"), [], scopes));
+        var spaces = await PageLoader.LoadAsync(page, g => grains.GetGrain<ISpaceGrain>(g).FindAsync());
+        return TypedResults.Ok(V2Page<SpaceEntity>.Create(
+            http.Request.Path, query, page.TotalResults, [.. spaces.Select(SpaceEntity.Resource)]));
+    }
+
+    private static async Task<JsonHttpResult<V2Resource<SpaceEntity>>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var grain = Grain(grains, guid);
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        var space = await grain.UpdateAsync(new UpdateSpace(body.OptionalString("name"), body.OptionalBool("allow_ssh")));
+        return TypedResults.Json(SpaceEntity.Resource(space), CfJson.Options, statusCode: 201);
+    }
+
+    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    {
+        await Grain(grains, guid).DeleteAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<V3Space>> GetV3Async(string guid, HttpContext http, IGrainFactory grains, BaseUrl baseUrl) =>
+        TypedResults.Ok(V3Space.From(await Grain(grains, guid).GetAsync(), baseUrl.Of(http)));
+
+    private static async Task<Ok<V3Page<V3Space>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
+        var scopes = query.GuidsOf("organization_guids").Select(IndexNames.Scope).ToImmutableArray();
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces)
+            .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), scopes));
+        var spaces = await PageLoader.LoadAsync(page, g => grains.GetGrain<ISpaceGrain>(g).FindAsync());
+        var url = baseUrl.Of(http);
+        return TypedResults.Ok(V3Page<V3Space>.Create(
+            url, http.Request.Path, query, page.TotalResults, [.. spaces.Select(s => V3Space.From(s, url))]));
+    }
+
+    private static ISpaceGrain Grain(IGrainFactory grains, string guid) =>
+        grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound));
+
+    private static CloudControllerException UnknownOrganization(string guid) =>
+        new(CfErrorCode.InvalidRelation, $"Could not find VCAP::CloudController::Organization with guid: {guid}");
+}

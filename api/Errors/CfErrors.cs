@@ -1,0 +1,54 @@
+using CloudController.Api.Http;
+using CloudController.GrainInterfaces.Errors;
+
+namespace CloudController.Api.Errors;
+
+/// <summary>Maps any exception to the CF error a client should see; never leaks internals for unexpected failures.</summary>
+internal static class CfErrors
+{
+    public static CfErrorResult From(Exception exception, ApiVersion version) => exception switch
+    {
+        CloudControllerException e => ForVersion(new CfErrorResult(StatusOf(e.Code), e.Code, e.Message), version),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            new(413, CfErrorCode.InvalidRequest, "The request is invalid: request body too large"),
+        BadHttpRequestException => ForVersion(
+            new(400, CfErrorCode.MessageParseError, "Request invalid due to parse error: invalid request body"), version),
+        OrleansMessageRejectionException or TimeoutException or SiloUnavailableException =>
+            new(503, CfErrorCode.ServiceUnavailable, "The service is unavailable: the cluster did not answer in time."),
+        _ => CfErrorResult.Unknown,
+    };
+
+    /// <summary>v3 names errors generically: resource-specific not-founds become ResourceNotFound, scope failures NotAuthorized.</summary>
+    public static CfErrorResult ForVersion(CfErrorResult error, ApiVersion version)
+    {
+        if (version == ApiVersion.V2)
+        {
+            return error;
+        }
+
+        return error.Code switch
+        {
+            CfErrorCode.OrganizationNotFound => new(404, CfErrorCode.ResourceNotFound, "Organization not found"),
+            CfErrorCode.SpaceNotFound => new(404, CfErrorCode.ResourceNotFound, "Space not found"),
+            CfErrorCode.AppNotFound => new(404, CfErrorCode.ResourceNotFound, "App not found"),
+            CfErrorCode.StackNotFound => new(404, CfErrorCode.ResourceNotFound, "Stack not found"),
+            CfErrorCode.InsufficientScope => new(403, CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action"),
+            _ => error,
+        };
+    }
+
+    /// <summary>HTTP status of each CF error (errors/v2.yml); anything not listed is a 400.</summary>
+    public static int StatusOf(CfErrorCode code) => code switch
+    {
+        CfErrorCode.InvalidAuthToken or CfErrorCode.NotAuthenticated => 401,
+        CfErrorCode.NotAuthorized or CfErrorCode.InsufficientScope => 403,
+        CfErrorCode.NotFound or CfErrorCode.ResourceNotFound or CfErrorCode.OrganizationNotFound
+            or CfErrorCode.SpaceNotFound or CfErrorCode.AppNotFound or CfErrorCode.AppPackageNotFound
+            or CfErrorCode.StackNotFound => 404,
+        CfErrorCode.UnprocessableEntity or CfErrorCode.StagingInProgress => 422,
+        CfErrorCode.UnknownError or CfErrorCode.OrderByParameterInvalid or CfErrorCode.BlobstoreError => 500,
+        CfErrorCode.BlobstoreUnavailable => 502,
+        CfErrorCode.ServiceUnavailable => 503,
+        _ => 400,
+    };
+}

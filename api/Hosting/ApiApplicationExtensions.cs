@@ -1,0 +1,57 @@
+using CloudController.Api.Auth;
+using CloudController.Api.Endpoints;
+using CloudController.Api.Errors;
+using CloudController.Api.Http;
+using CloudController.GrainInterfaces.Errors;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace CloudController.Api.Hosting;
+
+internal static class ApiApplicationExtensions
+{
+    /// <summary>Listens on <c>http://127.0.0.1:CC_API_PORT</c> (9022) unless ASP.NET Core's own <c>urls</c> is set.</summary>
+    public static WebApplicationBuilder UseCloudControllerUrls(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration.GetValue("CC_API_PORT", 9022)}");
+        }
+
+        return builder;
+    }
+
+    /// <summary>The request pipeline: request id → CF errors → routing → token and scope checks → endpoints.</summary>
+    public static WebApplication UseCloudControllerApi(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(MethodNotAllowedIsNotFoundAsync);
+        app.UseRouting();
+        app.UseMiddleware<CfAuthorizationMiddleware>();
+
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).RequireCf(CfAccess.Anonymous);
+        app.MapRoot();
+        app.MapUaa();
+        app.MapOrganizations();
+        app.MapSpaces();
+        app.MapPlatform();
+        app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
+        return app;
+    }
+
+    private static IResult UnknownRoute() =>
+        throw new CloudControllerException(CfErrorCode.NotFound, "Unknown request");
+
+    // CF has no 405: a known path with an unsupported method is an unknown request.
+    private static Task MethodNotAllowedIsNotFoundAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        if (http.Response.StatusCode != StatusCodes.Status405MethodNotAllowed)
+        {
+            return Task.CompletedTask;
+        }
+
+        http.Response.Headers.Allow = default;
+        return CfErrorWriter.WriteAsync(http, new CloudControllerException(CfErrorCode.NotFound, "Unknown request"));
+    }
+}

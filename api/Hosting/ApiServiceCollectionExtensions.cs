@@ -1,0 +1,26 @@
+using CloudController.Api.Auth;
+using CloudController.Api.Errors;
+using CloudController.Api.Json;
+using CloudController.Api.Platform;
+
+namespace CloudController.Api.Hosting;
+
+internal static class ApiServiceCollectionExtensions
+{
+    public static IServiceCollection AddCloudControllerApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(json => CfJson.Configure(json.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<CfErrorHandler>();
+        services.AddOptions<ApiOptions>().BindConfiguration("CloudController:Api");
+        services.AddOptions<PlatformOptions>().BindConfiguration("CloudController:Platform");
+        services.AddOptions<UaaOptions>().BindConfiguration("Uaa");
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BaseUrl>();
+        services.AddSingleton<PlatformCatalog>();
+        services.AddSingleton<SigningKeys>();
+        services.AddSingleton<TokenService>();
+        return services;
+    }
+}

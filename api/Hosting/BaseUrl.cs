@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Api.Hosting;
+
+/// <summary>The absolute base URL advertised in info documents and v3 links.</summary>
+internal sealed class BaseUrl(IOptions<ApiOptions> options)
+{
+    public string Of(HttpContext http) =>
+        string.IsNullOrWhiteSpace(options.Value.ExternalUrl)
+            ? $"{http.Request.Scheme}://{http.Request.Host}"
+            : options.Value.ExternalUrl.TrimEnd('/');
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+
+namespace CloudController.Api.Paging;
+
+/// <summary>
+/// v3 list parameters: <c>page</c> (&gt; 0), <c>per_page</c> (1..5000), <c>order_by</c> (<c>created_at</c>,
+/// <c>updated_at</c>, <c>name</c>, with an optional <c>+</c>/<c>-</c>) and comma-list filters; anything else is
+/// 400 BadQueryParameter.
+/// </summary>
+internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, ImmutableDictionary<string, ImmutableArray<string>> Filters)
+{
+    public const int DefaultPerPage = 50;
+    public const int MaxPerPage = 5000;
+
+    private static readonly string[] Paging = ["page", "per_page", "order_by"];
+
+    public static V3ListQuery Parse(IQueryCollection query, IReadOnlyCollection<string> filterKeys)
+    {
+        var unknown = query.Keys.Where(k => !Paging.Contains(k) && !filterKeys.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw CloudControllerException.BadQuery($"Unknown query parameter(s): '{string.Join("', '", unknown)}'");
+        }
+
+        var page = Int(query, "page", 1);
+        if (page < 1)
+        {
+            throw CloudControllerException.BadQuery("Page must be greater than 0");
+        }
+
+        var perPage = Int(query, "per_page", DefaultPerPage);
+        if (perPage is < 1 or > MaxPerPage)
+        {
+            throw CloudControllerException.BadQuery($"Per page must be between 1 and {MaxPerPage}");
+        }
+
+        var orderBy = query["order_by"].ToString();
+        if (orderBy.Length > 0 && orderBy.TrimStart('+', '-') is not ("created_at" or "updated_at" or "name"))
+        {
+            throw CloudControllerException.BadQuery("Order by can only be: 'created_at', 'updated_at', 'name'");
+        }
+
+        var filters = filterKeys
+            .Where(query.ContainsKey)
+            .ToImmutableDictionary(k => k, k => query[k].ToString().Split(',').ToImmutableArray());
+        return new V3ListQuery(page, perPage, orderBy.Length == 0 ? null : orderBy, filters);
+    }
+
+    public ImmutableArray<string> ValuesOf(string key) => Filters.TryGetValue(key, out var values) ? values : [];
+
+    /// <summary>Guid values of a filter; a value that is not a guid can match nothing.</summary>
+    public ImmutableArray<Guid> GuidsOf(string key) =>
+        [.. ValuesOf(key).Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty)];
+
+    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<string> scopes)
+    {
+        var key = OrderByText?.TrimStart('+', '-');
+        var order = key switch
+        {
+            "created_at" => IndexOrder.CreatedAt,
+            "updated_at" => IndexOrder.UpdatedAt,
+            "name" => IndexOrder.Name,
+            _ => IndexOrder.Id,
+        };
+        return new IndexQuery(names, guids, scopes, order, OrderByText?.StartsWith('-') == true, Page, PerPage);
+    }
+
+    private static int Int(IQueryCollection query, string name, int fallback)
+    {
+        var text = query[name].ToString();
+        return text.Length == 0
+            ? fallback
+            : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw CloudControllerException.BadQuery($"{name} must be an integer");
+    }
+}

@@ -1,0 +1,17 @@
+namespace CloudController.GrainInterfaces.Indexes;
+
+/// <summary>Keys of the index grains; persisted as part of blob names, so never renamed.</summary>
+public static class IndexNames
+{
+    /// <summary>All organizations; scope is empty (names are globally unique).</summary>
+    public const string Organizations = "organizations";
+
+    /// <summary>All spaces; scope is the organization guid (names are unique per organization).</summary>
+    public const string Spaces = "spaces";
+
+    /// <summary>All admin buildpacks; scope is empty.</summary>
+    public const string Buildpacks = "buildpacks";
+
+    /// <summary>The scope value for a guid-scoped entry.</summary>
+    public static string Scope(Guid guid) => guid.ToString("D");
+}

@@ -1,0 +1,26 @@
+namespace CloudController.GrainInterfaces.Organizations;
+
+/// <summary>A CF organization (key: its guid).</summary>
+[Alias("CloudController.GrainInterfaces.Organizations.IOrganizationGrain")]
+public interface IOrganizationGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the organization; raises OrganizationNameTaken or OrganizationInvalid.</summary>
+    [Alias("CreateAsync")]
+    Task<OrganizationSnapshot> CreateAsync(CreateOrganization command);
+
+    /// <summary>The organization; raises OrganizationNotFound.</summary>
+    [Alias("GetAsync")]
+    Task<OrganizationSnapshot> GetAsync();
+
+    /// <summary>The organization, or null when it does not exist (for listings).</summary>
+    [Alias("FindAsync")]
+    Task<OrganizationSnapshot?> FindAsync();
+
+    /// <summary>Applies the given fields; raises OrganizationNotFound, OrganizationNameTaken, OrganizationInvalid.</summary>
+    [Alias("UpdateAsync")]
+    Task<OrganizationSnapshot> UpdateAsync(UpdateOrganization command);
+
+    /// <summary>Deletes the organization (and its spaces when recursive); raises OrganizationNotFound, AssociationNotEmpty.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(bool recursive);
+}

@@ -1,0 +1,12 @@
+namespace CloudController.GrainInterfaces.Organizations;
+
+/// <summary>An organization as callers see it.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Organizations.OrganizationSnapshot")]
+public sealed record OrganizationSnapshot(
+    Guid Guid,
+    string Name,
+    bool BillingEnabled,
+    string Status,
+    Guid QuotaDefinitionGuid,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt);

@@ -1,0 +1,26 @@
+namespace CloudController.GrainInterfaces.Spaces;
+
+/// <summary>A CF space (key: its guid).</summary>
+[Alias("CloudController.GrainInterfaces.Spaces.ISpaceGrain")]
+public interface ISpaceGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the space; raises InvalidRelation (unknown organization), SpaceNameTaken, SpaceInvalid.</summary>
+    [Alias("CreateAsync")]
+    Task<SpaceSnapshot> CreateAsync(CreateSpace command);
+
+    /// <summary>The space; raises SpaceNotFound.</summary>
+    [Alias("GetAsync")]
+    Task<SpaceSnapshot> GetAsync();
+
+    /// <summary>The space, or null when it does not exist (for listings).</summary>
+    [Alias("FindAsync")]
+    Task<SpaceSnapshot?> FindAsync();
+
+    /// <summary>Applies the given fields; raises SpaceNotFound, SpaceNameTaken, SpaceInvalid.</summary>
+    [Alias("UpdateAsync")]
+    Task<SpaceSnapshot> UpdateAsync(UpdateSpace command);
+
+    /// <summary>Deletes the space; raises SpaceNotFound.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync();
+}

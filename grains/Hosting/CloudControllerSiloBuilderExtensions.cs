@@ -1,0 +1,65 @@
+using Azure.Storage.Blobs;
+using CloudController.Grains.Storage;
+using CloudController.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using System.Text.Json.Serialization;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace CloudController.Grains.Hosting;
+
+/// <summary>The one silo wiring, used by <c>silo/Program.cs</c> and by the tests' clusters.</summary>
+public static class CloudControllerSiloBuilderExtensions
+{
+    public const string DefaultClusterId = "cloud-controller";
+    public const string DefaultServiceId = "cloud-controller";
+
+    /// <summary>Configures the host as a Cloud Controller silo: clustering, grain storage on blobs, grain collection.</summary>
+    public static IHostApplicationBuilder AddCloudControllerSilo(this IHostApplicationBuilder builder, BlobServiceClient blobs)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton(blobs);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseCloudControllerClustering(configuration);
+            silo.AddCloudControllerStorage();
+            silo.Configure<GrainCollectionOptions>(o =>
+                o.CollectionAge = configuration.GetValue("Orleans:CollectionAge", TimeSpan.FromMinutes(15)));
+        });
+        return builder;
+    }
+
+    /// <summary>Grain state in blob storage under <see cref="StorageNames.CloudController"/>, serialized as plain JSON.</summary>
+    public static ISiloBuilder AddCloudControllerStorage(this ISiloBuilder silo)
+    {
+        // Orleans' System.Text.Json serializer (no $type metadata), keyed by our storage name so the provider picks it.
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, SystemTextJsonGrainStorageSerializer>(StorageNames.CloudController);
+        silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o =>
+            o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        silo.Services.AddBlobGrainStorage(StorageNames.CloudController, o => o.BindConfiguration("CloudController:GrainStorage"));
+        return silo;
+    }
+
+    /// <summary><c>Clustering:Provider</c> = <c>Localhost</c> (default): one silo on <c>ORLEANS_SILO_PORT</c> / <c>ORLEANS_GATEWAY_PORT</c>.</summary>
+    public static ISiloBuilder UseCloudControllerClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var provider = configuration["Clustering:Provider"] ?? "Localhost";
+        if (!provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OrleansConfigurationException($"Clustering:Provider '{provider}' is not supported; use 'Localhost'.");
+        }
+
+        return silo.UseLocalhostClustering(
+            siloPort: configuration.GetValue("ORLEANS_SILO_PORT", 11111),
+            gatewayPort: configuration.GetValue("ORLEANS_GATEWAY_PORT", 30000),
+            serviceId: configuration["Orleans:ServiceId"] ?? DefaultServiceId,
+            clusterId: configuration["Orleans:ClusterId"] ?? DefaultClusterId);
+    }
+
+    /// <summary>The blob client for the configured connection (see <see cref="BlobStorageConnection"/>).</summary>
+    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration) =>
+        BlobStorageConnection.CreateClient(BlobStorageConnection.ConnectionString(configuration));
+}

@@ -1,0 +1,92 @@
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Spaces;
+using CloudController.Grains.Indexes;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CloudController.Grains.Organizations;
+
+[GrainType("organization")]
+public sealed partial class OrganizationGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationGrainState> state,
+    TimeProvider clock,
+    ILogger<OrganizationGrain> logger) : Grain, IOrganizationGrain
+{
+    private Guid Guid => this.GetPrimaryKey();
+
+    private OrganizationGrainState Current =>
+        state.RecordExists ? state.State : throw CloudControllerException.OrganizationNotFound(Guid);
+
+    public async Task<OrganizationSnapshot> CreateAsync(CreateOrganization command)
+    {
+        if (state.RecordExists)
+        {
+            throw NameTaken(command.Name);
+        }
+
+        var next = OrganizationRules.Create(command, clock.GetUtcNow());
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Organizations, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        LogCreated(Guid, next.Name);
+        return next.ToSnapshot(Guid);
+    }
+
+    public Task<OrganizationSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
+
+    public Task<OrganizationSnapshot?> FindAsync() =>
+        Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
+
+    public async Task<OrganizationSnapshot> UpdateAsync(UpdateOrganization command)
+    {
+        var next = OrganizationRules.Update(Current, command, clock.GetUtcNow());
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Organizations, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        return next.ToSnapshot(Guid);
+    }
+
+    public async Task DeleteAsync(bool recursive)
+    {
+        _ = Current;
+        var spaces = GrainFactory.GetGrain<IResourceIndexGrain>(IndexNames.Spaces);
+        var mine = new IndexQuery([], [], [IndexNames.Scope(Guid)], IndexOrder.Id, false, 1, 100);
+        var page = await spaces.QueryAsync(mine);
+        if (page.TotalResults > 0 && !recursive)
+        {
+            throw new CloudControllerException(CfErrorCode.AssociationNotEmpty,
+                "Please delete the space associations for your organization.");
+        }
+
+        while (page.TotalResults > 0)
+        {
+            await Task.WhenAll(page.Entries.Select(DeleteSpaceAsync));
+            page = await spaces.QueryAsync(mine);
+        }
+
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Organizations, Guid, () => state.ClearStateAsync());
+        LogDeleted(Guid);
+    }
+
+    private async Task DeleteSpaceAsync(IndexEntry space)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISpaceGrain>(space.Guid).DeleteAsync();
+        }
+        catch (CloudControllerException e) when (e.Code == CfErrorCode.SpaceNotFound)
+        {
+            // A claim left behind by a space whose creation never completed: drop it.
+            await GrainFactory.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).ReleaseAsync(space.Guid);
+        }
+    }
+
+    private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, s.UpdatedAt);
+
+    private static CloudControllerException NameTaken(string name) =>
+        new(CfErrorCode.OrganizationNameTaken, $"The organization name is taken: {name}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationGuid} created as {Name}")]
+    private partial void LogCreated(Guid organizationGuid, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationGuid} deleted")]
+    private partial void LogDeleted(Guid organizationGuid);
+}

@@ -1,0 +1,71 @@
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Spaces;
+using CloudController.Grains.Indexes;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CloudController.Grains.Spaces;
+
+[GrainType("space")]
+public sealed partial class SpaceGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<SpaceGrainState> state,
+    TimeProvider clock,
+    ILogger<SpaceGrain> logger) : Grain, ISpaceGrain
+{
+    private Guid Guid => this.GetPrimaryKey();
+
+    private SpaceGrainState Current =>
+        state.RecordExists ? state.State : throw CloudControllerException.SpaceNotFound(Guid);
+
+    public async Task<SpaceSnapshot> CreateAsync(CreateSpace command)
+    {
+        if (state.RecordExists)
+        {
+            throw NameTaken(command.Name);
+        }
+
+        var next = SpaceRules.Create(command, clock.GetUtcNow());
+        if (await GrainFactory.GetGrain<IOrganizationGrain>(command.OrganizationGuid).FindAsync() is null)
+        {
+            throw new CloudControllerException(CfErrorCode.InvalidRelation,
+                $"Could not find VCAP::CloudController::Organization with guid: {command.OrganizationGuid}");
+        }
+
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Spaces, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        LogCreated(Guid, next.Name, next.OrganizationGuid);
+        return next.ToSnapshot(Guid);
+    }
+
+    public Task<SpaceSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
+
+    public Task<SpaceSnapshot?> FindAsync() =>
+        Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
+
+    public async Task<SpaceSnapshot> UpdateAsync(UpdateSpace command)
+    {
+        var next = SpaceRules.Update(Current, command, clock.GetUtcNow());
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Spaces, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        return next.ToSnapshot(Guid);
+    }
+
+    public async Task DeleteAsync()
+    {
+        _ = Current;
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Spaces, Guid, () => state.ClearStateAsync());
+        LogDeleted(Guid);
+    }
+
+    private IndexEntry Entry(SpaceGrainState s) =>
+        new(Guid, s.Name, IndexNames.Scope(s.OrganizationGuid), s.CreatedAt, s.UpdatedAt);
+
+    private static CloudControllerException NameTaken(string name) =>
+        new(CfErrorCode.SpaceNameTaken, $"The app space name is taken: {name}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Space {SpaceGuid} created as {Name} in organization {OrganizationGuid}")]
+    private partial void LogCreated(Guid spaceGuid, string name, Guid organizationGuid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Space {SpaceGuid} deleted")]
+    private partial void LogDeleted(Guid spaceGuid);
+}
