@@ -78,11 +78,13 @@ cc_start_azurite() {
   cc_log "Azurite blob storage on 127.0.0.1:$blob (data in $location)"
 }
 
+# Stops what was started, newest first (api, silo, then storage), and waits for each.
 cc_stop_all() {
-  local pid
-  for pid in "${CC_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${CC_PIDS[@]}"; do
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  local pid i
+  for ((i = ${#CC_PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${CC_PIDS[$i]}
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -KILL "$pid" 2>/dev/null || true
   done
   CC_PIDS=()

@@ -82,7 +82,7 @@ public sealed partial class BlobGrainStorage(
         }
         catch (RequestFailedException ex) when (IsConflict(ex))
         {
-            LogConflict(ex, "write", blob.Name, grainState.ETag);
+            LogConflict("write", blob.Name, grainState.ETag, ex.Status, ex.ErrorCode);
             throw Inconsistent(blob.Name, grainState.ETag, ex);
         }
     }
@@ -96,7 +96,7 @@ public sealed partial class BlobGrainStorage(
         }
         catch (RequestFailedException ex) when (IsConflict(ex))
         {
-            LogConflict(ex, "clear", blob.Name, grainState.ETag);
+            LogConflict("clear", blob.Name, grainState.ETag, ex.Status, ex.ErrorCode);
             throw Inconsistent(blob.Name, grainState.ETag, ex);
         }
 
@@ -150,8 +150,8 @@ public sealed partial class BlobGrainStorage(
     private Task InitAsync(CancellationToken cancellationToken) =>
         Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ETag conflict on {Operation} of {BlobName} with ETag {ETag}")]
-    private partial void LogConflict(Exception exception, string operation, string blobName, string? eTag);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ETag conflict on {Operation} of {BlobName} with ETag {ETag}: HTTP {Status} {ErrorCode}")]
+    private partial void LogConflict(string operation, string blobName, string? eTag, int status, string? errorCode);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Grain state blob {BlobName} could not be deserialized")]
     private partial void LogReadFailed(Exception exception, string blobName);

@@ -1,0 +1,108 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CloudController.Tests.Infrastructure;
+
+/// <summary>
+/// The whole system in one test process: a silo (production wiring, blob storage on Azurite, its own container)
+/// and the api (its real pipeline via WebApplicationFactory) connected to the silo's gateway over TCP.
+/// Test users: admin, reader (read), writer (read+write), auditor (admin_read_only), nobody (no CC scope).
+/// </summary>
+public sealed class CloudControllerFixture : IAsyncLifetime
+{
+    private readonly int _siloPort = TestStorage.FreePort();
+    private readonly int _gatewayPort = TestStorage.FreePort();
+    private readonly Dictionary<string, string> _tokens = [];
+    private WebApplicationFactory<Program> _api = null!;
+
+    public string GrainStateContainer { get; } = TestStorage.UniqueContainer("state");
+
+    public SiloHost Silo { get; private set; } = null!;
+
+    public WebApplicationFactory<Program> Api => _api;
+
+    public async Task InitializeAsync()
+    {
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
+        await Silo.StartAsync();
+        _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseContentRoot(AppContext.BaseDirectory);
+            web.UseSetting("ORLEANS_GATEWAY_PORT", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            web.UseSetting("Logging:LogLevel:Default", "Warning");
+            AddUser(web, "reader", "cloud_controller.read");
+            AddUser(web, "writer", "cloud_controller.read", "cloud_controller.write");
+            AddUser(web, "auditor", "cloud_controller.admin_read_only");
+            AddUser(web, "nobody", "openid");
+        });
+        _ = _api.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await Silo.StopAsync();
+    }
+
+    /// <summary>Stops the silo and starts a fresh one on the same ports and storage: every activation is gone.</summary>
+    public async Task RestartSiloAsync()
+    {
+        await Silo.StopAsync();
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
+        await Silo.StartAsync();
+    }
+
+    public HttpClient Anonymous() => _api.CreateClient();
+
+    /// <summary>A client carrying a bearer token of the given test user (password "&lt;user&gt;-pw", admin's is "admin").</summary>
+    public async Task<HttpClient> As(string user)
+    {
+        var http = _api.CreateClient();
+        if (!_tokens.TryGetValue(user, out var token))
+        {
+            token = await PasswordGrantAsync(http, user, user == "admin" ? "admin" : $"{user}-pw");
+            _tokens[user] = token;
+        }
+
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("bearer", token);
+        return http;
+    }
+
+    public Task<HttpClient> Admin() => As("admin");
+
+    /// <summary>The password grant exactly as the cf CLI sends it: client cf with an empty secret in basic auth, a form body.</summary>
+    public static async Task<string> PasswordGrantAsync(HttpClient http, string user, string password)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "password",
+                ["username"] = user,
+                ["password"] = password,
+            }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", "Y2Y6");
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    private static void AddUser(IWebHostBuilder web, string user, params string[] scopes)
+    {
+        web.UseSetting($"Uaa:Users:{user}:Password", $"{user}-pw");
+        for (var i = 0; i < scopes.Length; i++)
+        {
+            web.UseSetting($"Uaa:Users:{user}:Scopes:{i}", scopes[i]);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CloudControllerSuite : ICollectionFixture<CloudControllerFixture>
+{
+    public const string Name = "CloudController";
+}

@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Sockets;
+using CloudController.Storage;
+
+namespace CloudController.Tests.Infrastructure;
+
+/// <summary>
+/// The Azurite that <c>./test.sh</c> started (its blob port in <c>AZURITE_BLOB_PORT</c>, or a full
+/// <c>ConnectionStrings__Blobs</c>). Storage tests always run against it: there is no in-memory stand-in.
+/// </summary>
+public static class TestStorage
+{
+    public static string ConnectionString
+    {
+        get
+        {
+            var configured = Environment.GetEnvironmentVariable("ConnectionStrings__Blobs");
+            if (!string.IsNullOrWhiteSpace(configured))
+            {
+                return configured;
+            }
+
+            var port = Environment.GetEnvironmentVariable("AZURITE_BLOB_PORT");
+            return port is null
+                ? throw new InvalidOperationException("No Azurite configured: run ./test.sh (it starts Azurite) or set AZURITE_BLOB_PORT.")
+                : BlobStorageConnection.AzuriteConnectionString(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>A fresh lower-case container name, so test runs and fixtures never share state by accident.</summary>
+    public static string UniqueContainer(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(63, prefix.Length + 33)];
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
