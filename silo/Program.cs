@@ -8,10 +8,11 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 var connectionString = BlobStorageConnection.ConnectionString(builder.Configuration);
 try
 {
+    CloudControllerSiloBuilderExtensions.ValidateSiloConfiguration(builder.Configuration);
     var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Storage:StartupTimeoutSeconds", 30));
     await StorageProbe.EnsureReachableAsync(connectionString, timeout);
 }
-catch (StorageUnavailableException ex)
+catch (Exception ex) when (ex is StorageUnavailableException or OrleansConfigurationException)
 {
     Console.Error.WriteLine($"silo: cannot start: {ex.Message}");
     return 2;

@@ -25,6 +25,11 @@ public static class StorageProbe
             {
                 throw new StorageUnavailableException($"Blob storage at {endpoint} refused the credentials (HTTP {ex.Status}).", ex);
             }
+            catch (RequestFailedException ex) when (ex.Status is >= 400 and < 500 and not (404 or 408 or 429))
+            {
+                // The service answered and said no: waiting will not change that.
+                throw new StorageUnavailableException($"Blob storage at {endpoint} rejected the request (HTTP {ex.Status} {ex.ErrorCode}).", ex);
+            }
             catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException or OperationCanceledException)
             {
                 last = ex;
@@ -54,7 +59,8 @@ public static class StorageProbe
     private static string Describe(Exception? ex) => ex switch
     {
         null => "no answer",
+        RequestFailedException { Status: 0 } r => (r.InnerException ?? r).GetBaseException().Message,
         RequestFailedException r => $"HTTP {r.Status} {r.ErrorCode}",
-        _ => (ex.InnerException ?? ex).Message,
+        _ => ex.GetBaseException().Message,
     };
 }

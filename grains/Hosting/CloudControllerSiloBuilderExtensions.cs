@@ -32,6 +32,21 @@ public static class CloudControllerSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Checks the settings a silo needs before any host is built, so that a mistake is reported as one
+    /// <see cref="OrleansConfigurationException"/> rather than a failed host start.
+    /// </summary>
+    public static void ValidateSiloConfiguration(IConfiguration configuration)
+    {
+        BlobGrainStorageOptionsValidator.ValidateContainerName(
+            StorageNames.CloudController, configuration["CloudController:GrainStorage:ContainerName"] ?? BlobContainers.GrainState);
+        var provider = configuration["Clustering:Provider"] ?? "Localhost";
+        if (!provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OrleansConfigurationException($"Clustering:Provider '{provider}' is not supported; use 'Localhost'.");
+        }
+    }
+
     /// <summary>Grain state in blob storage under <see cref="StorageNames.CloudController"/>, serialized as plain JSON.</summary>
     public static ISiloBuilder AddCloudControllerStorage(this ISiloBuilder silo)
     {
@@ -46,12 +61,6 @@ public static class CloudControllerSiloBuilderExtensions
     /// <summary><c>Clustering:Provider</c> = <c>Localhost</c> (default): one silo on <c>ORLEANS_SILO_PORT</c> / <c>ORLEANS_GATEWAY_PORT</c>.</summary>
     public static ISiloBuilder UseCloudControllerClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var provider = configuration["Clustering:Provider"] ?? "Localhost";
-        if (!provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new OrleansConfigurationException($"Clustering:Provider '{provider}' is not supported; use 'Localhost'.");
-        }
-
         return silo.UseLocalhostClustering(
             siloPort: configuration.GetValue("ORLEANS_SILO_PORT", 11111),
             gatewayPort: configuration.GetValue("ORLEANS_GATEWAY_PORT", 30000),

@@ -7,16 +7,22 @@ public sealed partial class BlobGrainStorageOptionsValidator(BlobGrainStorageOpt
 {
     public void ValidateConfiguration()
     {
-        if (!ContainerNamePattern().IsMatch(options.ContainerName ?? string.Empty))
-        {
-            throw new OrleansConfigurationException(
-                $"Grain storage '{name}': ContainerName '{options.ContainerName}' is not a valid blob container name " +
-                "(3-63 characters: lower-case letters, digits and single hyphens).");
-        }
+        ValidateContainerName(name, options.ContainerName);
 
         if (options.GrainStorageSerializer is null)
         {
             throw new OrleansConfigurationException($"Grain storage '{name}': no GrainStorageSerializer is configured.");
+        }
+    }
+
+    /// <summary>Raises <see cref="OrleansConfigurationException"/> for a name Azure Storage would reject.</summary>
+    public static void ValidateContainerName(string storageName, string? containerName)
+    {
+        if (!ContainerNamePattern().IsMatch(containerName ?? string.Empty))
+        {
+            throw new OrleansConfigurationException(
+                $"Grain storage '{storageName}': ContainerName '{containerName}' is not a valid blob container name " +
+                "(3-63 characters: lower-case letters, digits and single hyphens).");
         }
     }
 
