@@ -87,9 +87,9 @@ internal static class SpacesEndpoints
         return TypedResults.Json(SpaceEntity.Resource(space), CfJson.Options, statusCode: 201);
     }
 
-    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    private static async Task<NoContent> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        await Grain(grains, guid).DeleteAsync();
+        await Grain(grains, guid).DeleteAsync(string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase));
         return TypedResults.NoContent();
     }
 

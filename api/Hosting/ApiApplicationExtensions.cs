@@ -35,6 +35,7 @@ internal static class ApiApplicationExtensions
         app.MapOrganizations();
         app.MapSpaces();
         app.MapPlatform();
+        app.MapApps();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

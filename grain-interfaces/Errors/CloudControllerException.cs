@@ -23,6 +23,12 @@ public sealed class CloudControllerException(CfErrorCode code, string descriptio
     public static CloudControllerException SpaceNotFound(object guid) =>
         new(CfErrorCode.SpaceNotFound, $"The app space could not be found: {guid}");
 
+    public static CloudControllerException AppNotFound(object guid) =>
+        new(CfErrorCode.AppNotFound, $"The app could not be found: {guid}");
+
+    public static CloudControllerException AppInvalid(string detail) =>
+        new(CfErrorCode.AppInvalid, $"The app is invalid: {detail}");
+
     public static CloudControllerException BuildpackNotFound(object guid) =>
         new(CfErrorCode.NotFound, $"Unknown request: buildpack {guid}");
 }

@@ -9,6 +9,9 @@ public static class IndexNames
     /// <summary>All spaces; scope is the organization guid (names are unique per organization).</summary>
     public const string Spaces = "spaces";
 
+    /// <summary>All apps; scope is the space guid (names are unique per space).</summary>
+    public const string Apps = "apps";
+
     /// <summary>All admin buildpacks; scope is empty.</summary>
     public const string Buildpacks = "buildpacks";
 

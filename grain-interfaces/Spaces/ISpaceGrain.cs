@@ -20,7 +20,7 @@ public interface ISpaceGrain : IGrainWithGuidKey
     [Alias("UpdateAsync")]
     Task<SpaceSnapshot> UpdateAsync(UpdateSpace command);
 
-    /// <summary>Deletes the space; raises SpaceNotFound.</summary>
+    /// <summary>Deletes the space (and its apps when recursive); raises SpaceNotFound, AssociationNotEmpty.</summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync();
+    Task DeleteAsync(bool recursive);
 }

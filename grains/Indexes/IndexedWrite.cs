@@ -1,3 +1,4 @@
+using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 
 namespace CloudController.Grains.Indexes;
@@ -43,5 +44,39 @@ internal static class IndexedWrite
     {
         await clear();
         await grains.GetGrain<IResourceIndexGrain>(index).ReleaseAsync(guid);
+    }
+
+    /// <summary>
+    /// A parent's delete: refuses (AssociationNotEmpty) while children are indexed under it, unless recursive, in
+    /// which case each child is deleted; a child whose creation never completed only has its claim dropped.
+    /// </summary>
+    public static async Task DeleteChildrenAsync(
+        IGrainFactory grains, string childIndex, Guid parent, bool recursive, string childKind, string parentKind,
+        Func<Guid, Task> deleteChild, CfErrorCode childNotFound)
+    {
+        var index = grains.GetGrain<IResourceIndexGrain>(childIndex);
+        var children = new IndexQuery([], [], [IndexNames.Scope(parent)], IndexOrder.Id, false, 1, 100);
+        var page = await index.QueryAsync(children);
+        if (page.TotalResults > 0 && !recursive)
+        {
+            throw new CloudControllerException(CfErrorCode.AssociationNotEmpty,
+                $"Please delete the {childKind} associations for your {parentKind}.");
+        }
+
+        while (page.TotalResults > 0)
+        {
+            await Task.WhenAll(page.Entries.Select(async child =>
+            {
+                try
+                {
+                    await deleteChild(child.Guid);
+                }
+                catch (CloudControllerException e) when (e.Code == childNotFound)
+                {
+                    await index.ReleaseAsync(child.Guid);
+                }
+            }));
+            page = await index.QueryAsync(children);
+        }
     }
 }

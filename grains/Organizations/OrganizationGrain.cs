@@ -47,36 +47,10 @@ public sealed partial class OrganizationGrain(
     public async Task DeleteAsync(bool recursive)
     {
         _ = Current;
-        var spaces = GrainFactory.GetGrain<IResourceIndexGrain>(IndexNames.Spaces);
-        var mine = new IndexQuery([], [], [IndexNames.Scope(Guid)], IndexOrder.Id, false, 1, 100);
-        var page = await spaces.QueryAsync(mine);
-        if (page.TotalResults > 0 && !recursive)
-        {
-            throw new CloudControllerException(CfErrorCode.AssociationNotEmpty,
-                "Please delete the space associations for your organization.");
-        }
-
-        while (page.TotalResults > 0)
-        {
-            await Task.WhenAll(page.Entries.Select(DeleteSpaceAsync));
-            page = await spaces.QueryAsync(mine);
-        }
-
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Spaces, Guid, recursive, "space", "organization",
+            space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), CfErrorCode.SpaceNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Organizations, Guid, () => state.ClearStateAsync());
         LogDeleted(Guid);
-    }
-
-    private async Task DeleteSpaceAsync(IndexEntry space)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<ISpaceGrain>(space.Guid).DeleteAsync();
-        }
-        catch (CloudControllerException e) when (e.Code == CfErrorCode.SpaceNotFound)
-        {
-            // A claim left behind by a space whose creation never completed: drop it.
-            await GrainFactory.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).ReleaseAsync(space.Guid);
-        }
     }
 
     private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, s.UpdatedAt);

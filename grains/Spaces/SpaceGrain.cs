@@ -1,3 +1,4 @@
+using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
@@ -50,9 +51,11 @@ public sealed partial class SpaceGrain(
         return next.ToSnapshot(Guid);
     }
 
-    public async Task DeleteAsync()
+    public async Task DeleteAsync(bool recursive)
     {
         _ = Current;
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Apps, Guid, recursive, "app", "space",
+            app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), CfErrorCode.AppNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Spaces, Guid, () => state.ClearStateAsync());
         LogDeleted(Guid);
     }

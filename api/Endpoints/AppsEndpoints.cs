@@ -1,0 +1,229 @@
+using System.Collections.Immutable;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Platform;
+using CloudController.Api.Requests;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Spaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v2 apps: create, read, list (all and per space), update (incl. start/stop), delete, summary, instances, stats.</summary>
+internal static class AppsEndpoints
+{
+    private static readonly string[] Filters = ["name", "space_guid", "organization_guid"];
+    private static readonly string[] SpaceFilters = ["name"];
+    private static readonly string[] Orders = ["name"];
+
+    public static IEndpointRouteBuilder MapApps(this IEndpointRouteBuilder routes)
+    {
+        var v2 = routes.MapGroup("/v2/apps");
+        v2.MapPost("/", CreateAsync);
+        v2.MapGet("/", ListAsync);
+        v2.MapGet("/{guid}", GetAsync);
+        v2.MapPut("/{guid}", UpdateAsync);
+        v2.MapDelete("/{guid}", DeleteAsync);
+        v2.MapGet("/{guid}/summary", SummaryAsync);
+        v2.MapGet("/{guid}/instances", InstancesAsync);
+        v2.MapGet("/{guid}/stats", StatsAsync);
+        routes.MapGet("/v2/spaces/{guid}/apps", ListInSpaceAsync);
+        return routes;
+    }
+
+    private static async Task<Created<V2Resource<AppEntity>>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
+        body.RequiredString("name");
+        body.RequiredGuid("space_guid", AppRequests.InvalidRelation("Space"));
+        var fields = AppRequests.Read(body);
+        var space = await ExistingSpaceAsync(grains, fields.SpaceGuid!.Value);
+        fields = fields with
+        {
+            StackGuid = CheckedStack(platform, fields.StackGuid) ?? platform.DefaultStack.Guid,
+            EnableSsh = fields.EnableSsh ?? space.AllowSsh,
+        };
+        await CheckAsync(grains, fields, space);
+        var app = await grains.GetGrain<IAppGrain>(Guid.NewGuid()).CreateAsync(fields);
+        var resource = AppEntity.Resource(app);
+        return TypedResults.Created(resource.Metadata.Url, resource);
+    }
+
+    private static async Task<Ok<V2Resource<AppEntity>>> GetAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Ok(AppEntity.Resource(await App(grains, guid).GetAsync()));
+
+    private static async Task<JsonHttpResult<V2Resource<AppEntity>>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var grain = App(grains, guid);
+        var current = await grain.GetAsync();
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        var fields = AppRequests.Read(body);
+        var space = await ExistingSpaceAsync(grains, fields.SpaceGuid ?? current.SpaceGuid);
+        fields = fields with { StackGuid = CheckedStack(platform, fields.StackGuid) };
+        await CheckAsync(grains, fields, space);
+        // v2 updates answer 201 Created, as CF does.
+        return TypedResults.Json(AppEntity.Resource(await grain.UpdateAsync(fields)), CfJson.Options, statusCode: 201);
+    }
+
+    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    {
+        await App(grains, guid).DeleteAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
+        var scopes = query.GuidsOf("space_guid").Select(IndexNames.Scope).ToImmutableArray();
+        var orgs = query.GuidsOf("organization_guid");
+        if (!orgs.IsDefaultOrEmpty)
+        {
+            // An organization's apps are the apps of its spaces: one spaces-index call, never a scan of apps.
+            var orgSpaces = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).QueryAsync(
+                new IndexQuery([], [], [.. orgs.Select(IndexNames.Scope)], IndexOrder.Id, false, 1, int.MaxValue));
+            var spaceScopes = orgSpaces.Entries.Select(e => IndexNames.Scope(e.Guid)).ToImmutableArray();
+            scopes = scopes.IsDefaultOrEmpty ? spaceScopes : [.. scopes.Intersect(spaceScopes)];
+            scopes = scopes.IsEmpty ? ["\0"] : scopes;
+        }
+
+        return await PageAsync(http, grains, query, scopes);
+    }
+
+    private static async Task<Ok<V2Page<AppEntity>>> ListInSpaceAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
+        return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexNames.Scope(space.Guid)]);
+    }
+
+    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> scopes)
+    {
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps).QueryAsync(query.ToIndexQuery(query.ValuesOf("name"), [], scopes));
+        var apps = await PageLoader.LoadAsync(page, g => grains.GetGrain<IAppGrain>(g).FindAsync());
+        return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults, [.. apps.Select(AppEntity.Resource)]));
+    }
+
+    private static async Task<Ok<AppSummary>> SummaryAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Ok(AppSummary.From(await App(grains, guid).GetAsync()));
+
+    /// <summary>No app instances run on this server, so a stopped app is CF's InstancesError and a started one has none up.</summary>
+    private static async Task<Ok<Dictionary<string, InstanceInfo>>> InstancesAsync(string guid, IGrainFactory grains)
+    {
+        var app = await App(grains, guid).GetAsync();
+        if (app.State == AppState.Stopped)
+        {
+            throw new CloudControllerException(CfErrorCode.InstancesError,
+                $"Instances error: Request failed for app: {app.Name} as the app is in stopped state.");
+        }
+
+        if (app.PackageState != AppPackageState.Staged)
+        {
+            throw new CloudControllerException(CfErrorCode.NotStaged, "App has not finished staging");
+        }
+
+        return TypedResults.Ok(Enumerable.Range(0, app.Instances)
+            .ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => new InstanceInfo("DOWN", 0)));
+    }
+
+    private static async Task<Ok<Dictionary<string, InstanceStats>>> StatsAsync(string guid, IGrainFactory grains)
+    {
+        var app = await App(grains, guid).GetAsync();
+        if (app.State == AppState.Stopped)
+        {
+            throw new CloudControllerException(CfErrorCode.AppStoppedStatsError, $"Could not fetch stats for stopped app: {app.Name}");
+        }
+
+        return TypedResults.Ok(Enumerable.Range(0, app.Instances)
+            .ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => new InstanceStats("DOWN", null)));
+    }
+
+    private static IAppGrain App(IGrainFactory grains, string guid) =>
+        grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));
+
+    private static async Task<SpaceSnapshot> ExistingSpaceAsync(IGrainFactory grains, Guid space) =>
+        await grains.GetGrain<ISpaceGrain>(space).FindAsync() ?? throw AppRequests.InvalidRelation("Space")(space.ToString());
+
+    private static Guid? CheckedStack(PlatformCatalog platform, Guid? stack) =>
+        stack is null || platform.Stacks.Any(s => s.Guid == stack) ? stack : throw AppRequests.InvalidRelation("Stack")(stack.Value.ToString());
+
+    /// <summary>The cross-resource rules the app grain cannot see: docker support, buildpack names, ssh.</summary>
+    private static async Task CheckAsync(IGrainFactory grains, AppFields fields, SpaceSnapshot space)
+    {
+        if (fields.DockerImage is not null)
+        {
+            throw new CloudControllerException(CfErrorCode.DockerDisabled, "Docker support has not been enabled.");
+        }
+
+        if (fields.EnableSsh == true && !space.AllowSsh)
+        {
+            throw new CloudControllerException(CfErrorCode.InvalidRequest, "The request is invalid: enable_ssh must be false due to global or space setting");
+        }
+
+        if (fields.Buildpack is { } buildpack && !IsUrl(buildpack))
+        {
+            var known = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Buildpacks)
+                .QueryAsync(new IndexQuery([buildpack], [], [], IndexOrder.Id, false, 1, 1));
+            if (known.TotalResults == 0 && !DetectableBuildpacks.Contains(buildpack))
+            {
+                throw CloudControllerException.AppInvalid($"buildpack {buildpack} is not valid public url or a known buildpack name");
+            }
+        }
+    }
+
+    /// <summary>The buildpacks the built-in stager detects are always valid names, admin buildpack or not.</summary>
+    internal static readonly string[] DetectableBuildpacks =
+        ["nodejs_buildpack", "dotnet_core_buildpack", "python_buildpack", "ruby_buildpack", "go_buildpack", "staticfile_buildpack", "java_buildpack", "binary_buildpack"];
+
+    private static bool IsUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "git";
+}
+
+internal sealed record InstanceInfo(string State, double Since);
+
+internal sealed record InstanceStats(string State, object? Stats);
+
+/// <summary>The v2 app summary: the entity's fields flattened with guid, name and the (empty) routes and services.</summary>
+internal sealed record AppSummary(
+    Guid Guid,
+    string Name,
+    IReadOnlyList<object> Routes,
+    int RunningInstances,
+    IReadOnlyList<object> Services,
+    IReadOnlyList<object> AvailableDomains,
+    bool Production,
+    Guid SpaceGuid,
+    Guid StackGuid,
+    string? Buildpack,
+    string? DetectedBuildpack,
+    System.Text.Json.JsonElement EnvironmentJson,
+    int Memory,
+    int Instances,
+    int DiskQuota,
+    string State,
+    Guid Version,
+    string? Command,
+    bool Console,
+    string? Debug,
+    string? StagingTaskId,
+    string PackageState,
+    string HealthCheckType,
+    int? HealthCheckTimeout,
+    string? StagingFailedReason,
+    string? StagingFailedDescription,
+    bool Diego,
+    string? DockerImage,
+    DateTimeOffset? PackageUpdatedAt,
+    string DetectedStartCommand,
+    bool EnableSsh,
+    IReadOnlyDictionary<string, string> DockerCredentialsJson,
+    IReadOnlyList<int>? Ports)
+{
+    public static AppSummary From(AppSnapshot a) => new(
+        a.Guid, a.Name, [], 0, [], [], a.Production, a.SpaceGuid, a.StackGuid, a.Buildpack, a.DetectedBuildpack,
+        AppEntity.Environment(a), a.Memory, a.Instances, a.DiskQuota, AppEntity.Upper(a.State), a.Version, a.Command, a.Console,
+        a.Debug, a.StagingTaskId, AppEntity.Upper(a.PackageState), a.HealthCheckType, a.HealthCheckTimeout, a.StagingFailedReason,
+        a.StagingFailedDescription, a.Diego, a.DockerImage, a.PackageUpdatedAt, a.DetectedStartCommand, a.EnableSsh,
+        AppEntity.Redacted, a.Ports is { } p ? [.. p] : null);
+}

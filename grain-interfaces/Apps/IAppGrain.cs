@@ -1,0 +1,26 @@
+namespace CloudController.GrainInterfaces.Apps;
+
+/// <summary>A v2 app (key: its guid): its settings and its STOPPED/STARTED and PENDING/STAGED/FAILED state machines.</summary>
+[Alias("CloudController.GrainInterfaces.Apps.IAppGrain")]
+public interface IAppGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the app; raises AppNameTaken, AppInvalid, AppMemoryInvalid, AppPackageInvalid (STARTED without bits).</summary>
+    [Alias("CreateAsync")]
+    Task<AppSnapshot> CreateAsync(AppFields fields);
+
+    /// <summary>The app; raises AppNotFound.</summary>
+    [Alias("GetAsync")]
+    Task<AppSnapshot> GetAsync();
+
+    /// <summary>The app, or null when it does not exist (for listings).</summary>
+    [Alias("FindAsync")]
+    Task<AppSnapshot?> FindAsync();
+
+    /// <summary>Applies the named fields; raises AppNotFound, AppNameTaken, AppInvalid, AppPackageInvalid.</summary>
+    [Alias("UpdateAsync")]
+    Task<AppSnapshot> UpdateAsync(AppFields fields);
+
+    /// <summary>Deletes the app; raises AppNotFound.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync();
+}

@@ -1,0 +1,74 @@
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.Grains.Indexes;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CloudController.Grains.Apps;
+
+[GrainType("app")]
+public sealed partial class AppGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<AppGrainState> state,
+    TimeProvider clock,
+    ILogger<AppGrain> logger) : Grain, IAppGrain
+{
+    private Guid Guid => this.GetPrimaryKey();
+
+    private AppSnapshot Current =>
+        state.RecordExists && state.State.App is { } app ? app : throw CloudControllerException.AppNotFound(Guid);
+
+    public async Task<AppSnapshot> CreateAsync(AppFields fields)
+    {
+        if (state.RecordExists)
+        {
+            throw NameTaken(fields.Name ?? "");
+        }
+
+        var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid());
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(app), () => NameTaken(app.Name),
+            () => state.SaveAsync(new AppGrainState { App = app }));
+        LogCreated(Guid, app.Name, app.SpaceGuid);
+        return app;
+    }
+
+    public Task<AppSnapshot> GetAsync() => Task.FromResult(Current);
+
+    public Task<AppSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.App : null);
+
+    public async Task<AppSnapshot> UpdateAsync(AppFields fields)
+    {
+        var current = Current;
+        var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid());
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(next), () => NameTaken(next.Name),
+            () => state.SaveAsync(new AppGrainState { App = next }));
+        if (next.State != current.State)
+        {
+            LogStateChanged(Guid, next.State);
+        }
+
+        return next;
+    }
+
+    public async Task DeleteAsync()
+    {
+        _ = Current;
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Apps, Guid, () => state.ClearStateAsync());
+        LogDeleted(Guid);
+    }
+
+    private static IndexEntry Entry(AppSnapshot app) =>
+        new(app.Guid, app.Name, IndexNames.Scope(app.SpaceGuid), app.CreatedAt, app.UpdatedAt);
+
+    private static CloudControllerException NameTaken(string name) =>
+        new(CfErrorCode.AppNameTaken, $"The app name is taken: {name}");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} created as {Name} in space {SpaceGuid}")]
+    private partial void LogCreated(Guid appGuid, string name, Guid spaceGuid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} is now {State}")]
+    private partial void LogStateChanged(Guid appGuid, AppState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} deleted")]
+    private partial void LogDeleted(Guid appGuid);
+}
