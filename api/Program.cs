@@ -3,7 +3,7 @@ using CloudController.Api.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 builder.UseCloudControllerUrls();
 builder.AddCloudControllerOrleansClient();
-builder.Services.AddCloudControllerApi();
+builder.Services.AddCloudControllerApi(builder.Configuration);
 
 var app = builder.Build();
 app.UseCloudControllerApi();

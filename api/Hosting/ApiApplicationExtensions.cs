@@ -36,6 +36,7 @@ internal static class ApiApplicationExtensions
         app.MapSpaces();
         app.MapPlatform();
         app.MapApps();
+        app.MapBits();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -2,13 +2,17 @@ using CloudController.Api.Auth;
 using CloudController.Api.Errors;
 using CloudController.Api.Json;
 using CloudController.Api.Platform;
+using CloudController.Storage;
 
 namespace CloudController.Api.Hosting;
 
 internal static class ApiServiceCollectionExtensions
 {
-    public static IServiceCollection AddCloudControllerApi(this IServiceCollection services)
+    public static IServiceCollection AddCloudControllerApi(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton(_ => BlobStorageConnection.CreateClient(BlobStorageConnection.ConnectionString(configuration)));
+        services.AddSingleton<BitsContainers>();
+        services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
         services.ConfigureHttpJsonOptions(json => CfJson.Configure(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();

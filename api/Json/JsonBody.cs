@@ -12,15 +12,15 @@ internal static class JsonBody
     /// <summary>CF's front proxy limit for everything but bits uploads (<c>client_max_body_size</c> 15M).</summary>
     public const long MaxBytes = 15 * 1024 * 1024;
 
-    public static async Task<JsonElement> ReadAsync(HttpRequest request, bool emptyIsObject = false)
+    public static async Task<JsonElement> ReadAsync(HttpRequest request, bool emptyIsObject = false, long maxBytes = MaxBytes)
     {
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
             throw CloudControllerException.MessageParse("request body too large");
         }
 
         using var buffer = new MemoryStream();
-        await CopyBoundedAsync(request.Body, buffer, request.HttpContext.RequestAborted);
+        await CopyBoundedAsync(request.Body, buffer, maxBytes, request.HttpContext.RequestAborted);
         if (buffer.Length == 0)
         {
             return emptyIsObject ? JsonDocument.Parse("{}").RootElement.Clone() : throw CloudControllerException.MessageParse("invalid request body");
@@ -46,13 +46,13 @@ internal static class JsonBody
             : throw errors.Invalid(null, "request body must be a JSON object");
     }
 
-    private static async Task CopyBoundedAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    private static async Task CopyBoundedAsync(Stream source, Stream destination, long maxBytes, CancellationToken cancellationToken)
     {
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (destination.Length + read > MaxBytes)
+            if (destination.Length + read > maxBytes)
             {
                 throw CloudControllerException.MessageParse("request body too large");
             }

@@ -35,8 +35,10 @@ public sealed record AppSnapshot
     [Id(25)] public string DetectedStartCommand { get; init; } = "";
     [Id(26)] public bool EnableSsh { get; init; }
     [Id(27)] public ImmutableArray<int>? Ports { get; init; }
-    /// <summary>sha1 of the stored package zip; null until bits were stored.</summary>
+    /// <summary>sha1 of the stored package zip (<see cref="Package"/>); null until bits were stored.</summary>
     [Id(28)] public string? PackageHash { get; init; }
     [Id(29)] public DateTimeOffset CreatedAt { get; init; }
     [Id(30)] public DateTimeOffset? UpdatedAt { get; init; }
+    /// <summary>The stored package (blob, sha1, size); null until bits were stored.</summary>
+    [Id(31)] public Bits.PackageInfo? Package { get; init; }
 }

@@ -20,7 +20,11 @@ public interface IAppGrain : IGrainWithGuidKey
     [Alias("UpdateAsync")]
     Task<AppSnapshot> UpdateAsync(AppFields fields);
 
-    /// <summary>Deletes the app; raises AppNotFound.</summary>
+    /// <summary>Records newly stored bits: a different hash marks the app for staging; the old package blob is deleted.</summary>
+    [Alias("SetPackageAsync")]
+    Task<AppSnapshot> SetPackageAsync(Bits.PackageInfo package);
+
+    /// <summary>Deletes the app and its bits; raises AppNotFound.</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();
 }

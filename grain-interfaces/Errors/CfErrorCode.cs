@@ -37,6 +37,7 @@ public enum CfErrorCode
     PackageBitsAlreadyUploaded = 150004,
     BlobstoreUnavailable = 150006,
     BlobstoreError = 150007,
+    ResourceChecksumMismatch = 150010,
     AppBitsUploadInvalid = 160001,
     AppBitsCopyInvalid = 160002,
     AppResourcesFileModeInvalid = 160003,

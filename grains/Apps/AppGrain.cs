@@ -1,6 +1,8 @@
 using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.Grains.Bits;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -10,6 +12,7 @@ namespace CloudController.Grains.Apps;
 [GrainType("app")]
 public sealed partial class AppGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<AppGrainState> state,
+    IBitsService bits,
     TimeProvider clock,
     ILogger<AppGrain> logger) : Grain, IAppGrain
 {
@@ -50,10 +53,34 @@ public sealed partial class AppGrain(
         return next;
     }
 
+    public async Task<AppSnapshot> SetPackageAsync(PackageInfo package)
+    {
+        var current = Current;
+        if (current.Package?.PackageGuid == package.PackageGuid)
+        {
+            return current;
+        }
+
+        var next = AppRules.SetPackage(current, package, clock.GetUtcNow());
+        await state.SaveAsync(new AppGrainState { App = next });
+        LogPackageSet(Guid, package.PackageGuid, package.Sha1);
+        if (current.Package is { } previous)
+        {
+            await bits.DeletePackageAsync(previous.PackageGuid, CancellationToken.None);
+        }
+
+        return next;
+    }
+
     public async Task DeleteAsync()
     {
-        _ = Current;
+        var current = Current;
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Apps, Guid, () => state.ClearStateAsync());
+        if (current.Package is { } package)
+        {
+            await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
+        }
+
         LogDeleted(Guid);
     }
 
@@ -68,6 +95,9 @@ public sealed partial class AppGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} is now {State}")]
     private partial void LogStateChanged(Guid appGuid, AppState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} has package {PackageGuid} (sha1 {Sha1})")]
+    private partial void LogPackageSet(Guid appGuid, Guid packageGuid, string sha1);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} deleted")]
     private partial void LogDeleted(Guid appGuid);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
 
 namespace CloudController.Grains.Apps;
@@ -96,6 +97,13 @@ internal static class AppRules
         var runSettingsChanged = next.State != current.State || next.Memory != current.Memory
             || next.HealthCheckType != current.HealthCheckType || next.EnableSsh != current.EnableSsh || next.Ports != current.Ports;
         return next.State == AppState.Started && runSettingsChanged ? next with { Version = newVersion } : next;
+    }
+
+    /// <summary>New bits: a different hash marks the app for staging (spec 4.2); the same hash changes nothing but the time.</summary>
+    public static AppSnapshot SetPackage(AppSnapshot app, PackageInfo package, DateTimeOffset now)
+    {
+        var next = app with { Package = package, PackageHash = package.Sha1, PackageUpdatedAt = now, UpdatedAt = now };
+        return package.Sha1 == app.PackageHash ? next : MarkForStaging(next);
     }
 
     /// <summary>package_state back to PENDING with the failure fields cleared (new bits, buildpack or stack).</summary>

@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using CloudController.Grains.Bits;
 using CloudController.Grains.Storage;
 using CloudController.Storage;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +23,9 @@ public static class CloudControllerSiloBuilderExtensions
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(blobs);
+        builder.Services.AddSingleton<BitsContainers>();
+        builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
+        builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.UseOrleans(silo =>
         {
             silo.UseCloudControllerClustering(configuration);

@@ -24,6 +24,8 @@ public sealed class CloudControllerFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Api => _api;
 
+    public Azure.Storage.Blobs.BlobServiceClient Blobs { get; } = CloudController.Storage.BlobStorageConnection.CreateClient(TestStorage.ConnectionString);
+
     public async Task InitializeAsync()
     {
         Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
@@ -33,6 +35,8 @@ public sealed class CloudControllerFixture : IAsyncLifetime
             web.UseContentRoot(AppContext.BaseDirectory);
             web.UseSetting("ORLEANS_GATEWAY_PORT", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("Logging:LogLevel:Default", "Warning");
+            web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            web.UseSetting("CloudController:Bits:MaxPackageSize", TestLimits.MaxPackageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             AddUser(web, "reader", "cloud_controller.read");
             AddUser(web, "writer", "cloud_controller.read", "cloud_controller.write");
             AddUser(web, "auditor", "cloud_controller.admin_read_only");

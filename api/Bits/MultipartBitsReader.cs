@@ -1,0 +1,87 @@
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
+using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.Storage;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace CloudController.Api.Bits;
+
+/// <summary>
+/// Streams a v2 bits upload (multipart parts <c>resources</c>, <c>application</c>, <c>async</c>) straight into the
+/// uploads container: the application part goes to blob storage in 4 MiB blocks as it arrives, so memory stays
+/// flat whatever the upload size. The whole body is counted against <see cref="BitsOptions.MaxUploadSize"/>.
+/// </summary>
+internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions options)
+{
+    private const long MaxResourcesPart = 64L * 1024 * 1024;
+
+    public async Task<BitsUpload> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > options.MaxUploadSize)
+        {
+            throw TooLarge();
+        }
+
+        var boundary = Boundary(request.ContentType);
+        var uploadId = Guid.NewGuid();
+        var uploads = await containers.GetAsync(BlobContainers.Uploads);
+        var body = new CountingStream(request.Body, options.MaxUploadSize, TooLarge);
+        var reader = new MultipartReader(boundary, body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
+        bool hasResources = false, hasApplication = false;
+        string? asyncField = null;
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            var name = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                ? HeaderUtilities.RemoveQuotes(disposition.Name).ToString()
+                : "";
+            switch (name)
+            {
+                case "resources":
+                    var resources = new CountingStream(section.Body, MaxResourcesPart, () => Invalid("resources part too large"));
+                    await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).UploadAsync(resources, overwrite: true, cancellationToken);
+                    hasResources = true;
+                    break;
+                case "application":
+                    await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).UploadAsync(section.Body, Streamed, cancellationToken);
+                    hasApplication = true;
+                    break;
+                case "async":
+                    using (var text = new StreamReader(new CountingStream(section.Body, 64, () => Invalid("invalid async"))))
+                    {
+                        asyncField = await text.ReadToEndAsync(cancellationToken);
+                    }
+
+                    break;
+                default:
+                    await section.Body.DrainAsync(cancellationToken);
+                    break;
+            }
+        }
+
+        return hasResources ? new BitsUpload(uploadId, hasApplication, asyncField) : throw Invalid("missing :resources");
+    }
+
+    private static readonly BlobUploadOptions Streamed = new()
+    {
+        TransferOptions = new StorageTransferOptions { InitialTransferSize = 4 * 1024 * 1024, MaximumTransferSize = 4 * 1024 * 1024, MaximumConcurrency = 2 },
+        HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
+    };
+
+    private static string Boundary(string? contentType)
+    {
+        var boundary = MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            ? HeaderUtilities.RemoveQuotes(media.Boundary).ToString()
+            : "";
+        return boundary.Length is > 0 and <= 200 ? boundary : throw Invalid("the request must be multipart/form-data");
+    }
+
+    private CloudControllerException TooLarge() => Invalid($"the request body is larger than {options.MaxUploadSize} bytes");
+
+    private static CloudControllerException Invalid(string detail) =>
+        new(CfErrorCode.AppBitsUploadInvalid, $"The app upload is invalid: {detail}");
+}
+
+/// <summary>What a bits request stored in the uploads container.</summary>
+internal sealed record BitsUpload(Guid UploadId, bool HasApplication, string? AsyncField);

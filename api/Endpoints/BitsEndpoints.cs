@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Azure;
+using CloudController.Api.Bits;
+using CloudController.Api.Json;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Jobs;
+using CloudController.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v2 bits: upload (sync or async job), resource matching, download, copy_bits, and job status.</summary>
+internal static class BitsEndpoints
+{
+    private static readonly TimeSpan SyncPoll = TimeSpan.FromMilliseconds(100);
+
+    public static IEndpointRouteBuilder MapBits(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPut("/v2/apps/{guid}/bits", UploadAsync).DisableAntiforgery();
+        routes.MapPut("/v2/resource_match", ResourceMatchAsync);
+        routes.MapGet("/v2/apps/{guid}/download", DownloadAsync);
+        routes.MapPost("/v2/apps/{guid}/copy_bits", CopyBitsAsync);
+        routes.MapGet("/v2/jobs/{guid}", GetJobAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> UploadAsync(
+        string guid, HttpContext http, IGrainFactory grains, BitsContainers containers, IOptions<BitsOptions> options)
+    {
+        var app = App(grains, guid);
+        var appGuid = (await app.GetAsync()).Guid;
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Value.MaxUploadSize;
+        }
+
+        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, http.RequestAborted);
+        var isAsync = http.Request.Query["async"] == "true" || upload.AsyncField == "true";
+        var jobGuid = Guid.NewGuid();
+        var job = await grains.GetGrain<IJobGrain>(jobGuid).EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication));
+        if (isAsync)
+        {
+            return JobCreated(job);
+        }
+
+        await WaitAsync(grains.GetGrain<IJobGrain>(jobGuid), options.Value.SyncUploadTimeout, http.RequestAborted);
+        return TypedResults.Json(new Dictionary<string, object>(), CfJson.Options, statusCode: 201);
+    }
+
+    /// <summary>The subset of fingerprints whose content the cache holds (strict size bounds, as CF), in request order.</summary>
+    private static async Task<JsonHttpResult<List<JsonElement>>> ResourceMatchAsync(
+        HttpContext http, BitsContainers containers, IOptions<BitsOptions> options)
+    {
+        var body = await JsonBody.ReadAsync(http.Request, maxBytes: 64L * 1024 * 1024);
+        if (body.ValueKind != JsonValueKind.Array)
+        {
+            throw CloudControllerException.Unprocessable("The request is semantically invalid: must be an array.");
+        }
+
+        var resources = await containers.GetAsync(BlobContainers.Resources);
+        var entries = body.EnumerateArray().ToList();
+        var matched = new bool[entries.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = http.RequestAborted },
+            async (i, ct) => matched[i] = Eligible(entries[i], options.Value, out var sha1)
+                && (await resources.GetBlobClient(BitsBlobNames.Resource(sha1)).ExistsAsync(ct)).Value);
+        return TypedResults.Json(entries.Where((_, i) => matched[i]).ToList(), CfJson.Options);
+    }
+
+    private static async Task<IResult> DownloadAsync(string guid, IGrainFactory grains, BitsContainers containers, CancellationToken cancellationToken)
+    {
+        var app = await App(grains, guid).GetAsync();
+        var package = app.Package ?? throw PackageNotFound(app.Guid);
+        var blob = (await containers.GetAsync(BlobContainers.Packages)).GetBlobClient(BitsBlobNames.Package(package.PackageGuid));
+        try
+        {
+            var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken);
+            return TypedResults.Stream(download.Value.Content, "application/zip", $"{app.Name}.zip");
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw PackageNotFound(app.Guid);
+        }
+    }
+
+    private static async Task<IResult> CopyBitsAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var destination = await App(grains, guid).GetAsync();
+        var body = await JsonBody.ReadAsync(http.Request, emptyIsObject: true);
+        var sourceText = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("source_app_guid", out var s) && s.ValueKind == JsonValueKind.String
+            ? s.GetString()!
+            : throw new CloudControllerException(CfErrorCode.AppBitsCopyInvalid, "The app copy is invalid: missing source_app_guid");
+        var source = await App(grains, sourceText).GetAsync();
+        var job = await grains.GetGrain<IJobGrain>(Guid.NewGuid()).EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid));
+        return JobCreated(job);
+    }
+
+    private static async Task<Ok<V2Job>> GetJobAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Ok(V2Job.From(Guid.TryParse(guid, out var g) ? await grains.GetGrain<IJobGrain>(g).FindAsync() : null));
+
+    /// <summary>201 with the queued job and, beyond CF, a Location header to poll.</summary>
+    private static Created<V2Job> JobCreated(JobSnapshot job)
+    {
+        var resource = V2Job.From(job);
+        return TypedResults.Created(resource.Metadata.Url, resource);
+    }
+
+    private static async Task WaitAsync(IJobGrain job, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            var snapshot = await job.FindAsync();
+            if (snapshot is { Status: JobStatus.Failed, Error: { } error })
+            {
+                throw new CloudControllerException(error.Code, error.Description);
+            }
+
+            if (snapshot is { Status: JobStatus.Finished })
+            {
+                return;
+            }
+
+            if (TimeProvider.System.GetElapsedTime(deadline) > timeout)
+            {
+                throw new CloudControllerException(CfErrorCode.ServiceUnavailable, "The upload is still being processed; poll its app's package_state.");
+            }
+
+            await Task.Delay(SyncPoll, cancellationToken);
+        }
+    }
+
+    private static bool Eligible(JsonElement entry, BitsOptions options, out string sha1)
+    {
+        sha1 = "";
+        if (entry.ValueKind != JsonValueKind.Object
+            || !entry.TryGetProperty("sha1", out var hash) || hash.ValueKind != JsonValueKind.String
+            || !entry.TryGetProperty("size", out var size) || !size.TryGetInt64(out var bytes))
+        {
+            return false;
+        }
+
+        sha1 = hash.GetString()!;
+        return sha1.Length == 40 && sha1.All(char.IsAsciiHexDigit)
+            && bytes > options.ResourceMinimumSize && bytes < options.ResourceMaximumSize;
+    }
+
+    private static IAppGrain App(IGrainFactory grains, string guid) =>
+        grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));
+
+    private static CloudControllerException PackageNotFound(Guid app) =>
+        new(CfErrorCode.AppPackageNotFound, $"The app package could not be found: {app}");
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using CloudController.GrainInterfaces.Errors;
+
+namespace CloudController.Grains.Bits;
+
+/// <summary>One entry of a bits upload's <c>resources</c>: a file the client did not send because the cache has it.</summary>
+internal sealed record Fingerprint(string Path, long Size, string Sha1, int Mode)
+{
+    /// <summary>Mode when a fingerprint names none (CF's code uses 0744).</summary>
+    public const int DefaultMode = 0x1E4;
+
+    /// <summary>Parses and validates the <c>resources</c> part (spec 7.2): array, safe paths, owner read+write modes.</summary>
+    public static IReadOnlyList<Fingerprint> ParseAll(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray());
+        }
+        catch (JsonException)
+        {
+            throw Invalid("invalid :resources");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw Invalid("invalid :resources");
+            }
+
+            return [.. document.RootElement.EnumerateArray().Select(Parse)];
+        }
+    }
+
+    private static Fingerprint Parse(JsonElement entry)
+    {
+        if (entry.ValueKind != JsonValueKind.Object
+            || !entry.TryGetProperty("fn", out var fn) || fn.ValueKind != JsonValueKind.String
+            || !entry.TryGetProperty("sha1", out var sha1) || sha1.ValueKind != JsonValueKind.String
+            || !entry.TryGetProperty("size", out var size) || !size.TryGetInt64(out var bytes) || bytes < 0)
+        {
+            throw Invalid("invalid :resources");
+        }
+
+        var path = ZipPaths.SafeRelative(fn.GetString()!)
+            ?? throw new CloudControllerException(CfErrorCode.AppResourcesFilePathInvalid,
+                $"The resource file path is invalid: File path '{fn.GetString()}' is not safe.");
+        return new Fingerprint(path, bytes, sha1.GetString()!.ToLowerInvariant(), ParseMode(entry));
+    }
+
+    private static int ParseMode(JsonElement entry)
+    {
+        if (!entry.TryGetProperty("mode", out var raw) || raw.ValueKind == JsonValueKind.Null)
+        {
+            return DefaultMode;
+        }
+
+        var text = raw.ValueKind == JsonValueKind.Number ? raw.GetRawText() : raw.GetString() ?? "";
+        var valid = text.Length is > 0 and <= 7 && text.All(c => c is >= '0' and <= '7');
+        var mode = valid ? Convert.ToInt32(text, 8) : 0;
+        // The owner must be able to read and write the file (mode & 0600 == 0600).
+        return valid && (mode & 0x180) == 0x180 && mode <= 0xFFF
+            ? mode
+            : throw new CloudControllerException(CfErrorCode.AppResourcesFileModeInvalid,
+                $"The resource file mode is invalid: File mode '{text}' is invalid.");
+    }
+
+    private static CloudControllerException Invalid(string detail) =>
+        new(CfErrorCode.AppBitsUploadInvalid, $"The app upload is invalid: {detail}");
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Path} ({Size} bytes, {Sha1})");
+}

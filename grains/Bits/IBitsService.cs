@@ -1,0 +1,19 @@
+using CloudController.GrainInterfaces.Bits;
+
+namespace CloudController.Grains.Bits;
+
+/// <summary>The narrow storage service grains use for bits; blobs never pass through grain messages.</summary>
+public interface IBitsService
+{
+    /// <summary>Builds and stores the package of an upload (its zip and fingerprints, in the uploads container).</summary>
+    Task<PackageInfo> BuildPackageAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken);
+
+    /// <summary>Copies a stored package blob, server side, to a new package.</summary>
+    Task<PackageInfo> CopyPackageAsync(PackageInfo source, Guid packageGuid, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a package blob; a no-op when it is gone already.</summary>
+    Task DeletePackageAsync(Guid packageGuid, CancellationToken cancellationToken);
+
+    /// <summary>Deletes what an upload left in the uploads container.</summary>
+    Task DeleteUploadAsync(Guid uploadId, CancellationToken cancellationToken);
+}

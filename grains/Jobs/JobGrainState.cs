@@ -1,0 +1,17 @@
+using CloudController.GrainInterfaces.Jobs;
+
+namespace CloudController.Grains.Jobs;
+
+/// <summary>Persisted form of a job. Ids are permanent: add new ones, never renumber.</summary>
+[GenerateSerializer, Alias("CloudController.Grains.Jobs.JobGrainState")]
+public sealed record JobGrainState
+{
+    [Id(0)] public JobWork? Work { get; init; }
+    [Id(1)] public JobStatus Status { get; init; }
+    [Id(2)] public JobError? Error { get; init; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(4)] public DateTimeOffset? UpdatedAt { get; init; }
+    [Id(5)] public int Attempts { get; init; }
+
+    public bool IsTerminal => Status is JobStatus.Finished or JobStatus.Failed;
+}

@@ -1,0 +1,25 @@
+namespace CloudController.Storage;
+
+/// <summary>Limits for app bits (configuration section <c>CloudController:Bits</c>), read by the api and the silo alike.</summary>
+public sealed class BitsOptions
+{
+    public const string Section = "CloudController:Bits";
+
+    /// <summary>Largest bits upload request body (CF's <c>app_bits_max_body_size</c>, 1536M).</summary>
+    public long MaxUploadSize { get; set; } = 1536L * 1024 * 1024;
+
+    /// <summary>Largest package: uncompressed zip entries plus fingerprinted files (<c>packages.max_package_size</c>).</summary>
+    public long MaxPackageSize { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Files are matched and cached only above this size (<c>resource_pool.minimum_size</c>).</summary>
+    public long ResourceMinimumSize { get; set; } = 65536;
+
+    /// <summary>Files are matched and cached only below this size (<c>resource_pool.maximum_size</c>).</summary>
+    public long ResourceMaximumSize { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>How long a synchronous bits upload waits for its processing.</summary>
+    public TimeSpan SyncUploadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Where packages are assembled on disk (never in memory).</summary>
+    public string? WorkDirectory { get; set; }
+}
