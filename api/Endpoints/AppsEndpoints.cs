@@ -27,6 +27,7 @@ internal static class AppsEndpoints
         v2.MapGet("/{guid}", GetAsync);
         v2.MapPut("/{guid}", UpdateAsync);
         v2.MapDelete("/{guid}", DeleteAsync);
+        v2.MapPost("/{guid}/restage", RestageAsync);
         v2.MapGet("/{guid}/summary", SummaryAsync);
         v2.MapGet("/{guid}/instances", InstancesAsync);
         v2.MapGet("/{guid}/stats", StatsAsync);
@@ -66,6 +67,12 @@ internal static class AppsEndpoints
         await CheckAsync(grains, fields, space);
         // v2 updates answer 201 Created, as CF does.
         return TypedResults.Json(AppEntity.Resource(await grain.UpdateAsync(fields)), CfJson.Options, statusCode: 201);
+    }
+
+    private static async Task<Created<V2Resource<AppEntity>>> RestageAsync(string guid, IGrainFactory grains)
+    {
+        var resource = AppEntity.Resource(await App(grains, guid).RestageAsync());
+        return TypedResults.Created(resource.Metadata.Url, resource);
     }
 
     private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)

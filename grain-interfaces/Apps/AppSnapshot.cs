@@ -41,4 +41,6 @@ public sealed record AppSnapshot
     [Id(30)] public DateTimeOffset? UpdatedAt { get; init; }
     /// <summary>The stored package (blob, sha1, size); null until bits were stored.</summary>
     [Id(31)] public Bits.PackageInfo? Package { get; init; }
+    /// <summary>The droplet the app runs (the last successful staging); null until staged.</summary>
+    [Id(32)] public Guid? CurrentDropletGuid { get; init; }
 }

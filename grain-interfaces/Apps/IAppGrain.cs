@@ -24,6 +24,14 @@ public interface IAppGrain : IGrainWithGuidKey
     [Alias("SetPackageAsync")]
     Task<AppSnapshot> SetPackageAsync(Bits.PackageInfo package);
 
+    /// <summary>Restages (spec 2.15): STARTED, new version, PENDING; raises NotStaged while staging, AppPackageInvalid without bits.</summary>
+    [Alias("RestageAsync")]
+    Task<AppSnapshot> RestageAsync();
+
+    /// <summary>A droplet reports its staging outcome; outcomes of superseded stagings are ignored.</summary>
+    [Alias("CompleteStagingAsync")]
+    Task CompleteStagingAsync(Droplets.DropletSnapshot droplet);
+
     /// <summary>Deletes the app and its bits; raises AppNotFound.</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();

@@ -1,5 +1,6 @@
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Bits;
@@ -39,10 +40,21 @@ public sealed partial class AppGrain(
 
     public Task<AppSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.App : null);
 
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A staging that was in flight when this app's silo went away: make sure its droplet carries on.
+        if (state.RecordExists && state.State.App is { PackageState: AppPackageState.Pending, StagingTaskId: { } task })
+        {
+            await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync();
+        }
+    }
+
     public async Task<AppSnapshot> UpdateAsync(AppFields fields)
     {
         var current = Current;
         var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid());
+        var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
+        next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
         await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(next), () => NameTaken(next.Name),
             () => state.SaveAsync(new AppGrainState { App = next }));
         if (next.State != current.State)
@@ -50,8 +62,40 @@ public sealed partial class AppGrain(
             LogStateChanged(Guid, next.State);
         }
 
+        if (droplet is { } staging)
+        {
+            await StartStagingAsync(next, staging);
+        }
+
         return next;
     }
+
+    public async Task<AppSnapshot> RestageAsync()
+    {
+        var droplet = Guid.NewGuid();
+        var next = AppRules.Restage(Current, clock.GetUtcNow(), Guid.NewGuid(), droplet);
+        await state.SaveAsync(new AppGrainState { App = next });
+        await StartStagingAsync(next, droplet);
+        return next;
+    }
+
+    public async Task CompleteStagingAsync(DropletSnapshot droplet)
+    {
+        if (!state.RecordExists || state.State.App is not { } current)
+        {
+            return;
+        }
+
+        var next = AppRules.CompleteStaging(current, droplet, clock.GetUtcNow());
+        if (next != current)
+        {
+            await state.SaveAsync(new AppGrainState { App = next });
+            LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
+        }
+    }
+
+    private Task<DropletSnapshot> StartStagingAsync(AppSnapshot app, Guid droplet) =>
+        GrainFactory.GetGrain<IDropletGrain>(droplet).StageAsync(new StagingRequest(Guid, app.Package!, app.Buildpack, app.StackGuid));
 
     public async Task<AppSnapshot> SetPackageAsync(PackageInfo package)
     {
@@ -98,6 +142,9 @@ public sealed partial class AppGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} has package {PackageGuid} (sha1 {Sha1})")]
     private partial void LogPackageSet(Guid appGuid, Guid packageGuid, string sha1);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} staging ended {PackageState}: {Detail}")]
+    private partial void LogStagingCompleted(Guid appGuid, AppPackageState packageState, string? detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} deleted")]
     private partial void LogDeleted(Guid appGuid);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 
 namespace CloudController.Grains.Apps;
@@ -105,6 +106,65 @@ internal static class AppRules
         var next = app with { Package = package, PackageHash = package.Sha1, PackageUpdatedAt = now, UpdatedAt = now };
         return package.Sha1 == app.PackageHash ? next : MarkForStaging(next);
     }
+
+    /// <summary>Whether an update that starts the app must stage it first (bits present, not staged).</summary>
+    public static bool NeedsStaging(AppSnapshot before, AppSnapshot after) =>
+        after.State == AppState.Started && after.PackageState != AppPackageState.Staged && after.Package is not null
+        && (before.State != AppState.Started || before.PackageState == AppPackageState.Failed);
+
+    /// <summary>Staging begins: PENDING, failure cleared, the staging task (droplet) recorded.</summary>
+    public static AppSnapshot BeginStaging(AppSnapshot app, Guid dropletGuid) =>
+        MarkForStaging(app) with { StagingTaskId = dropletGuid.ToString("D") };
+
+    /// <summary>Restage (spec 2.15, 2016): refused while PENDING or without bits; then STARTED with a new version, PENDING.</summary>
+    public static AppSnapshot Restage(AppSnapshot app, DateTimeOffset now, Guid version, Guid dropletGuid)
+    {
+        if (app.Package is null)
+        {
+            throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded);
+        }
+
+        if (app.PackageState == AppPackageState.Pending)
+        {
+            throw new CloudControllerException(CfErrorCode.NotStaged, "App has not finished staging");
+        }
+
+        return BeginStaging(app, dropletGuid) with { State = AppState.Started, Version = version, UpdatedAt = now };
+    }
+
+    /// <summary>A staging outcome: applied only when it belongs to the staging in progress.</summary>
+    public static AppSnapshot CompleteStaging(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now)
+    {
+        if (app.StagingTaskId != droplet.Guid.ToString("D") || app.PackageState != AppPackageState.Pending)
+        {
+            return app;
+        }
+
+        return droplet.State == DropletState.Staged
+            ? app with
+            {
+                PackageState = AppPackageState.Staged,
+                DetectedBuildpack = droplet.Buildpack,
+                DetectedStartCommand = droplet.StartCommand ?? "",
+                CurrentDropletGuid = droplet.Guid,
+                UpdatedAt = now,
+            }
+            : app with
+            {
+                PackageState = AppPackageState.Failed,
+                StagingFailedReason = droplet.FailureReason,
+                StagingFailedDescription = FailureDescription(droplet.FailureReason),
+                // Diego stops an app whose staging failed; the DEA backend leaves it started.
+                State = app.Diego ? AppState.Stopped : app.State,
+                UpdatedAt = now,
+            };
+    }
+
+    private static string FailureDescription(string? reason) => reason switch
+    {
+        "NoAppDetectedError" => "An app was not successfully detected by any available buildpack",
+        _ => "Staging error: staging failed",
+    };
 
     /// <summary>package_state back to PENDING with the failure fields cleared (new bits, buildpack or stack).</summary>
     public static AppSnapshot MarkForStaging(AppSnapshot app) => app with

@@ -1,9 +1,11 @@
 using Azure.Storage.Blobs;
 using CloudController.Grains.Bits;
+using CloudController.Grains.Staging;
 using CloudController.Grains.Storage;
 using CloudController.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using System.Text.Json.Serialization;
 using Orleans.Configuration;
@@ -26,6 +28,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<BitsContainers>();
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
+        builder.Services.TryAddSingleton<IStager, BlobStager>();
         builder.UseOrleans(silo =>
         {
             silo.UseCloudControllerClustering(configuration);

@@ -25,6 +25,40 @@ public sealed class RestartTests(CloudControllerFixture fixture)
         await (await admin.PostJsonAsync("/v2/organizations", new { name })).V2ErrorAsync(HttpStatusCode.BadRequest, 30002, "CF-OrganizationNameTaken");
     }
 
+    [Fact]
+    public async Task AppsPackagesDropletsAndJobsSurviveASiloRestart()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var staged = await AppsTests.NewAppAsync(http, space, "staged");
+        await BitsTests.Upload201Async(http, staged, [], Zips.Create(("package.json", Zips.Text("{}"), 0x1A4)));
+        await (await http.PutJsonAsync($"/v2/apps/{staged}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        await StagingTests.WaitForStagingAsync(http, staged);
+        var empty = await AppsTests.NewAppAsync(http, space, "empty");
+        var copy = await AppsTests.NewAppAsync(http, space, "copy");
+        var failedJob = (await (await http.PostJsonAsync($"/v2/apps/{copy}/copy_bits", new { source_app_guid = empty })).JsonAsync(HttpStatusCode.Created))
+            .GetProperty("metadata").GetProperty("url").GetString()!;
+        await BitsTests.PollAsync(http, failedJob, expect: "failed");
+        var before = await SnapshotAsync(http, staged, copy, failedJob, space);
+
+        await fixture.RestartSiloAsync();
+        await RetryUntilServedAsync(() => http.GetAsync($"/v2/apps/{staged}"));
+
+        Assert.Equal(before, await SnapshotAsync(http, staged, copy, failedJob, space));
+    }
+
+    private static async Task<string> SnapshotAsync(HttpClient http, string staged, string copy, string job, string space)
+    {
+        var parts = new List<string>();
+        foreach (var url in new[] { $"/v2/apps/{staged}", $"/v2/apps/{copy}", job, $"/v2/spaces/{space}/apps" })
+        {
+            parts.Add(await (await http.GetAsync(url)).Content.ReadAsStringAsync());
+        }
+
+        parts.Add(Convert.ToHexString(await BitsTests.DownloadAsync(http, staged)));
+        return string.Join('\n', parts);
+    }
+
     // The api's Orleans client reconnects to the new silo's gateway on its own; give it a bounded moment.
     private static async Task<HttpResponseMessage> RetryUntilServedAsync(Func<Task<HttpResponseMessage>> send)
     {

@@ -1,0 +1,18 @@
+using CloudController.GrainInterfaces.Bits;
+
+namespace CloudController.GrainInterfaces.Droplets;
+
+/// <summary>A droplet (the result of staging one package) as callers see it.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Droplets.DropletSnapshot")]
+public sealed record DropletSnapshot(
+    Guid Guid,
+    Guid AppGuid,
+    Guid PackageGuid,
+    DropletState State,
+    string? Buildpack,
+    string? StartCommand,
+    string? FailureReason,
+    string? Error,
+    PackageInfo? Blob,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt);

@@ -1,0 +1,16 @@
+using Orleans.Concurrency;
+
+namespace CloudController.GrainInterfaces.Droplets;
+
+/// <summary>A droplet (key: its guid): stages its package off the request path and reports the outcome to its app.</summary>
+[Alias("CloudController.GrainInterfaces.Droplets.IDropletGrain")]
+public interface IDropletGrain : IGrainWithGuidKey
+{
+    /// <summary>Stores the droplet as STAGING and starts staging; answers at once. Idempotent.</summary>
+    [Alias("StageAsync")]
+    Task<DropletSnapshot> StageAsync(StagingRequest request);
+
+    /// <summary>The droplet, or null when it does not exist. Answers while staging runs.</summary>
+    [Alias("FindAsync"), AlwaysInterleave]
+    Task<DropletSnapshot?> FindAsync();
+}

@@ -1,0 +1,104 @@
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Droplets;
+using CloudController.Grains.Staging;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CloudController.Grains.Droplets;
+
+/// <summary>
+/// Stages one package: stored as STAGING before the work starts, STAGED or FAILED after, and the outcome is then
+/// reported to the app. An activation that finds staging unfinished (or the app not yet told) carries on.
+/// </summary>
+[GrainType("droplet")]
+public sealed partial class DropletGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<DropletGrainState> state,
+    IStager stager,
+    TimeProvider clock,
+    ILogger<DropletGrain> logger) : Grain, IDropletGrain
+{
+    private IGrainTimer? _run;
+
+    private Guid Guid => this.GetPrimaryKey();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && !state.State.AppNotified)
+        {
+            Schedule();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<DropletSnapshot> StageAsync(StagingRequest request)
+    {
+        if (!state.RecordExists)
+        {
+            var droplet = new DropletSnapshot(Guid, request.AppGuid, request.Package.PackageGuid, DropletState.Staging,
+                null, null, null, null, null, clock.GetUtcNow(), null);
+            await state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet });
+            Schedule();
+        }
+
+        return state.State.Droplet!;
+    }
+
+    public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
+
+    private void Schedule() =>
+        _run ??= this.RegisterGrainTimer(
+            static (self, ct) => self.RunAsync(ct),
+            this,
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var droplet = state.State.Droplet!;
+        if (droplet.State == DropletState.Staging)
+        {
+            droplet = await StageAsync(droplet, cancellationToken);
+            await state.SaveAsync(state.State with { Droplet = droplet });
+            LogStaged(Guid, droplet.AppGuid, droplet.State, droplet.Buildpack ?? droplet.FailureReason);
+        }
+
+        await GrainFactory.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
+        await state.SaveAsync(state.State with { AppNotified = true });
+        _run?.Dispose();
+        _run = null;
+    }
+
+    private async Task<DropletSnapshot> StageAsync(DropletSnapshot droplet, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await stager.StageAsync(state.State.Request!, Guid, cancellationToken);
+            return droplet with
+            {
+                State = DropletState.Staged,
+                Buildpack = outcome.Buildpack,
+                StartCommand = outcome.StartCommand,
+                Blob = outcome.Droplet,
+                UpdatedAt = clock.GetUtcNow(),
+            };
+        }
+        catch (StagingFailedException ex)
+        {
+            return Failed(droplet, ex.Reason, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStagingCrashed(ex, Guid);
+            return Failed(droplet, "StagingError", "Staging error: staging failed");
+        }
+    }
+
+    private DropletSnapshot Failed(DropletSnapshot droplet, string reason, string description) =>
+        droplet with { State = DropletState.Failed, FailureReason = reason, Error = $"{reason} - {description}", UpdatedAt = clock.GetUtcNow() };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Droplet {DropletGuid} of app {AppGuid} {State}: {Detail}")]
+    private partial void LogStaged(Guid dropletGuid, Guid appGuid, DropletState state, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Staging droplet {DropletGuid} failed unexpectedly")]
+    private partial void LogStagingCrashed(Exception exception, Guid dropletGuid);
+}

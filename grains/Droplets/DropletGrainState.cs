@@ -1,0 +1,12 @@
+using CloudController.GrainInterfaces.Droplets;
+
+namespace CloudController.Grains.Droplets;
+
+/// <summary>Persisted form of a droplet. Ids are permanent: add new ones, never renumber.</summary>
+[GenerateSerializer, Alias("CloudController.Grains.Droplets.DropletGrainState")]
+public sealed record DropletGrainState
+{
+    [Id(0)] public StagingRequest? Request { get; init; }
+    [Id(1)] public DropletSnapshot? Droplet { get; init; }
+    [Id(2)] public bool AppNotified { get; init; }
+}

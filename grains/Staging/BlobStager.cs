@@ -1,0 +1,96 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Azure;
+using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Droplets;
+using CloudController.Grains.Bits;
+using CloudController.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Grains.Staging;
+
+/// <summary>
+/// The built-in stager: reads the package, detects the buildpack, and stores a droplet zip holding the app's files
+/// under <c>app/</c> and <c>staging_info.yml</c> (buildpack and start command), as CF droplets do.
+/// </summary>
+public sealed class BlobStager(BitsContainers containers, IOptions<BitsOptions> options) : IStager
+{
+    public const string NoAppDetected = "An app was not successfully detected by any available buildpack";
+
+    public async Task<StagingOutcome> StageAsync(StagingRequest request, Guid dropletGuid, CancellationToken cancellationToken)
+    {
+        var packages = await containers.GetAsync(BlobContainers.Packages);
+        var droplets = await containers.GetAsync(BlobContainers.Droplets);
+        var work = Directory.CreateDirectory(Path.Combine(options.Value.WorkDirectory ?? Path.GetTempPath(), "cc-staging")).FullName;
+        var packagePath = Path.Combine(work, $"{dropletGuid:N}.package.zip");
+        var dropletPath = Path.Combine(work, $"{dropletGuid:N}.droplet.zip");
+        try
+        {
+            try
+            {
+                await packages.GetBlobClient(BitsBlobNames.Package(request.Package.PackageGuid)).DownloadToAsync(packagePath, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                throw new StagingFailedException("StagingError", "Staging error: the app package is gone");
+            }
+
+            var outcome = await Task.Run(() => Build(packagePath, dropletPath, request.Buildpack), cancellationToken);
+            await droplets.GetBlobClient(BitsBlobNames.Droplet(dropletGuid)).UploadAsync(dropletPath, overwrite: true, cancellationToken);
+            return outcome with { Droplet = outcome.Droplet with { PackageGuid = dropletGuid } };
+        }
+        finally
+        {
+            File.Delete(packagePath);
+            File.Delete(dropletPath);
+        }
+    }
+
+    private static string? ReadText(ZipArchiveEntry? entry)
+    {
+        if (entry is null)
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(entry.Open());
+        return reader.ReadToEnd();
+    }
+
+    private static StagingOutcome Build(string packagePath, string dropletPath, string? buildpack)
+    {
+        try
+        {
+            using var package = ZipFile.OpenRead(packagePath);
+            var procfile = ReadText(package.GetEntry("Procfile"));
+            var detected = BuildpackDetector.Detect([.. package.Entries.Select(e => e.FullName)], buildpack, procfile)
+                ?? throw new StagingFailedException("NoAppDetectedError", NoAppDetected);
+            using (var droplet = new ZipArchive(File.Create(dropletPath), ZipArchiveMode.Create))
+            {
+                foreach (var file in package.Entries)
+                {
+                    var copy = droplet.CreateEntry($"app/{file.FullName}", CompressionLevel.Fastest);
+                    copy.ExternalAttributes = file.ExternalAttributes;
+                    copy.LastWriteTime = file.LastWriteTime;
+                    using var from = file.Open();
+                    using var to = copy.Open();
+                    from.CopyTo(to);
+                }
+
+                using var info = droplet.CreateEntry("staging_info.yml").Open();
+                JsonSerializer.Serialize(info, new Dictionary<string, string>
+                {
+                    ["detected_buildpack"] = detected.Buildpack,
+                    ["start_command"] = detected.StartCommand,
+                });
+            }
+
+            using var stored = File.OpenRead(dropletPath);
+            return new StagingOutcome(detected.Buildpack, detected.StartCommand, new PackageInfo(Guid.Empty, PackageBuilder.Sha1Of(stored), stored.Length));
+        }
+        catch (InvalidDataException)
+        {
+            throw new StagingFailedException("StagingError", "Staging error: staging failed");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text.Json;
+using CloudController.Tests.Infrastructure;
+
+namespace CloudController.Tests.Api;
+
+[Collection(CloudControllerSuite.Name)]
+public sealed class StagingTests(CloudControllerFixture fixture)
+{
+    [Fact]
+    public async Task StartingAnAppWithBitsStagesItPendingThenStaged()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppWithBitsAsync(http, ("package.json", "{}"), ("server.js", "1"));
+        var before = await BitsTests.EntityAsync(http, app);
+
+        var started = await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        var staged = await WaitForStagingAsync(http, app);
+
+        Assert.Equal("STARTED", started.GetProperty("entity").GetProperty("state").GetString());
+        Assert.Equal("PENDING", started.GetProperty("entity").GetProperty("package_state").GetString());
+        Assert.NotEqual(before.GetProperty("version").GetString(), started.GetProperty("entity").GetProperty("version").GetString());
+        Assert.Equal("STAGED", staged.GetProperty("package_state").GetString());
+        Assert.Equal("nodejs_buildpack", staged.GetProperty("detected_buildpack").GetString());
+        Assert.Equal("npm start", staged.GetProperty("detected_start_command").GetString());
+        Assert.Equal(JsonValueKind.Null, staged.GetProperty("staging_failed_reason").ValueKind);
+        var instances = await (await http.GetAsync($"/v2/apps/{app}/instances")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("DOWN", instances.GetProperty("0").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task AnAppNoBuildpackDetectsFailsStagingWithNoAppDetectedError()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppWithBitsAsync(http, ("README.md", "nothing to run"));
+
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        var failed = await WaitForStagingAsync(http, app);
+
+        Assert.Equal("FAILED", failed.GetProperty("package_state").GetString());
+        Assert.Equal("NoAppDetectedError", failed.GetProperty("staging_failed_reason").GetString());
+        Assert.Equal("An app was not successfully detected by any available buildpack", failed.GetProperty("staging_failed_description").GetString());
+    }
+
+    [Fact]
+    public async Task AnExplicitBuildpackWinsOverDetection()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppWithBitsAsync(http, ("package.json", "{}"), ("Procfile", "web: python serve.py\n"));
+
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { buildpack = "python_buildpack", state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        var staged = await WaitForStagingAsync(http, app);
+
+        Assert.Equal("python_buildpack", staged.GetProperty("detected_buildpack").GetString());
+        Assert.Equal("python serve.py", staged.GetProperty("detected_start_command").GetString());
+    }
+
+    [Fact]
+    public async Task RestageChangesVersionAndStagesAgain()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppWithBitsAsync(http, ("requirements.txt", "flask"), ("app.py", "print(1)"));
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        var first = await WaitForStagingAsync(http, app);
+
+        var response = await http.PostAsync($"/v2/apps/{app}/restage", null);
+        var restaged = (await response.JsonAsync(HttpStatusCode.Created)).GetProperty("entity");
+        var again = await WaitForStagingAsync(http, app);
+
+        Assert.Equal($"/v2/apps/{app}", response.Headers.Location?.OriginalString);
+        Assert.Equal("STARTED", restaged.GetProperty("state").GetString());
+        Assert.Equal("PENDING", restaged.GetProperty("package_state").GetString());
+        Assert.NotEqual(first.GetProperty("version").GetString(), restaged.GetProperty("version").GetString());
+        Assert.Equal("STAGED", again.GetProperty("package_state").GetString());
+        Assert.Equal("python app.py", again.GetProperty("detected_start_command").GetString());
+    }
+
+    [Fact]
+    public async Task RestagingWithoutBitsOrWhileStagingIsRefused()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var empty = await AppsTests.NewAppAsync(http, space);
+        var pending = await AppsTests.NewAppAsync(http, space);
+        await BitsTests.Upload201Async(http, pending, [], Zips.Create(("index.html", Zips.Text("<p>"), 0x1A4)));
+
+        await (await http.PostAsync($"/v2/apps/{empty}/restage", null)).V2ErrorAsync(HttpStatusCode.BadRequest, 150001, "CF-AppPackageInvalid");
+        await (await http.PostAsync($"/v2/apps/{pending}/restage", null)).V2ErrorAsync(HttpStatusCode.BadRequest, 170002, "CF-NotStaged");
+        await (await http.PostAsync($"/v2/apps/{Guid.NewGuid()}/restage", null)).V2ErrorAsync(HttpStatusCode.NotFound, 100004, "CF-AppNotFound");
+    }
+
+    internal async Task<string> AppWithBitsAsync(HttpClient http, params (string Path, string Content)[] files)
+    {
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        await BitsTests.Upload201Async(http, app, [], Zips.Create([.. files.Select(f => (f.Path, Zips.Text(f.Content), 0x1A4))]));
+        return app;
+    }
+
+    /// <summary>Polls the app until package_state leaves PENDING (bounded).</summary>
+    internal static async Task<JsonElement> WaitForStagingAsync(HttpClient http, string app)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var entity = await BitsTests.EntityAsync(http, app);
+            if (entity.GetProperty("package_state").GetString() != "PENDING")
+            {
+                return entity;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"app {app} was still staging after 15 s");
+    }
+}
