@@ -87,10 +87,23 @@ public sealed partial class AppGrain(
         }
 
         var next = AppRules.CompleteStaging(current, droplet, clock.GetUtcNow());
-        if (next != current)
+        if (next == current)
         {
-            await state.SaveAsync(new AppGrainState { App = next });
-            LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
+            // A superseded staging: its droplet is not the app's and never will be.
+            if (droplet.Guid != current.CurrentDropletGuid)
+            {
+                await bits.DeleteDropletAsync(droplet.Guid, CancellationToken.None);
+            }
+
+            return;
+        }
+
+        await state.SaveAsync(new AppGrainState { App = next });
+        LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
+        if (current.CurrentDropletGuid is { } replaced && replaced != next.CurrentDropletGuid)
+        {
+            // v2 keeps only the droplet an app runs.
+            await bits.DeleteDropletAsync(replaced, CancellationToken.None);
         }
     }
 
@@ -123,6 +136,11 @@ public sealed partial class AppGrain(
         if (current.Package is { } package)
         {
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
+        }
+
+        if (current.CurrentDropletGuid is { } droplet)
+        {
+            await bits.DeleteDropletAsync(droplet, CancellationToken.None);
         }
 
         LogDeleted(Guid);

@@ -67,6 +67,10 @@ public sealed partial class BlobBitsService(BitsContainers containers, IOptions<
         await (await containers.GetAsync(BlobContainers.Packages)).GetBlobClient(BitsBlobNames.Package(packageGuid))
             .DeleteIfExistsAsync(cancellationToken: cancellationToken);
 
+    public async Task DeleteDropletAsync(Guid dropletGuid, CancellationToken cancellationToken) =>
+        await (await containers.GetAsync(BlobContainers.Droplets)).GetBlobClient(BitsBlobNames.Droplet(dropletGuid))
+            .DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
     public async Task DeleteUploadAsync(Guid uploadId, CancellationToken cancellationToken)
     {
         var uploads = await containers.GetAsync(BlobContainers.Uploads);

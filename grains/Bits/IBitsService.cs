@@ -14,6 +14,9 @@ public interface IBitsService
     /// <summary>Deletes a package blob; a no-op when it is gone already.</summary>
     Task DeletePackageAsync(Guid packageGuid, CancellationToken cancellationToken);
 
+    /// <summary>Deletes a droplet blob; a no-op when it is gone already.</summary>
+    Task DeleteDropletAsync(Guid dropletGuid, CancellationToken cancellationToken);
+
     /// <summary>Deletes what an upload left in the uploads container.</summary>
     Task DeleteUploadAsync(Guid uploadId, CancellationToken cancellationToken);
 }
