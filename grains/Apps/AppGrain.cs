@@ -72,8 +72,11 @@ public sealed partial class AppGrain(
 
     public async Task<AppSnapshot> RestageAsync()
     {
+        var current = Current;
+        var inFlight = current is { PackageState: AppPackageState.Pending, StagingTaskId: { } task }
+            && await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync() is { State: DropletState.Staging };
         var droplet = Guid.NewGuid();
-        var next = AppRules.Restage(Current, clock.GetUtcNow(), Guid.NewGuid(), droplet);
+        var next = AppRules.Restage(current, clock.GetUtcNow(), Guid.NewGuid(), droplet, inFlight);
         await state.SaveAsync(new AppGrainState { App = next });
         await StartStagingAsync(next, droplet);
         return next;

@@ -116,15 +116,19 @@ internal static class AppRules
     public static AppSnapshot BeginStaging(AppSnapshot app, Guid dropletGuid) =>
         MarkForStaging(app) with { StagingTaskId = dropletGuid.ToString("D") };
 
-    /// <summary>Restage (spec 2.15, 2016): refused while PENDING or without bits; then STARTED with a new version, PENDING.</summary>
-    public static AppSnapshot Restage(AppSnapshot app, DateTimeOffset now, Guid version, Guid dropletGuid)
+    /// <summary>
+    /// Restage (spec 2.15, 2016): refused without bits, and while a staging is in flight (CF refuses every PENDING
+    /// app; one whose staging never started or was lost may restage, so no app is stuck in PENDING); then STARTED
+    /// with a new version, PENDING.
+    /// </summary>
+    public static AppSnapshot Restage(AppSnapshot app, DateTimeOffset now, Guid version, Guid dropletGuid, bool stagingInFlight)
     {
         if (app.Package is null)
         {
             throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded);
         }
 
-        if (app.PackageState == AppPackageState.Pending)
+        if (app.PackageState == AppPackageState.Pending && stagingInFlight)
         {
             throw new CloudControllerException(CfErrorCode.NotStaged, "App has not finished staging");
         }

@@ -105,17 +105,27 @@ public sealed class StagingTests(CloudControllerFixture fixture)
     }
 
     [Fact]
-    public async Task RestagingWithoutBitsOrWhileStagingIsRefused()
+    public async Task RestagingWithoutBitsIsRefused()
     {
         using var http = await fixture.As("writer");
-        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
-        var empty = await AppsTests.NewAppAsync(http, space);
-        var pending = await AppsTests.NewAppAsync(http, space);
-        await BitsTests.Upload201Async(http, pending, [], Zips.Create(("index.html", Zips.Text("<p>"), 0x1A4)));
+        var empty = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
 
         await (await http.PostAsync($"/v2/apps/{empty}/restage", null)).V2ErrorAsync(HttpStatusCode.BadRequest, 150001, "CF-AppPackageInvalid");
-        await (await http.PostAsync($"/v2/apps/{pending}/restage", null)).V2ErrorAsync(HttpStatusCode.BadRequest, 170002, "CF-NotStaged");
         await (await http.PostAsync($"/v2/apps/{Guid.NewGuid()}/restage", null)).V2ErrorAsync(HttpStatusCode.NotFound, 100004, "CF-AppNotFound");
+    }
+
+    [Fact]
+    public async Task AnAppPushedWithNoStartCanBeRestagedDirectly()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppWithBitsAsync(http, ("index.html", "<p>"));
+
+        var restaged = (await (await http.PostAsync($"/v2/apps/{app}/restage", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("entity");
+        var staged = await WaitForStagingAsync(http, app);
+
+        Assert.Equal("STARTED", restaged.GetProperty("state").GetString());
+        Assert.Equal("STAGED", staged.GetProperty("package_state").GetString());
+        Assert.Equal("staticfile_buildpack", staged.GetProperty("detected_buildpack").GetString());
     }
 
     internal async Task<string> AppWithBitsAsync(HttpClient http, params (string Path, string Content)[] files)

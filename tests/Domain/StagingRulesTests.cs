@@ -82,8 +82,19 @@ public sealed class StagingRulesTests
         var pending = Staging(Guid.NewGuid());
         var noBits = pending with { Package = null, PackageState = AppPackageState.Staged };
 
-        Assert.Equal(CfErrorCode.NotStaged, Assert.Throws<CloudControllerException>(() => AppRules.Restage(pending, Now, Guid.NewGuid(), Guid.NewGuid())).Code);
-        Assert.Equal(CfErrorCode.AppPackageInvalid, Assert.Throws<CloudControllerException>(() => AppRules.Restage(noBits, Now, Guid.NewGuid(), Guid.NewGuid())).Code);
+        Assert.Equal(CfErrorCode.NotStaged, Assert.Throws<CloudControllerException>(() => AppRules.Restage(pending, Now, Guid.NewGuid(), Guid.NewGuid(), stagingInFlight: true)).Code);
+        Assert.Equal(CfErrorCode.AppPackageInvalid, Assert.Throws<CloudControllerException>(() => AppRules.Restage(noBits, Now, Guid.NewGuid(), Guid.NewGuid(), stagingInFlight: false)).Code);
+    }
+
+    [Fact]
+    public void APendingAppWhoseStagingIsNotInFlightMayRestage()
+    {
+        var lost = Staging(Guid.NewGuid());
+        var droplet = Guid.NewGuid();
+
+        var next = AppRules.Restage(lost, Now, Guid.NewGuid(), droplet, stagingInFlight: false);
+
+        Assert.Equal(droplet.ToString("D"), next.StagingTaskId);
     }
 
     [Fact]
@@ -93,7 +104,7 @@ public sealed class StagingRulesTests
         var version = Guid.NewGuid();
         var droplet = Guid.NewGuid();
 
-        var next = AppRules.Restage(staged, Now, version, droplet);
+        var next = AppRules.Restage(staged, Now, version, droplet, stagingInFlight: false);
 
         Assert.Equal(AppState.Started, next.State);
         Assert.Equal(AppPackageState.Pending, next.PackageState);
