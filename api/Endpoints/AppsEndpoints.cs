@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
@@ -112,8 +114,8 @@ internal static class AppsEndpoints
         return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults, [.. apps.Select(AppEntity.Resource)]));
     }
 
-    private static async Task<Ok<AppSummary>> SummaryAsync(string guid, IGrainFactory grains) =>
-        TypedResults.Ok(AppSummary.From(await App(grains, guid).GetAsync()));
+    private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Json(AppSummary.From(await App(grains, guid).GetAsync()), CfJson.Options);
 
     /// <summary>No app instances run on this server, so a stopped app is CF's InstancesError and a started one has none up.</summary>
     private static async Task<Ok<Dictionary<string, InstanceInfo>>> InstancesAsync(string guid, IGrainFactory grains)
@@ -191,46 +193,26 @@ internal sealed record InstanceInfo(string State, double Since);
 
 internal sealed record InstanceStats(string State, object? Stats);
 
-/// <summary>The v2 app summary: the entity's fields flattened with guid, name and the (empty) routes and services.</summary>
-internal sealed record AppSummary(
-    Guid Guid,
-    string Name,
-    IReadOnlyList<object> Routes,
-    int RunningInstances,
-    IReadOnlyList<object> Services,
-    IReadOnlyList<object> AvailableDomains,
-    bool Production,
-    Guid SpaceGuid,
-    Guid StackGuid,
-    string? Buildpack,
-    string? DetectedBuildpack,
-    System.Text.Json.JsonElement EnvironmentJson,
-    int Memory,
-    int Instances,
-    int DiskQuota,
-    string State,
-    Guid Version,
-    string? Command,
-    bool Console,
-    string? Debug,
-    string? StagingTaskId,
-    string PackageState,
-    string HealthCheckType,
-    int? HealthCheckTimeout,
-    string? StagingFailedReason,
-    string? StagingFailedDescription,
-    bool Diego,
-    string? DockerImage,
-    DateTimeOffset? PackageUpdatedAt,
-    string DetectedStartCommand,
-    bool EnableSsh,
-    IReadOnlyDictionary<string, string> DockerCredentialsJson,
-    IReadOnlyList<int>? Ports)
+/// <summary>The v2 app summary: guid, name, the (empty) routes and services, then the entity's own fields.</summary>
+internal static class AppSummary
 {
-    public static AppSummary From(AppSnapshot a) => new(
-        a.Guid, a.Name, [], 0, [], [], a.Production, a.SpaceGuid, a.StackGuid, a.Buildpack, a.DetectedBuildpack,
-        AppEntity.Environment(a), a.Memory, a.Instances, a.DiskQuota, AppEntity.Upper(a.State), a.Version, a.Command, a.Console,
-        a.Debug, a.StagingTaskId, AppEntity.Upper(a.PackageState), a.HealthCheckType, a.HealthCheckTimeout, a.StagingFailedReason,
-        a.StagingFailedDescription, a.Diego, a.DockerImage, a.PackageUpdatedAt, a.DetectedStartCommand, a.EnableSsh,
-        AppEntity.Redacted, a.Ports is { } p ? [.. p] : null);
+    public static JsonObject From(AppSnapshot app)
+    {
+        var summary = new JsonObject
+        {
+            ["guid"] = app.Guid,
+            ["name"] = app.Name,
+            ["routes"] = new JsonArray(),
+            ["running_instances"] = 0,
+            ["services"] = new JsonArray(),
+            ["available_domains"] = new JsonArray(),
+        };
+        var entity = JsonSerializer.SerializeToNode(AppEntity.Resource(app).Entity, CfJson.Options)!.AsObject();
+        foreach (var (key, value) in entity.Where(p => p.Key != "name" && !p.Key.EndsWith("_url", StringComparison.Ordinal)))
+        {
+            summary[key] = value?.DeepClone();
+        }
+
+        return summary;
+    }
 }

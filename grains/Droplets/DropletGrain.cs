@@ -1,6 +1,7 @@
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.Grains.Staging;
+using CloudController.Grains.Hosting;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,7 @@ public sealed partial class DropletGrain(
     TimeProvider clock,
     ILogger<DropletGrain> logger) : Grain, IDropletGrain
 {
-    private IGrainTimer? _run;
+    private readonly OneShotWork _work = new();
 
     private Guid Guid => this.GetPrimaryKey();
 
@@ -46,11 +47,7 @@ public sealed partial class DropletGrain(
 
     public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
 
-    private void Schedule() =>
-        _run ??= this.RegisterGrainTimer(
-            static (self, ct) => self.RunAsync(ct),
-            this,
-            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    private void Schedule() => _work.Start(this, static (self, ct) => self.RunAsync(ct));
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -64,8 +61,6 @@ public sealed partial class DropletGrain(
 
         await GrainFactory.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
         await state.SaveAsync(state.State with { AppNotified = true });
-        _run?.Dispose();
-        _run = null;
     }
 
     private async Task<DropletSnapshot> StageAsync(DropletSnapshot droplet, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.Grains.Bits;
+using CloudController.Grains.Hosting;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,7 @@ public sealed partial class JobGrain(
     TimeProvider clock,
     ILogger<JobGrain> logger) : Grain, IJobGrain
 {
-    private IGrainTimer? _run;
+    private readonly OneShotWork _work = new();
 
     private Guid Guid => this.GetPrimaryKey();
 
@@ -50,11 +51,7 @@ public sealed partial class JobGrain(
     private JobSnapshot? Snapshot() =>
         state.RecordExists ? new JobSnapshot(Guid, state.State.Status, state.State.Error, state.State.CreatedAt) : null;
 
-    private void Schedule() =>
-        _run ??= this.RegisterGrainTimer(
-            static (self, ct) => self.RunAsync(ct),
-            this,
-            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    private void Schedule() => _work.Start(this, static (self, ct) => self.RunAsync(ct));
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -82,8 +79,6 @@ public sealed partial class JobGrain(
 
         LogJobEnded(Guid, state.State.Work!.Kind, state.State.Status, state.State.Error?.Code);
         await CleanUpAsync(state.State.Work!);
-        _run?.Dispose();
-        _run = null;
     }
 
     private async Task DoAsync(JobWork work, CancellationToken cancellationToken)
