@@ -170,23 +170,11 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.InvalidRequest, "The request is invalid: enable_ssh must be false due to global or space setting");
         }
 
-        if (fields.Buildpack is { } buildpack && !IsUrl(buildpack))
+        if (fields.Buildpack is { } buildpack && !await BuildpackNames.IsValidAsync(grains, buildpack))
         {
-            var known = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Buildpacks)
-                .QueryAsync(new IndexQuery([buildpack], [], [], IndexOrder.Id, false, 1, 1));
-            if (known.TotalResults == 0 && !DetectableBuildpacks.Contains(buildpack))
-            {
-                throw CloudControllerException.AppInvalid($"buildpack {buildpack} is not valid public url or a known buildpack name");
-            }
+            throw CloudControllerException.AppInvalid($"buildpack {buildpack} is not valid public url or a known buildpack name");
         }
     }
-
-    /// <summary>The buildpacks the built-in stager detects are always valid names, admin buildpack or not.</summary>
-    internal static readonly string[] DetectableBuildpacks =
-        ["nodejs_buildpack", "dotnet_core_buildpack", "python_buildpack", "ruby_buildpack", "go_buildpack", "staticfile_buildpack", "java_buildpack", "binary_buildpack"];
-
-    private static bool IsUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "git";
 }
 
 internal sealed record InstanceInfo(string State, double Since);

@@ -33,6 +33,9 @@ internal static class CfErrors
             CfErrorCode.AppNotFound => new(404, CfErrorCode.ResourceNotFound, "App not found"),
             CfErrorCode.StackNotFound => new(404, CfErrorCode.ResourceNotFound, "Stack not found"),
             CfErrorCode.InsufficientScope => new(403, CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action"),
+            CfErrorCode.AppNameTaken => new(422, CfErrorCode.UnprocessableEntity, "name must be unique in space"),
+            CfErrorCode.AppInvalid or CfErrorCode.AppMemoryInvalid or CfErrorCode.AppPackageInvalid =>
+                new(422, CfErrorCode.UnprocessableEntity, error.Description),
             _ => error,
         };
     }
@@ -41,7 +44,7 @@ internal static class CfErrors
     public static int StatusOf(CfErrorCode code) => code switch
     {
         CfErrorCode.InvalidAuthToken or CfErrorCode.NotAuthenticated => 401,
-        CfErrorCode.NotAuthorized or CfErrorCode.InsufficientScope => 403,
+        CfErrorCode.NotAuthorized or CfErrorCode.InsufficientScope or CfErrorCode.FeatureDisabled => 403,
         CfErrorCode.NotFound or CfErrorCode.ResourceNotFound or CfErrorCode.OrganizationNotFound
             or CfErrorCode.SpaceNotFound or CfErrorCode.AppNotFound or CfErrorCode.AppPackageNotFound
             or CfErrorCode.StackNotFound => 404,

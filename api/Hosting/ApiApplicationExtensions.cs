@@ -37,6 +37,7 @@ internal static class ApiApplicationExtensions
         app.MapPlatform();
         app.MapApps();
         app.MapBits();
+        app.MapV3Apps();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

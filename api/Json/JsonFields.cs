@@ -10,7 +10,7 @@ internal readonly struct JsonFields(JsonElement root, JsonFieldErrors errors)
     public bool Has(string name) => root.TryGetProperty(name, out _);
 
     public string RequiredString(string name) =>
-        OptionalString(name) ?? throw errors.Invalid(name, $"Missing field {name}");
+        OptionalString(name) ?? throw errors.Missing(name);
 
     public string? OptionalString(string name) => Get(name) switch
     {
@@ -42,7 +42,7 @@ internal readonly struct JsonFields(JsonElement root, JsonFieldErrors errors)
     }
 
     public Guid RequiredGuid(string name, Func<string, Exception> notFound) =>
-        OptionalGuid(name, notFound) ?? throw errors.Invalid(name, $"Missing field {name}");
+        OptionalGuid(name, notFound) ?? throw errors.Missing(name);
 
     /// <summary>Rejects fields outside the allowed set (v3 rejects unknown keys).</summary>
     public void AllowOnly(params string[] allowed)

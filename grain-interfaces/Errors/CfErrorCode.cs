@@ -51,4 +51,5 @@ public enum CfErrorCode
     StackNotFound = 250003,
     BuildpackNameTaken = 290001,
     BuildpackInvalid = 290003,
+    FeatureDisabled = 330002,
 }

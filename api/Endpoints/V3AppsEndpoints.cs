@@ -1,0 +1,235 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Platform;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Spaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v3 apps (spec 3.1-3.2, seed era) over the same app grains as v2: an app created in one API reads back in the other.</summary>
+internal static class V3AppsEndpoints
+{
+    private static readonly string[] Filters = ["names", "guids", "space_guids", "organization_guids"];
+    private static readonly string[] CreateFields = ["name", "relationships", "environment_variables", "lifecycle"];
+    private static readonly string[] UpdateFields = ["name", "environment_variables", "lifecycle"];
+
+    public static IEndpointRouteBuilder MapV3Apps(this IEndpointRouteBuilder routes)
+    {
+        var v3 = routes.MapGroup("/v3/apps");
+        v3.MapPost("/", CreateAsync);
+        v3.MapGet("/", ListAsync);
+        v3.MapGet("/{guid}", GetAsync);
+        v3.MapPatch("/{guid}", UpdateAsync);
+        v3.MapPut("/{guid}", UpdateAsync);
+        v3.MapDelete("/{guid}", DeleteAsync);
+        v3.MapPut("/{guid}/start", StartAsync);
+        v3.MapPut("/{guid}/stop", StopAsync);
+        v3.MapGet("/{guid}/env", EnvAsync);
+        return routes;
+    }
+
+    private static async Task<Created<V3AppResource>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        body.AllowOnly(CreateFields);
+        var name = body.RequiredString("name");
+        var space = await grains.GetGrain<ISpaceGrain>(SpaceGuid(body)).FindAsync()
+            ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
+        var lifecycle = await LifecycleAsync(body, grains, platform);
+        var app = await grains.GetGrain<IAppGrain>(Guid.NewGuid()).CreateAsync(new AppFields
+        {
+            Name = name,
+            SpaceGuid = space.Guid,
+            StackGuid = lifecycle?.Stack ?? platform.DefaultStack.Guid,
+            Buildpack = lifecycle?.Buildpack,
+            EnvironmentJson = Environment(body),
+            EnableSsh = space.AllowSsh,
+        });
+        var resource = V3AppResource.From(app, platform);
+        return TypedResults.Created(resource.Links["self"].Href, resource);
+    }
+
+    private static async Task<Ok<V3AppResource>> GetAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
+        TypedResults.Ok(V3AppResource.From(await App(grains, guid).GetAsync(), platform));
+
+    private static async Task<Ok<V3Page<V3AppResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, Filters);
+        var scopes = query.GuidsOf("space_guids").Select(IndexNames.Scope).ToImmutableArray();
+        var orgs = query.GuidsOf("organization_guids");
+        if (!orgs.IsDefaultOrEmpty)
+        {
+            var orgSpaces = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).QueryAsync(
+                new IndexQuery([], [], [.. orgs.Select(IndexNames.Scope)], IndexOrder.Id, false, 1, int.MaxValue));
+            var inOrgs = orgSpaces.Entries.Select(e => IndexNames.Scope(e.Guid)).ToImmutableArray();
+            scopes = scopes.IsDefaultOrEmpty ? inOrgs : [.. scopes.Intersect(inOrgs)];
+            scopes = scopes.IsEmpty ? ["\0"] : scopes;
+        }
+
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps)
+            .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), scopes));
+        var apps = await PageLoader.LoadAsync(page, g => grains.GetGrain<IAppGrain>(g).FindAsync());
+        return TypedResults.Ok(V3Page<V3AppResource>.Create(
+            "", http.Request.Path, query, page.TotalResults, [.. apps.Select(a => V3AppResource.From(a, platform))]));
+    }
+
+    private static async Task<Ok<V3AppResource>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var grain = App(grains, guid);
+        await grain.GetAsync();
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
+        body.AllowOnly(UpdateFields);
+        var lifecycle = await LifecycleAsync(body, grains, platform);
+        var app = await grain.UpdateAsync(new AppFields
+        {
+            Name = body.OptionalString("name"),
+            StackGuid = lifecycle?.Stack,
+            Buildpack = lifecycle?.Buildpack,
+            EnvironmentJson = Environment(body),
+            Set = lifecycle is null ? [] : ["buildpack"],
+        });
+        return TypedResults.Ok(V3AppResource.From(app, platform));
+    }
+
+    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    {
+        await App(grains, guid).DeleteAsync();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Starting runs the current droplet: without one there is nothing to run.</summary>
+    private static async Task<Ok<V3AppResource>> StartAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var grain = App(grains, guid);
+        if ((await grain.GetAsync()).CurrentDropletGuid is null)
+        {
+            throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Droplet not found");
+        }
+
+        return TypedResults.Ok(V3AppResource.From(await grain.UpdateAsync(new AppFields { State = "STARTED" }), platform));
+    }
+
+    private static async Task<Ok<V3AppResource>> StopAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
+        TypedResults.Ok(V3AppResource.From(await App(grains, guid).UpdateAsync(new AppFields { State = "STOPPED" }), platform));
+
+    private static async Task<Ok<V3AppEnv>> EnvAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var app = await App(grains, guid).GetAsync();
+        var vcap = new Dictionary<string, object?>
+        {
+            ["application_id"] = app.Guid,
+            ["application_name"] = app.Name,
+            ["application_version"] = app.Version,
+            ["space_id"] = app.SpaceGuid,
+            ["limits"] = new Dictionary<string, int> { ["mem"] = app.Memory, ["disk"] = app.DiskQuota, ["fds"] = 16384 },
+        };
+        return TypedResults.Ok(new V3AppEnv(
+            AppEntity.Environment(app),
+            new Dictionary<string, object>(),
+            new Dictionary<string, object>(),
+            new Dictionary<string, object> { ["VCAP_SERVICES"] = new Dictionary<string, object>() },
+            new Dictionary<string, object> { ["VCAP_APPLICATION"] = vcap }));
+    }
+
+    private static IAppGrain App(IGrainFactory grains, string guid) =>
+        grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));
+
+    /// <summary><c>relationships</c> must be exactly <c>{"space": {"guid": "..."}}</c>.</summary>
+    private static Guid SpaceGuid(JsonFields body)
+    {
+        var relationships = body.Root.TryGetProperty("relationships", out var r) ? r : default;
+        var valid = relationships.ValueKind == JsonValueKind.Object
+            && relationships.EnumerateObject().Count() == 1
+            && relationships.TryGetProperty("space", out var space) && space.ValueKind == JsonValueKind.Object
+            && space.TryGetProperty("guid", out var guid) && guid.ValueKind == JsonValueKind.String;
+        if (!valid)
+        {
+            throw CloudControllerException.Unprocessable("Relationships must be {\"space\": {\"guid\": \"<space guid>\"}}");
+        }
+
+        return Guid.TryParse(relationships.GetProperty("space").GetProperty("guid").GetString(), out var parsed)
+            ? parsed
+            : throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
+    }
+
+    /// <summary>environment_variables: an object whose keys do not start with CF_ or VCAP_ and are not PORT.</summary>
+    private static string? Environment(JsonFields body)
+    {
+        if (!body.Root.TryGetProperty("environment_variables", out var env) || env.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (env.ValueKind != JsonValueKind.Object)
+        {
+            throw CloudControllerException.Unprocessable("Environment variables must be a hash");
+        }
+
+        foreach (var key in env.EnumerateObject().Select(p => p.Name))
+        {
+            if (key.StartsWith("CF_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("VCAP_", StringComparison.OrdinalIgnoreCase))
+            {
+                throw CloudControllerException.Unprocessable("Environment variables cannot start with CF_ or VCAP_");
+            }
+
+            if (key.Equals("PORT", StringComparison.OrdinalIgnoreCase))
+            {
+                throw CloudControllerException.Unprocessable("Environment variables cannot set PORT");
+            }
+        }
+
+        return env.GetRawText();
+    }
+
+    /// <summary>The lifecycle, when the body has one: type buildpack (data: buildpack, stack) or docker (needs diego_docker).</summary>
+    private static async Task<(string? Buildpack, Guid Stack)?> LifecycleAsync(JsonFields body, IGrainFactory grains, PlatformCatalog platform)
+    {
+        if (!body.Root.TryGetProperty("lifecycle", out var lifecycle) || lifecycle.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var type = lifecycle.ValueKind == JsonValueKind.Object && lifecycle.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (type is not ("buildpack" or "docker"))
+        {
+            throw CloudControllerException.Unprocessable("Lifecycle type must be one of 'buildpack, docker'");
+        }
+
+        if (!lifecycle.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            throw CloudControllerException.Unprocessable("Lifecycle data must be a hash");
+        }
+
+        if (type == "docker")
+        {
+            throw new CloudControllerException(CfErrorCode.FeatureDisabled, "Feature Disabled: diego_docker");
+        }
+
+        var fields = new JsonFields(data, JsonFieldErrors.V3);
+        fields.AllowOnly("buildpack", "stack");
+        var buildpack = fields.OptionalString("buildpack");
+        if (buildpack is not null && (buildpack.Length is 0 or > 4096 || !await BuildpackNames.IsValidAsync(grains, buildpack)))
+        {
+            throw CloudControllerException.Unprocessable("Lifecycle buildpack must be an existing admin buildpack or a valid git URI");
+        }
+
+        var stackName = fields.OptionalString("stack");
+        var stack = stackName is null ? platform.DefaultStack : platform.Stacks.FirstOrDefault(s => s.Name == stackName)
+            ?? throw CloudControllerException.Unprocessable($"Lifecycle stack '{stackName}' does not exist");
+        return (buildpack, stack.Guid);
+    }
+}
+
+/// <summary><c>GET /v3/apps/:guid/env</c>.</summary>
+internal sealed record V3AppEnv(
+    JsonElement EnvironmentVariables,
+    IReadOnlyDictionary<string, object> StagingEnvJson,
+    IReadOnlyDictionary<string, object> RunningEnvJson,
+    IReadOnlyDictionary<string, object> SystemEnvJson,
+    IReadOnlyDictionary<string, object> ApplicationEnvJson);
