@@ -9,7 +9,8 @@ using Microsoft.Net.Http.Headers;
 namespace CloudController.Api.Bits;
 
 /// <summary>
-/// Streams a v2 bits upload (multipart parts <c>resources</c>, <c>application</c>, <c>async</c>) straight into the
+/// Streams a bits upload (v2: parts <c>resources</c>, <c>application</c>, <c>async</c>; v3: part <c>bits</c> and an
+/// optional <c>resources</c>) straight into the
 /// uploads container: the application part goes to blob storage in 4 MiB blocks as it arrives, so memory stays
 /// flat whatever the upload size. The whole body is counted against <see cref="BitsOptions.MaxUploadSize"/>.
 /// </summary>
@@ -17,7 +18,8 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
 {
     private const long MaxResourcesPart = 64L * 1024 * 1024;
 
-    public async Task<BitsUpload> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Reads the request; <paramref name="zipPart"/> names the zip's part, and without <paramref name="resourcesRequired"/> a missing resources part means none.</summary>
+    public async Task<BitsUpload> ReadAsync(HttpRequest request, string zipPart, bool resourcesRequired, CancellationToken cancellationToken)
     {
         if (request.ContentLength > options.MaxUploadSize)
         {
@@ -38,14 +40,14 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
                 : "";
             switch (name)
             {
+                case var zip when zip == zipPart:
+                    await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).UploadAsync(section.Body, Streamed, cancellationToken);
+                    hasApplication = true;
+                    break;
                 case "resources":
                     var resources = new CountingStream(section.Body, MaxResourcesPart, () => Invalid("resources part too large"));
                     await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).UploadAsync(resources, overwrite: true, cancellationToken);
                     hasResources = true;
-                    break;
-                case "application":
-                    await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).UploadAsync(section.Body, Streamed, cancellationToken);
-                    hasApplication = true;
                     break;
                 case "async":
                     using (var text = new StreamReader(new CountingStream(section.Body, 64, () => Invalid("invalid async"))))
@@ -60,7 +62,17 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
             }
         }
 
-        return hasResources ? new BitsUpload(uploadId, hasApplication, asyncField) : throw Invalid("missing :resources");
+        if (!hasResources && resourcesRequired)
+        {
+            throw Invalid("missing :resources");
+        }
+
+        if (!hasResources)
+        {
+            await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).UploadAsync(BinaryData.FromString("[]"), overwrite: true, cancellationToken);
+        }
+
+        return new BitsUpload(uploadId, hasApplication, asyncField);
     }
 
     private static readonly BlobUploadOptions Streamed = new()

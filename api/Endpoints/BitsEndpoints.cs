@@ -33,12 +33,9 @@ internal static class BitsEndpoints
     {
         var app = App(grains, guid);
         var appGuid = (await app.GetAsync()).Guid;
-        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = options.Value.MaxUploadSize;
-        }
+        AllowLargeBody(http, options.Value);
 
-        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, http.RequestAborted);
+        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "application", resourcesRequired: true, http.RequestAborted);
         var isAsync = http.Request.Query["async"] == "true" || upload.AsyncField == "true";
         var jobGuid = Guid.NewGuid();
         var job = await grains.GetGrain<IJobGrain>(jobGuid).EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication));
@@ -49,6 +46,15 @@ internal static class BitsEndpoints
 
         await WaitAsync(grains.GetGrain<IJobGrain>(jobGuid), options.Value.SyncUploadTimeout, http.RequestAborted);
         return TypedResults.Json(new Dictionary<string, object>(), CfJson.Options, statusCode: 201);
+    }
+
+    /// <summary>Lifts Kestrel's default body limit for bits routes; the reader enforces <see cref="BitsOptions.MaxUploadSize"/> itself.</summary>
+    internal static void AllowLargeBody(HttpContext http, BitsOptions options)
+    {
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.MaxUploadSize;
+        }
     }
 
     /// <summary>The subset of fingerprints whose content the cache holds (strict size bounds, as CF), in request order.</summary>

@@ -38,6 +38,7 @@ internal static class ApiApplicationExtensions
         app.MapApps();
         app.MapBits();
         app.MapV3Apps();
+        app.MapPackages();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -29,6 +29,9 @@ public sealed class CloudControllerException(CfErrorCode code, string descriptio
     public static CloudControllerException AppInvalid(string detail) =>
         new(CfErrorCode.AppInvalid, $"The app is invalid: {detail}");
 
+    public static CloudControllerException PackageNotFound() =>
+        new(CfErrorCode.ResourceNotFound, "Package not found");
+
     public static CloudControllerException BuildpackNotFound(object guid) =>
         new(CfErrorCode.NotFound, $"Unknown request: buildpack {guid}");
 }

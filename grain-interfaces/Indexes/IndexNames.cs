@@ -12,6 +12,9 @@ public static class IndexNames
     /// <summary>All apps; scope is the space guid (names are unique per space).</summary>
     public const string Apps = "apps";
 
+    /// <summary>All v3 packages; scope is the app guid, name the package guid.</summary>
+    public const string Packages = "packages";
+
     /// <summary>All admin buildpacks; scope is empty.</summary>
     public const string Buildpacks = "buildpacks";
 

@@ -3,6 +3,7 @@ using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Packages;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
@@ -135,6 +136,8 @@ public sealed partial class AppGrain(
     public async Task DeleteAsync()
     {
         var current = Current;
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Packages, Guid, recursive: true, "package", "app",
+            package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Apps, Guid, () => state.ClearStateAsync());
         if (current.Package is { } package)
         {

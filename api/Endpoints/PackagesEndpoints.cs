@@ -1,0 +1,195 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Azure;
+using CloudController.Api.Bits;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Packages;
+using CloudController.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v3 packages (spec 3.3-3.4): create (bits, docker, copy), read, list, upload, download, delete.</summary>
+internal static class PackagesEndpoints
+{
+    private static readonly string[] Filters = ["guids", "app_guids", "states", "types"];
+    private static readonly string[] SeedFields = ["type", "url"];
+    private static readonly string[] CurrentFields = ["type", "url", "relationships"];
+
+    public static IEndpointRouteBuilder MapPackages(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v3/apps/{guid}/packages", CreateForAppAsync);
+        routes.MapGet("/v3/apps/{guid}/packages", ListForAppAsync);
+        var packages = routes.MapGroup("/v3/packages");
+        packages.MapPost("/", CreateAsync);
+        packages.MapGet("/", ListAsync);
+        packages.MapGet("/{guid}", GetAsync);
+        packages.MapPost("/{guid}/upload", UploadAsync).DisableAntiforgery();
+        packages.MapGet("/{guid}/download", DownloadAsync);
+        packages.MapDelete("/{guid}", DeleteAsync);
+        return routes;
+    }
+
+    /// <summary>Seed era: <c>{"type":"bits"}</c> or <c>{"type":"docker","url":...}</c>; or <c>?source_package_guid=</c> to copy.</summary>
+    private static async Task<Created<V3PackageResource>> CreateForAppAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var app = await App(grains, guid).GetAsync();
+        if (http.Request.Query["source_package_guid"].ToString() is { Length: > 0 } sourceText)
+        {
+            var source = await Package(grains, sourceText).FindAsync() ?? throw CloudControllerException.PackageNotFound();
+            if (source.AppGuid == app.Guid)
+            {
+                throw CloudControllerException.Unprocessable("Source and destination app cannot be the same");
+            }
+
+            return Created(await grains.GetGrain<IPackageGrain>(Guid.NewGuid()).CopyAsync(app.Guid, source));
+        }
+
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        body.AllowOnly(SeedFields);
+        return await CreateOfTypeAsync(grains, app.Guid, body);
+    }
+
+    /// <summary>Current era: <c>{"type":..., "relationships":{"app":{"guid":...}}}</c>.</summary>
+    private static async Task<Created<V3PackageResource>> CreateAsync(HttpContext http, IGrainFactory grains)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        body.AllowOnly(CurrentFields);
+        var appGuid = body.Root.TryGetProperty("relationships", out var r) && r.ValueKind == JsonValueKind.Object
+            && r.TryGetProperty("app", out var a) && a.ValueKind == JsonValueKind.Object
+            && a.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String
+            ? g.GetString()!
+            : throw CloudControllerException.Unprocessable("Relationships must be {\"app\": {\"guid\": \"<app guid>\"}}");
+        var app = await App(grains, appGuid).FindAsync() ?? throw CloudControllerException.Unprocessable("App must exist");
+        return await CreateOfTypeAsync(grains, app.Guid, body);
+    }
+
+    private static async Task<Created<V3PackageResource>> CreateOfTypeAsync(IGrainFactory grains, Guid appGuid, JsonFields body)
+    {
+        var type = body.OptionalString("type") switch
+        {
+            "bits" => PackageType.Bits,
+            "docker" => PackageType.Docker,
+            _ => throw CloudControllerException.Unprocessable("Type must be one of 'bits, docker'"),
+        };
+        var url = body.OptionalString("url");
+        if (type == PackageType.Docker && string.IsNullOrWhiteSpace(url))
+        {
+            throw CloudControllerException.Unprocessable("Url can not be blank when type is docker");
+        }
+
+        if (type == PackageType.Bits && url is not null)
+        {
+            throw CloudControllerException.Unprocessable("Url must be blank when type is bits");
+        }
+
+        return Created(await grains.GetGrain<IPackageGrain>(Guid.NewGuid()).CreateAsync(appGuid, type, url));
+    }
+
+    private static async Task<Ok<V3PackageResource>> GetAsync(string guid, IGrainFactory grains) =>
+        TypedResults.Ok(V3PackageResource.From(await Existing(grains, guid)));
+
+    private static Task<Ok<V3Page<V3PackageResource>>> ListAsync(HttpContext http, IGrainFactory grains)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, Filters);
+        return PageAsync(http, grains, query, [.. query.GuidsOf("app_guids").Select(IndexNames.Scope)]);
+    }
+
+    private static async Task<Ok<V3Page<V3PackageResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var app = await App(grains, guid).GetAsync();
+        return await PageAsync(http, grains, V3ListQuery.Parse(http.Request.Query, ["states", "types"]), [IndexNames.Scope(app.Guid)]);
+    }
+
+    /// <summary>Index pages by app; state and type filters apply to the loaded page's packages.</summary>
+    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, ImmutableArray<string> scopes)
+    {
+        var states = query.ValuesOf("states");
+        var types = query.ValuesOf("types");
+        var filtered = !states.IsDefaultOrEmpty || !types.IsDefaultOrEmpty;
+        var indexQuery = query.ToIndexQuery([], query.GuidsOf("guids"), scopes);
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Packages)
+            .QueryAsync(filtered ? indexQuery with { Page = 1, PerPage = int.MaxValue } : indexQuery);
+        var packages = (await PageLoader.LoadAsync(page, g => grains.GetGrain<IPackageGrain>(g).FindAsync()))
+            .Where(p => (states.IsDefaultOrEmpty || states.Contains(AppEntity.Upper(p.State)))
+                && (types.IsDefaultOrEmpty || types.Contains(p.Type.ToString().ToLowerInvariant())))
+            .ToList();
+        var total = filtered ? packages.Count : page.TotalResults;
+        var shown = filtered ? packages.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage) : packages;
+        return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, total, [.. shown.Select(V3PackageResource.From)]));
+    }
+
+    /// <summary>Multipart part <c>bits</c>, streamed to blob storage; answers PROCESSING_UPLOAD while the silo processes it.</summary>
+    private static async Task<Ok<V3PackageResource>> UploadAsync(
+        string guid, HttpContext http, IGrainFactory grains, BitsContainers containers, IOptions<BitsOptions> options)
+    {
+        var package = Package(grains, guid);
+        var current = await Existing(grains, guid);
+        if (current.Type != PackageType.Bits)
+        {
+            throw CloudControllerException.Unprocessable("Package type must be bits.");
+        }
+
+        if (current.State != PackageState.AwaitingUpload)
+        {
+            throw new CloudControllerException(CfErrorCode.PackageBitsAlreadyUploaded, "Bits may be uploaded only once. Create a new package to upload different bits.");
+        }
+
+        BitsEndpoints.AllowLargeBody(http, options.Value);
+        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "bits", resourcesRequired: false, http.RequestAborted);
+        if (!upload.HasApplication)
+        {
+            throw CloudControllerException.Unprocessable("Bits path An application zip file must be uploaded");
+        }
+
+        return TypedResults.Ok(V3PackageResource.From(await package.BeginUploadAsync(upload.UploadId)));
+    }
+
+    private static async Task<IResult> DownloadAsync(string guid, IGrainFactory grains, BitsContainers containers, CancellationToken cancellationToken)
+    {
+        var package = await Existing(grains, guid);
+        if (package.Type != PackageType.Bits)
+        {
+            throw CloudControllerException.Unprocessable("Package type must be bits.");
+        }
+
+        var bits = package is { State: PackageState.Ready, Bits: { } b } ? b : throw CloudControllerException.Unprocessable("Package has no bits to download.");
+        try
+        {
+            var blob = (await containers.GetAsync(BlobContainers.Packages)).GetBlobClient(BitsBlobNames.Package(bits.PackageGuid));
+            return TypedResults.Stream((await blob.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content, "application/zip", $"{package.Guid}.zip");
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw CloudControllerException.Unprocessable("Package has no bits to download.");
+        }
+    }
+
+    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    {
+        await Package(grains, guid).DeleteAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static Created<V3PackageResource> Created(PackageSnapshot package)
+    {
+        var resource = V3PackageResource.From(package);
+        return TypedResults.Created(resource.Links["self"].Href, resource);
+    }
+
+    private static async Task<PackageSnapshot> Existing(IGrainFactory grains, string guid) =>
+        await Package(grains, guid).FindAsync() ?? throw CloudControllerException.PackageNotFound();
+
+    private static IPackageGrain Package(IGrainFactory grains, string guid) =>
+        grains.GetGrain<IPackageGrain>(RouteGuid.Parse(guid, _ => CloudControllerException.PackageNotFound()));
+
+    private static IAppGrain App(IGrainFactory grains, string guid) =>
+        grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));
+}

@@ -1,0 +1,32 @@
+using Orleans.Concurrency;
+
+namespace CloudController.GrainInterfaces.Packages;
+
+/// <summary>A v3 package (key: its guid): what was uploaded for an app and where processing stands.</summary>
+[Alias("CloudController.GrainInterfaces.Packages.IPackageGrain")]
+public interface IPackageGrain : IGrainWithGuidKey
+{
+    /// <summary>bits → AWAITING_UPLOAD, docker → READY.</summary>
+    [Alias("CreateAsync")]
+    Task<PackageSnapshot> CreateAsync(Guid appGuid, PackageType type, string? url);
+
+    /// <summary>A copy of another package for <paramref name="appGuid"/>: docker → READY, bits → COPYING then READY/FAILED.</summary>
+    [Alias("CopyAsync")]
+    Task<PackageSnapshot> CopyAsync(Guid appGuid, PackageSnapshot source);
+
+    /// <summary>AWAITING_UPLOAD → PROCESSING_UPLOAD and processing starts; raises PackageBitsAlreadyUploaded otherwise.</summary>
+    [Alias("BeginUploadAsync")]
+    Task<PackageSnapshot> BeginUploadAsync(Guid uploadId);
+
+    /// <summary>The package, or null when it does not exist. Answers while processing runs.</summary>
+    [Alias("FindAsync"), AlwaysInterleave]
+    Task<PackageSnapshot?> FindAsync();
+
+    /// <summary>READY → EXPIRED: the hash is cleared and the bits deleted.</summary>
+    [Alias("ExpireAsync")]
+    Task ExpireAsync();
+
+    /// <summary>Deletes the package and its bits; raises ResourceNotFound ("Package not found").</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync();
+}

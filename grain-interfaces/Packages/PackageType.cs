@@ -1,0 +1,4 @@
+namespace CloudController.GrainInterfaces.Packages;
+
+/// <summary>v3 package types.</summary>
+public enum PackageType { Bits, Docker }

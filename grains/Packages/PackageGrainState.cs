@@ -1,0 +1,14 @@
+using CloudController.GrainInterfaces.Packages;
+
+namespace CloudController.Grains.Packages;
+
+/// <summary>Persisted form of a package. Ids are permanent: add new ones, never renumber.</summary>
+[GenerateSerializer, Alias("CloudController.Grains.Packages.PackageGrainState")]
+public sealed record PackageGrainState
+{
+    [Id(0)] public PackageSnapshot? Package { get; init; }
+    /// <summary>The upload being processed (PROCESSING_UPLOAD), kept so a restarted silo can process it again.</summary>
+    [Id(1)] public Guid? UploadId { get; init; }
+    /// <summary>The package being copied (COPYING).</summary>
+    [Id(2)] public PackageSnapshot? CopySource { get; init; }
+}
