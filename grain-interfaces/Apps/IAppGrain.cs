@@ -28,9 +28,17 @@ public interface IAppGrain : IGrainWithGuidKey
     [Alias("RestageAsync")]
     Task<AppSnapshot> RestageAsync();
 
-    /// <summary>A droplet reports its staging outcome; outcomes of superseded stagings are ignored.</summary>
+    /// <summary>A droplet reports its staging outcome; answers false when the outcome was superseded (the droplet should expire).</summary>
     [Alias("CompleteStagingAsync")]
-    Task CompleteStagingAsync(Droplets.DropletSnapshot droplet);
+    Task<bool> CompleteStagingAsync(Droplets.DropletSnapshot droplet);
+
+    /// <summary>Reserves the app's one staging slot for a v3 droplet; raises StagingInProgress while another stages.</summary>
+    [Alias("ReserveStagingAsync")]
+    Task ReserveStagingAsync(Guid dropletGuid);
+
+    /// <summary>Makes a STAGED droplet of this app its current one (v3); raises UnprocessableEntity unless STOPPED.</summary>
+    [Alias("SetCurrentDropletAsync")]
+    Task<AppSnapshot> SetCurrentDropletAsync(Droplets.DropletSnapshot droplet);
 
     /// <summary>Deletes the app and its bits; raises AppNotFound.</summary>
     [Alias("DeleteAsync")]

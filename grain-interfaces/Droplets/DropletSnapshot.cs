@@ -15,4 +15,5 @@ public sealed record DropletSnapshot(
     string? Error,
     PackageInfo? Blob,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? UpdatedAt);
+    DateTimeOffset? UpdatedAt,
+    StagingRequest? Request = null);

@@ -10,6 +10,14 @@ public interface IDropletGrain : IGrainWithGuidKey
     [Alias("StageAsync")]
     Task<DropletSnapshot> StageAsync(StagingRequest request);
 
+    /// <summary>STAGED → EXPIRED: its blob is deleted (an app no longer runs it).</summary>
+    [Alias("ExpireAsync")]
+    Task ExpireAsync();
+
+    /// <summary>Deletes the droplet and its blob; raises ResourceNotFound ("Droplet not found"). May interleave with staging.</summary>
+    [Alias("DeleteAsync"), AlwaysInterleave]
+    Task DeleteAsync();
+
     /// <summary>The droplet, or null when it does not exist. Answers while staging runs.</summary>
     [Alias("FindAsync"), AlwaysInterleave]
     Task<DropletSnapshot?> FindAsync();

@@ -32,6 +32,9 @@ public sealed class CloudControllerException(CfErrorCode code, string descriptio
     public static CloudControllerException PackageNotFound() =>
         new(CfErrorCode.ResourceNotFound, "Package not found");
 
+    public static CloudControllerException DropletNotFound() =>
+        new(CfErrorCode.ResourceNotFound, "Droplet not found");
+
     public static CloudControllerException BuildpackNotFound(object guid) =>
         new(CfErrorCode.NotFound, $"Unknown request: buildpack {guid}");
 }

@@ -15,6 +15,9 @@ public static class IndexNames
     /// <summary>All v3 packages; scope is the app guid, name the package guid.</summary>
     public const string Packages = "packages";
 
+    /// <summary>All droplets; scope is the app guid, name the droplet guid.</summary>
+    public const string Droplets = "droplets";
+
     /// <summary>All admin buildpacks; scope is empty.</summary>
     public const string Buildpacks = "buildpacks";
 

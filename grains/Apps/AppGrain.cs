@@ -57,7 +57,7 @@ public sealed partial class AppGrain(
         var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
         next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
         await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(next), () => NameTaken(next.Name),
-            () => state.SaveAsync(new AppGrainState { App = next }));
+            () => state.SaveAsync(state.State with { App = next }));
         if (next.State != current.State)
         {
             LogStateChanged(Guid, next.State);
@@ -78,37 +78,66 @@ public sealed partial class AppGrain(
             && await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync() is { State: DropletState.Staging };
         var droplet = Guid.NewGuid();
         var next = AppRules.Restage(current, clock.GetUtcNow(), Guid.NewGuid(), droplet, inFlight);
-        await state.SaveAsync(new AppGrainState { App = next });
+        await state.SaveAsync(state.State with { App = next });
         await StartStagingAsync(next, droplet);
         return next;
     }
 
-    public async Task CompleteStagingAsync(DropletSnapshot droplet)
+    public async Task<bool> CompleteStagingAsync(DropletSnapshot droplet)
     {
         if (!state.RecordExists || state.State.App is not { } current)
         {
-            return;
+            return false;
+        }
+
+        if (droplet.Request is { SetsCurrentDroplet: false })
+        {
+            // v3: the droplet is kept either way; it only frees the staging slot.
+            if (state.State.V3StagingDroplet == droplet.Guid)
+            {
+                await state.SaveAsync(state.State with { V3StagingDroplet = null });
+            }
+
+            return true;
         }
 
         var next = AppRules.CompleteStaging(current, droplet, clock.GetUtcNow());
         if (next == current)
         {
-            // A superseded staging: its droplet is not the app's and never will be.
-            if (droplet.Guid != current.CurrentDropletGuid)
-            {
-                await bits.DeleteDropletAsync(droplet.Guid, CancellationToken.None);
-            }
-
-            return;
+            return droplet.Guid == current.CurrentDropletGuid;
         }
 
-        await state.SaveAsync(new AppGrainState { App = next });
+        await state.SaveAsync(state.State with { App = next });
         LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
         if (current.CurrentDropletGuid is { } replaced && replaced != next.CurrentDropletGuid)
         {
             // v2 keeps only the droplet an app runs.
-            await bits.DeleteDropletAsync(replaced, CancellationToken.None);
+            await GrainFactory.GetGrain<IDropletGrain>(replaced).ExpireAsync();
         }
+
+        return true;
+    }
+
+    public async Task ReserveStagingAsync(Guid dropletGuid)
+    {
+        var current = Current;
+        var v2Task = current is { PackageState: AppPackageState.Pending, StagingTaskId: { } task } ? Guid.Parse(task) : (Guid?)null;
+        foreach (var holder in new[] { v2Task, state.State.V3StagingDroplet }.OfType<Guid>())
+        {
+            if (await GrainFactory.GetGrain<IDropletGrain>(holder).FindAsync() is { State: DropletState.Staging })
+            {
+                throw new CloudControllerException(CfErrorCode.StagingInProgress, "Only one package can be staged at a time per application.");
+            }
+        }
+
+        await state.SaveAsync(state.State with { V3StagingDroplet = dropletGuid });
+    }
+
+    public async Task<AppSnapshot> SetCurrentDropletAsync(DropletSnapshot droplet)
+    {
+        var next = AppRules.SetCurrentDroplet(Current, droplet, clock.GetUtcNow());
+        await state.SaveAsync(state.State with { App = next });
+        return next;
     }
 
     private Task<DropletSnapshot> StartStagingAsync(AppSnapshot app, Guid droplet) =>
@@ -123,7 +152,7 @@ public sealed partial class AppGrain(
         }
 
         var next = AppRules.SetPackage(current, package, clock.GetUtcNow());
-        await state.SaveAsync(new AppGrainState { App = next });
+        await state.SaveAsync(state.State with { App = next });
         LogPackageSet(Guid, package.PackageGuid, package.Sha1);
         if (current.Package is { } previous)
         {
@@ -138,15 +167,12 @@ public sealed partial class AppGrain(
         var current = Current;
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Packages, Guid, recursive: true, "package", "app",
             package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Droplets, Guid, recursive: true, "droplet", "app",
+            droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), CfErrorCode.ResourceNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Apps, Guid, () => state.ClearStateAsync());
         if (current.Package is { } package)
         {
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
-        }
-
-        if (current.CurrentDropletGuid is { } droplet)
-        {
-            await bits.DeleteDropletAsync(droplet, CancellationToken.None);
         }
 
         LogDeleted(Guid);

@@ -7,4 +7,7 @@ namespace CloudController.Grains.Apps;
 public sealed record AppGrainState
 {
     [Id(0)] public AppSnapshot? App { get; init; }
+
+    /// <summary>A v3 droplet holding the app's staging slot (v2 staging uses the app's staging_task_id).</summary>
+    [Id(1)] public Guid? V3StagingDroplet { get; init; }
 }

@@ -83,7 +83,7 @@ internal static class AppRules
         };
         Validate(next, fields.State);
 
-        if (next.State == AppState.Started && next.PackageHash is null && next.DockerImage is null)
+        if (next.State == AppState.Started && next.PackageHash is null && next.DockerImage is null && next.CurrentDropletGuid is null)
         {
             throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded);
         }
@@ -162,6 +162,33 @@ internal static class AppRules
                 State = app.Diego ? AppState.Stopped : app.State,
                 UpdatedAt = now,
             };
+    }
+
+    /// <summary>v3 <c>current_droplet</c>: only a STOPPED app, only a STAGED droplet of its own; the v2 view becomes STAGED.</summary>
+    public static AppSnapshot SetCurrentDroplet(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now)
+    {
+        if (app.State != AppState.Stopped)
+        {
+            throw CloudControllerException.Unprocessable("Stop the app before changing droplet");
+        }
+
+        if (droplet.AppGuid != app.Guid)
+        {
+            throw CloudControllerException.DropletNotFound();
+        }
+
+        return droplet.State == DropletState.Staged
+            ? app with
+            {
+                CurrentDropletGuid = droplet.Guid,
+                PackageState = AppPackageState.Staged,
+                DetectedBuildpack = droplet.Buildpack,
+                DetectedStartCommand = droplet.StartCommand ?? "",
+                StagingFailedReason = null,
+                StagingFailedDescription = null,
+                UpdatedAt = now,
+            }
+            : throw CloudControllerException.Unprocessable("Droplet must be STAGED to be the current droplet");
     }
 
     private static string FailureDescription(string? reason) => reason switch

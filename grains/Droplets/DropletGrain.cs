@@ -1,7 +1,11 @@
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.Grains.Bits;
 using CloudController.Grains.Staging;
 using CloudController.Grains.Hosting;
+using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +19,7 @@ namespace CloudController.Grains.Droplets;
 public sealed partial class DropletGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<DropletGrainState> state,
     IStager stager,
+    IBitsService bits,
     TimeProvider clock,
     ILogger<DropletGrain> logger) : Grain, IDropletGrain
 {
@@ -37,12 +42,34 @@ public sealed partial class DropletGrain(
         if (!state.RecordExists)
         {
             var droplet = new DropletSnapshot(Guid, request.AppGuid, request.Package.PackageGuid, DropletState.Staging,
-                null, null, null, null, null, clock.GetUtcNow(), null);
-            await state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet });
+                null, null, null, null, null, clock.GetUtcNow(), null, request);
+            var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(request.AppGuid), droplet.CreatedAt, null);
+            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Droplets, entry, () => CloudControllerException.Unprocessable("Droplet already exists."),
+                () => state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet }));
             Schedule();
         }
 
         return state.State.Droplet!;
+    }
+
+    public async Task ExpireAsync()
+    {
+        if (state.RecordExists && state.State.Droplet is { State: DropletState.Staged } droplet)
+        {
+            await state.SaveAsync(state.State with { Droplet = droplet with { State = DropletState.Expired, UpdatedAt = clock.GetUtcNow() } });
+            await bits.DeleteDropletAsync(Guid, CancellationToken.None);
+        }
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (!state.RecordExists)
+        {
+            throw CloudControllerException.DropletNotFound();
+        }
+
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Droplets, Guid, () => state.ClearStateAsync());
+        await bits.DeleteDropletAsync(Guid, CancellationToken.None);
     }
 
     public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
@@ -55,12 +82,24 @@ public sealed partial class DropletGrain(
         if (droplet.State == DropletState.Staging)
         {
             droplet = await StageAsync(droplet, cancellationToken);
+            if (!state.RecordExists)
+            {
+                // Deleted while staging (DeleteAsync interleaves): drop what staging stored, keep the deletion.
+                await bits.DeleteDropletAsync(Guid, CancellationToken.None);
+                return;
+            }
+
             await state.SaveAsync(state.State with { Droplet = droplet });
             LogStaged(Guid, droplet.AppGuid, droplet.State, droplet.Buildpack ?? droplet.FailureReason);
         }
 
-        await GrainFactory.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
+        var kept = await GrainFactory.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
         await state.SaveAsync(state.State with { AppNotified = true });
+        if (!kept)
+        {
+            // A superseded v2 staging: no app runs this droplet.
+            await ExpireAsync();
+        }
     }
 
     private async Task<DropletSnapshot> StageAsync(DropletSnapshot droplet, CancellationToken cancellationToken)
