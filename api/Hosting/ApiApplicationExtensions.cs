@@ -39,6 +39,7 @@ internal static class ApiApplicationExtensions
         app.MapBits();
         app.MapV3Apps();
         app.MapPackages();
+        app.MapDroplets();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

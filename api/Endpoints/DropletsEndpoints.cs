@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Platform;
+using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Droplets;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Packages;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>v3 staging: droplets (2016 route), builds (current route) and the app's current droplet, on the v2 stager.</summary>
+internal static class DropletsEndpoints
+{
+    private static readonly string[] StageFields = ["environment_variables", "lifecycle", "memory_limit", "disk_limit"];
+    private static readonly string[] BuildFields = ["package", "lifecycle"];
+    private static readonly string[] Filters = ["guids", "app_guids", "states"];
+
+    public static IEndpointRouteBuilder MapDroplets(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v3/packages/{guid}/droplets", StageAsync);
+        routes.MapGet("/v3/packages/{guid}/droplets", ListForPackageAsync);
+        routes.MapGet("/v3/apps/{guid}/droplets", ListForAppAsync);
+        routes.MapPut("/v3/apps/{guid}/current_droplet", SetCurrentAsync);
+        routes.MapGet("/v3/droplets", ListAsync);
+        routes.MapGet("/v3/droplets/{guid}", GetAsync);
+        routes.MapDelete("/v3/droplets/{guid}", DeleteAsync);
+        routes.MapPost("/v3/builds", BuildAsync);
+        routes.MapGet("/v3/builds/{guid}", GetBuildAsync);
+        return routes;
+    }
+
+    private static async Task<Created<V3DropletResource>> StageAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var package = await Package(grains, guid);
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
+        body.AllowOnly(StageFields);
+        var droplet = await StartAsync(grains, platform, package, body, body.OptionalInt("memory_limit"), body.OptionalInt("disk_limit"));
+        var resource = V3DropletResource.From(droplet, platform);
+        return TypedResults.Created(resource.Links["self"].Href, resource);
+    }
+
+    private static async Task<Created<V3BuildResource>> BuildAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        body.AllowOnly(BuildFields);
+        var packageGuid = body.Root.TryGetProperty("package", out var p) && p.ValueKind == JsonValueKind.Object
+            && p.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String
+            ? g.GetString()!
+            : throw CloudControllerException.Unprocessable("Package must be {\"guid\": \"<package guid>\"}");
+        var droplet = await StartAsync(grains, platform, await Package(grains, packageGuid), body, null, null);
+        var resource = V3BuildResource.From(droplet, platform);
+        return TypedResults.Created(resource.Links["self"].Href, resource);
+    }
+
+    /// <summary>Stages a READY bits package: the app's staging slot first (StagingInProgress), then the droplet grain.</summary>
+    private static async Task<DropletSnapshot> StartAsync(
+        IGrainFactory grains, PlatformCatalog platform, PackageSnapshot package, JsonFields body, int? memory, int? disk)
+    {
+        if (package.Type != PackageType.Bits)
+        {
+            throw new CloudControllerException(CfErrorCode.FeatureDisabled, "Feature Disabled: diego_docker");
+        }
+
+        if (package is not { State: PackageState.Ready, Bits: { } bits })
+        {
+            throw new CloudControllerException(CfErrorCode.InvalidRequest, "Cannot stage package whose state is not ready.");
+        }
+
+        var app = await grains.GetGrain<IAppGrain>(package.AppGuid).GetAsync();
+        var (buildpack, stack) = await LifecycleAsync(body, grains, platform, app);
+        var environment = body.Root.TryGetProperty("environment_variables", out var env) && env.ValueKind != JsonValueKind.Null
+            ? env.ValueKind == JsonValueKind.Object ? env.GetRawText() : throw CloudControllerException.Unprocessable("Environment variables must be a hash")
+            : "{}";
+        var request = new StagingRequest(app.Guid, bits, buildpack, stack, SetsCurrentDroplet: false,
+            MemoryLimit: Math.Max(memory ?? 1024, 1024), DiskLimit: Math.Clamp(disk ?? 4096, 4096, 4096), EnvironmentVariables: environment);
+        var dropletGuid = Guid.NewGuid();
+        await grains.GetGrain<IAppGrain>(app.Guid).ReserveStagingAsync(dropletGuid);
+        return await grains.GetGrain<IDropletGrain>(dropletGuid).StageAsync(request);
+    }
+
+    /// <summary>Explicit <c>buildpack: null</c> detects; an omitted buildpack is the app's.</summary>
+    private static async Task<(string? Buildpack, Guid Stack)> LifecycleAsync(JsonFields body, IGrainFactory grains, PlatformCatalog platform, AppSnapshot app)
+    {
+        if (!body.Root.TryGetProperty("lifecycle", out var lifecycle) || lifecycle.ValueKind == JsonValueKind.Null)
+        {
+            return (app.Buildpack, app.StackGuid);
+        }
+
+        if (lifecycle.ValueKind != JsonValueKind.Object || !lifecycle.TryGetProperty("type", out var type) || type.GetString() != "buildpack"
+            || !lifecycle.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            throw CloudControllerException.Unprocessable("Lifecycle must be {\"type\": \"buildpack\", \"data\": {...}}");
+        }
+
+        var fields = new JsonFields(data, JsonFieldErrors.V3);
+        fields.AllowOnly("buildpack", "stack");
+        var buildpack = data.TryGetProperty("buildpack", out _) ? fields.OptionalString("buildpack") : app.Buildpack;
+        if (buildpack is not null && !await BuildpackNames.IsValidAsync(grains, buildpack))
+        {
+            throw CloudControllerException.Unprocessable("Lifecycle buildpack must be an existing admin buildpack or a valid git URI");
+        }
+
+        var stackName = fields.OptionalString("stack");
+        var stack = stackName is null ? app.StackGuid : platform.Stacks.FirstOrDefault(s => s.Name == stackName)?.Guid
+            ?? throw CloudControllerException.Unprocessable($"Lifecycle stack '{stackName}' does not exist");
+        return (buildpack, stack);
+    }
+
+    private static async Task<Ok<V3AppResource>> SetCurrentAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var app = grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));
+        await app.GetAsync();
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        body.AllowOnly("droplet_guid");
+        var droplet = await Droplet(grains, body.RequiredString("droplet_guid"));
+        return TypedResults.Ok(V3AppResource.From(await app.SetCurrentDropletAsync(droplet), platform));
+    }
+
+    private static async Task<Ok<V3DropletResource>> GetAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
+        TypedResults.Ok(V3DropletResource.From(await Droplet(grains, guid), platform));
+
+    private static async Task<Ok<V3BuildResource>> GetBuildAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var droplet = Guid.TryParse(guid, out var g) ? await grains.GetGrain<IDropletGrain>(g).FindAsync() : null;
+        return TypedResults.Ok(V3BuildResource.From(droplet ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Build not found"), platform));
+    }
+
+    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    {
+        await grains.GetGrain<IDropletGrain>(RouteGuid.Parse(guid, _ => CloudControllerException.DropletNotFound())).DeleteAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static Task<Ok<V3Page<V3DropletResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, Filters);
+        return PageAsync(http, grains, platform, query, [.. query.GuidsOf("app_guids").Select(IndexNames.Scope)], null);
+    }
+
+    private static async Task<Ok<V3Page<V3DropletResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var app = await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound)).GetAsync();
+        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexNames.Scope(app.Guid)], null);
+    }
+
+    private static async Task<Ok<V3Page<V3DropletResource>>> ListForPackageAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var package = await Package(grains, guid);
+        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexNames.Scope(package.AppGuid)], package.Guid);
+    }
+
+    /// <summary>Pages the droplets index; state and package filters apply to the loaded droplets.</summary>
+    private static async Task<Ok<V3Page<V3DropletResource>>> PageAsync(
+        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, ImmutableArray<string> scopes, Guid? package)
+    {
+        var states = query.ValuesOf("states");
+        var filtered = !states.IsDefaultOrEmpty || package is not null;
+        var indexQuery = query.ToIndexQuery([], query.GuidsOf("guids"), scopes);
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Droplets)
+            .QueryAsync(filtered ? indexQuery with { Page = 1, PerPage = int.MaxValue } : indexQuery);
+        var droplets = (await PageLoader.LoadAsync(page, g => grains.GetGrain<IDropletGrain>(g).FindAsync()))
+            .Where(d => (states.IsDefaultOrEmpty || states.Contains(AppEntity.Upper(d.State))) && (package is null || d.PackageGuid == package))
+            .ToList();
+        var total = filtered ? droplets.Count : page.TotalResults;
+        var shown = filtered ? droplets.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage) : droplets;
+        return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, total, [.. shown.Select(d => V3DropletResource.From(d, platform))]));
+    }
+
+    private static async Task<PackageSnapshot> Package(IGrainFactory grains, string guid) =>
+        await grains.GetGrain<IPackageGrain>(RouteGuid.Parse(guid, _ => CloudControllerException.PackageNotFound())).FindAsync()
+            ?? throw CloudControllerException.PackageNotFound();
+
+    private static async Task<DropletSnapshot> Droplet(IGrainFactory grains, string guid) =>
+        await grains.GetGrain<IDropletGrain>(RouteGuid.Parse(guid, _ => CloudControllerException.DropletNotFound())).FindAsync()
+            ?? throw CloudControllerException.DropletNotFound();
+}

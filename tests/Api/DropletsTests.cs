@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text.Json;
+using CloudController.Tests.Infrastructure;
+
+namespace CloudController.Tests.Api;
+
+[Collection(CloudControllerSuite.Name)]
+public sealed class DropletsTests(CloudControllerFixture fixture)
+{
+    [Fact]
+    public async Task TheWholeV3FlowEndsWithAStartedApp()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var app = (await (await http.PostJsonAsync("/v3/apps", new { name = "v3-flow", relationships = new { space = new { guid = space } } }))
+            .JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
+        var package = await ReadyPackageAsync(http, app, ("package.json", Zips.Text("{}")));
+
+        var staging = await (await http.PostJsonAsync($"/v3/packages/{package}/droplets", new { environment_variables = new { STAGE = "1" } })).JsonAsync(HttpStatusCode.Created);
+        var droplet = staging.GetProperty("guid").GetString()!;
+        var staged = await WaitAsync(http, droplet);
+        var current = await (await http.PutJsonAsync($"/v3/apps/{app}/current_droplet", new { droplet_guid = droplet })).JsonAsync(HttpStatusCode.OK);
+        var started = await (await http.PutAsync($"/v3/apps/{app}/start", null)).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("STAGING", staging.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, staging.GetProperty("result").ValueKind);
+        Assert.Equal("STAGED", staged.GetProperty("state").GetString());
+        var result = staged.GetProperty("result");
+        Assert.Equal("nodejs_buildpack", result.GetProperty("buildpack").GetString());
+        Assert.Equal("cflinuxfs2", result.GetProperty("stack").GetString());
+        Assert.Equal("npm start", result.GetProperty("process_types").GetProperty("web").GetString());
+        Assert.Equal("sha1", result.GetProperty("hash").GetProperty("type").GetString());
+        Assert.Equal(40, result.GetProperty("hash").GetProperty("value").GetString()!.Length);
+        Assert.Equal("1", staged.GetProperty("environment_variables").GetProperty("STAGE").GetString());
+        Assert.Equal($"/v3/packages/{package}", staged.GetProperty("links").GetProperty("package").GetProperty("href").GetString());
+        Assert.Equal($"/v3/droplets/{droplet}", current.GetProperty("links").GetProperty("droplet").GetProperty("href").GetString());
+        Assert.Equal("STARTED", started.GetProperty("desired_state").GetString());
+        var v2 = await BitsTests.EntityAsync(http, app);
+        Assert.Equal("STAGED", v2.GetProperty("package_state").GetString());
+        Assert.Equal("nodejs_buildpack", v2.GetProperty("detected_buildpack").GetString());
+        Assert.Equal("STARTED", v2.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task AV2CreatedAppIsStageableThroughV3()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()), "from-v2");
+        var package = await ReadyPackageAsync(http, app, ("Gemfile", Zips.Text("source 'x'")));
+
+        var droplet = (await (await http.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
+        var staged = await WaitAsync(http, droplet);
+
+        Assert.Equal("ruby_buildpack", staged.GetProperty("result").GetProperty("buildpack").GetString());
+        var listed = await (await http.GetAsync($"/v3/apps/{app}/droplets")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(droplet, listed.GetProperty("resources")[0].GetProperty("guid").GetString());
+    }
+
+    [Fact]
+    public async Task OnlyOneStagingPerAppAtATime()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var package = await ReadyPackageAsync(http, app, ("index.html", Zips.Text("<p>")), ("big.bin", Zips.Random(3 * 1024 * 1024)));
+
+        var first = await (await http.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created);
+        var second = await http.PostAsync($"/v3/packages/{package}/droplets", null);
+
+        await second.V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 170017, "CF-StagingInProgress");
+        await WaitAsync(http, first.GetProperty("guid").GetString()!);
+        await (await http.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task StagingErrors()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var awaiting = await PackagesTests.NewBitsPackageAsync(http, app);
+        var ready = await ReadyPackageAsync(http, app, ("README", Zips.Text("no app here")));
+
+        var notReady = await (await http.PostAsync($"/v3/packages/{awaiting}/droplets", null)).V3ErrorAsync(HttpStatusCode.BadRequest, 10004, "CF-InvalidRequest");
+        await (await http.PostAsync($"/v3/packages/{Guid.NewGuid()}/droplets", null)).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        await (await http.PostJsonAsync($"/v3/packages/{ready}/droplets", new { lifecycle = new { type = "buildpack", data = new { stack = "windows" } } }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.PostJsonAsync($"/v3/packages/{ready}/droplets", new { colour = "red" })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var failed = await WaitAsync(http, (await (await http.PostAsync($"/v3/packages/{ready}/droplets", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!);
+
+        Assert.Equal("Cannot stage package whose state is not ready.", notReady.GetProperty("detail").GetString());
+        Assert.Equal("FAILED", failed.GetProperty("state").GetString());
+        Assert.StartsWith("NoAppDetectedError - ", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+        await (await http.PutJsonAsync($"/v3/apps/{app}/current_droplet", new { droplet_guid = failed.GetProperty("guid").GetString() }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var unknown = await (await http.PutJsonAsync($"/v3/apps/{app}/current_droplet", new { droplet_guid = Guid.NewGuid() }))
+            .V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        Assert.Equal("Droplet not found", unknown.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task TheCurrentDropletChangesOnlyWhileStopped()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var package = await ReadyPackageAsync(http, app, ("go.mod", Zips.Text("module x")));
+        var droplet = (await (await http.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
+        await WaitAsync(http, droplet);
+        await (await http.PutJsonAsync($"/v3/apps/{app}/current_droplet", new { droplet_guid = droplet })).JsonAsync(HttpStatusCode.OK);
+        await (await http.PutAsync($"/v3/apps/{app}/start", null)).JsonAsync(HttpStatusCode.OK);
+
+        var error = await (await http.PutJsonAsync($"/v3/apps/{app}/current_droplet", new { droplet_guid = droplet }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+
+        Assert.Equal("Stop the app before changing droplet", error.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task BuildsStageAPackageAndReferenceTheirDroplet()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var package = await ReadyPackageAsync(http, app, ("requirements.txt", Zips.Text("flask")));
+
+        var build = await (await http.PostJsonAsync("/v3/builds", new { package = new { guid = package } })).JsonAsync(HttpStatusCode.Created);
+        var guid = build.GetProperty("guid").GetString()!;
+        await WaitAsync(http, guid);
+        var done = await (await http.GetAsync($"/v3/builds/{guid}")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("STAGING", build.GetProperty("state").GetString());
+        Assert.Equal(package, build.GetProperty("package").GetProperty("guid").GetString());
+        Assert.Equal(JsonValueKind.Null, build.GetProperty("droplet").ValueKind);
+        Assert.Equal("STAGED", done.GetProperty("state").GetString());
+        Assert.Equal(guid, done.GetProperty("droplet").GetProperty("guid").GetString());
+        await (await http.PostJsonAsync("/v3/builds", new { })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.GetAsync($"/v3/builds/{Guid.NewGuid()}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+    }
+
+    [Fact]
+    public async Task DropletsAreListedAndDeleted()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var package = await ReadyPackageAsync(http, app, ("index.html", Zips.Text("<p>")));
+        var droplet = (await (await http.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
+        await WaitAsync(http, droplet);
+
+        var byPackage = await (await http.GetAsync($"/v3/packages/{package}/droplets")).JsonAsync(HttpStatusCode.OK);
+        var byApp = await (await http.GetAsync($"/v3/droplets?app_guids={app}&states=STAGED")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/droplets/{droplet}")).StatusCode);
+
+        Assert.Equal(1, byPackage.GetProperty("pagination").GetProperty("total_results").GetInt32());
+        Assert.Equal(droplet, byApp.GetProperty("resources")[0].GetProperty("guid").GetString());
+        await (await http.GetAsync($"/v3/droplets/{droplet}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        Assert.Equal(0, (await (await http.GetAsync($"/v3/apps/{app}/droplets")).JsonAsync(HttpStatusCode.OK)).GetProperty("pagination").GetProperty("total_results").GetInt32());
+    }
+
+    private static async Task<string> ReadyPackageAsync(HttpClient http, string app, params (string Path, byte[] Content)[] files)
+    {
+        var package = await PackagesTests.NewBitsPackageAsync(http, app);
+        await (await http.PostAsync($"/v3/packages/{package}/upload", PackagesTests.Bits(Zips.Create([.. files.Select(f => (f.Path, f.Content, 0x1A4))])))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("READY", (await PackagesTests.WaitAsync(http, package)).GetProperty("state").GetString());
+        return package;
+    }
+
+    /// <summary>Polls a droplet until it leaves STAGING (bounded).</summary>
+    private static async Task<JsonElement> WaitAsync(HttpClient http, string droplet)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var json = await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK);
+            if (json.GetProperty("state").GetString() != "STAGING")
+            {
+                return json;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"droplet {droplet} was still staging after 15 s");
+    }
+}
