@@ -1,4 +1,5 @@
 using Azure.Storage;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
@@ -29,6 +30,22 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
         var boundary = Boundary(request.ContentType);
         var uploadId = Guid.NewGuid();
         var uploads = await containers.GetAsync(BlobContainers.Uploads);
+        try
+        {
+            return await ReadPartsAsync(request, boundary, uploadId, uploads, zipPart, resourcesRequired, cancellationToken);
+        }
+        catch
+        {
+            // A rejected or broken request leaves nothing behind in the uploads container.
+            await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<BitsUpload> ReadPartsAsync(
+        HttpRequest request, string boundary, Guid uploadId, BlobContainerClient uploads, string zipPart, bool resourcesRequired, CancellationToken cancellationToken)
+    {
         var body = new CountingStream(request.Body, options.MaxUploadSize, TooLarge);
         var reader = new MultipartReader(boundary, body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
         bool hasResources = false, hasApplication = false;

@@ -175,6 +175,20 @@ public sealed class BitsTests(CloudControllerFixture fixture)
     }
 
     [Fact]
+    public async Task ARejectedUploadLeavesNothingInTheUploadsContainer()
+    {
+        using var http = await fixture.As("writer");
+        var app = await NewAppAsync(http);
+        var before = await BlobsAsync(BlobContainers.Uploads);
+
+        await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("body-too-large"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
+        await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("resources-missing"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
+        await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("not-a-zip"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
+
+        Assert.Equal(before, await BlobsAsync(BlobContainers.Uploads));
+    }
+
+    [Fact]
     public async Task UploadingToAnUnknownAppIsAppNotFound()
     {
         using var http = await fixture.As("writer");
@@ -266,10 +280,12 @@ public sealed class BitsTests(CloudControllerFixture fixture)
         }
     }
 
-    private async Task<List<string>> PackageBlobsAsync()
+    private Task<List<string>> PackageBlobsAsync() => BlobsAsync(BlobContainers.Packages);
+
+    private async Task<List<string>> BlobsAsync(string container)
     {
         var names = new List<string>();
-        await foreach (var blob in fixture.Blobs.GetBlobContainerClient(BlobContainers.Packages).GetBlobsAsync())
+        await foreach (var blob in fixture.Blobs.GetBlobContainerClient(container).GetBlobsAsync())
         {
             names.Add(blob.Name);
         }
