@@ -86,18 +86,7 @@ internal static class AppsEndpoints
     private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var scopes = query.GuidsOf("space_guid").Select(IndexNames.Scope).ToImmutableArray();
-        var orgs = query.GuidsOf("organization_guid");
-        if (!orgs.IsDefaultOrEmpty)
-        {
-            // An organization's apps are the apps of its spaces: one spaces-index call, never a scan of apps.
-            var orgSpaces = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).QueryAsync(
-                new IndexQuery([], [], [.. orgs.Select(IndexNames.Scope)], IndexOrder.Id, false, 1, int.MaxValue));
-            var spaceScopes = orgSpaces.Entries.Select(e => IndexNames.Scope(e.Guid)).ToImmutableArray();
-            scopes = scopes.IsDefaultOrEmpty ? spaceScopes : [.. scopes.Intersect(spaceScopes)];
-            scopes = scopes.IsEmpty ? ["\0"] : scopes;
-        }
-
+        var scopes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"));
         return await PageAsync(http, grains, query, scopes);
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
@@ -61,17 +60,7 @@ internal static class V3AppsEndpoints
     private static async Task<Ok<V3Page<V3AppResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        var scopes = query.GuidsOf("space_guids").Select(IndexNames.Scope).ToImmutableArray();
-        var orgs = query.GuidsOf("organization_guids");
-        if (!orgs.IsDefaultOrEmpty)
-        {
-            var orgSpaces = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).QueryAsync(
-                new IndexQuery([], [], [.. orgs.Select(IndexNames.Scope)], IndexOrder.Id, false, 1, int.MaxValue));
-            var inOrgs = orgSpaces.Entries.Select(e => IndexNames.Scope(e.Guid)).ToImmutableArray();
-            scopes = scopes.IsDefaultOrEmpty ? inOrgs : [.. scopes.Intersect(inOrgs)];
-            scopes = scopes.IsEmpty ? ["\0"] : scopes;
-        }
-
+        var scopes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"));
         var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps)
             .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), scopes));
         var apps = await PageLoader.LoadAsync(page, g => grains.GetGrain<IAppGrain>(g).FindAsync());
