@@ -8,6 +8,4 @@ internal sealed record CfUser(string UserId, string? UserName, string ClientId, 
     public bool CanRead => IsAdmin || Scopes.Contains(Auth.Scopes.Read) || Scopes.Contains(Auth.Scopes.AdminReadOnly);
 
     public bool CanWrite => IsAdmin || Scopes.Contains(Auth.Scopes.Write);
-
-    public bool CanReadEverything => IsAdmin || Scopes.Contains(Auth.Scopes.AdminReadOnly);
 }

@@ -7,8 +7,6 @@ internal readonly struct JsonFields(JsonElement root, JsonFieldErrors errors)
 {
     public JsonElement Root => root;
 
-    public bool Has(string name) => root.TryGetProperty(name, out _);
-
     public string RequiredString(string name) =>
         OptionalString(name) ?? throw errors.Missing(name);
 

@@ -201,6 +201,36 @@ public sealed class AuthTests(CloudControllerFixture fixture)
         Assert.DoesNotContain("PRIVATE", key.GetProperty("value").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ClientCredentialsGiveTheClientsAuthoritiesAndNoRefreshToken()
+    {
+        using var http = fixture.Anonymous();
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("pipeline:pipeline-secret"));
+
+        var json = await (await Grant(http, basic, ("grant_type", "client_credentials"))).JsonAsync(HttpStatusCode.OK);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("bearer", json.GetProperty("access_token").GetString());
+
+        Assert.Equal("cloud_controller.read", json.GetProperty("scope").GetString());
+        Assert.False(json.TryGetProperty("refresh_token", out _));
+        await (await http.GetAsync("/v2/organizations")).JsonAsync(HttpStatusCode.OK);
+        await (await http.PostJsonAsync("/v2/buildpacks", new { name = "x" })).V2ErrorAsync(HttpStatusCode.Forbidden, 10007, "CF-InsufficientScope");
+        var wrongSecret = Convert.ToBase64String(Encoding.UTF8.GetBytes("pipeline:nope"));
+        await (await Grant(http, wrongSecret, ("grant_type", "client_credentials"))).JsonAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task TokenKeyAndHealthzAreAnonymous()
+    {
+        using var http = fixture.Anonymous();
+
+        var key = await (await http.GetAsync("/token_key")).JsonAsync(HttpStatusCode.OK);
+        var health = await http.GetAsync("/healthz");
+
+        Assert.Equal("RS256", key.GetProperty("alg").GetString());
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok", await health.Content.ReadAsStringAsync());
+    }
+
     internal static async Task<string> CreateOrgAsync(HttpClient admin, string? name = null)
     {
         var json = await (await admin.PostJsonAsync("/v2/organizations", new { name = name ?? $"org-{Guid.NewGuid():N}" })).JsonAsync(HttpStatusCode.Created);

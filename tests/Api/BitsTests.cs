@@ -179,13 +179,13 @@ public sealed class BitsTests(CloudControllerFixture fixture)
     {
         using var http = await fixture.As("writer");
         var app = await NewAppAsync(http);
-        var before = await BlobsAsync(BlobContainers.Uploads);
+        var before = await fixture.BlobNamesAsync(BlobContainers.Uploads);
 
         await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("body-too-large"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
         await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("resources-missing"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
         await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("not-a-zip"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
 
-        Assert.Equal(before, await BlobsAsync(BlobContainers.Uploads));
+        Assert.Equal(before, await fixture.BlobNamesAsync(BlobContainers.Uploads));
     }
 
     [Fact]
@@ -252,11 +252,11 @@ public sealed class BitsTests(CloudControllerFixture fixture)
         using var http = await fixture.As("writer");
         var app = await NewAppAsync(http);
         await Upload201Async(http, app, [], Zips.Create(("a", Zips.Text("a"), 0x1A4)));
-        var packagesBefore = await PackageBlobsAsync();
+        var packagesBefore = await fixture.BlobNamesAsync(BlobContainers.Packages);
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v2/apps/{app}")).StatusCode);
 
-        Assert.Equal(packagesBefore.Count - 1, (await PackageBlobsAsync()).Count);
+        Assert.Equal(packagesBefore.Count - 1, (await fixture.BlobNamesAsync(BlobContainers.Packages)).Count);
     }
 
     [Fact]
@@ -278,19 +278,6 @@ public sealed class BitsTests(CloudControllerFixture fixture)
         {
             Assert.Equal(Zips.Text(app), Zips.Read(await DownloadAsync(http, app))["id.txt"].Content);
         }
-    }
-
-    private Task<List<string>> PackageBlobsAsync() => BlobsAsync(BlobContainers.Packages);
-
-    private async Task<List<string>> BlobsAsync(string container)
-    {
-        var names = new List<string>();
-        await foreach (var blob in fixture.Blobs.GetBlobContainerClient(container).GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
     }
 
     private static MultipartFormDataContent BadUpload(string kind)

@@ -39,24 +39,13 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         Assert.Equal("STAGED", v2.GetProperty("package_state").GetString());
         Assert.Equal("nodejs_buildpack", v2.GetProperty("detected_buildpack").GetString());
         Assert.Equal("STARTED", v2.GetProperty("state").GetString());
-        Assert.Contains(droplet, await BlobsAsync(CloudController.Storage.BlobContainers.Droplets));
+        Assert.Contains(droplet, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets));
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/apps/{app}")).StatusCode);
 
-        Assert.DoesNotContain(droplet, await BlobsAsync(CloudController.Storage.BlobContainers.Droplets));
-        Assert.DoesNotContain(package, await BlobsAsync(CloudController.Storage.BlobContainers.Packages));
+        Assert.DoesNotContain(droplet, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets));
+        Assert.DoesNotContain(package, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Packages));
         await (await http.GetAsync($"/v3/droplets/{droplet}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
-    }
-
-    private async Task<List<string>> BlobsAsync(string container)
-    {
-        var names = new List<string>();
-        await foreach (var blob in fixture.Blobs.GetBlobContainerClient(container).GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
     }
 
     [Fact]

@@ -206,23 +206,12 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/packages/{deleted}")).StatusCode);
         await (await http.GetAsync($"/v3/packages/{deleted}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
-        Assert.DoesNotContain(deleted, await PackageBlobsAsync());
-        Assert.Contains(kept, await PackageBlobsAsync());
+        Assert.DoesNotContain(deleted, await fixture.BlobNamesAsync(BlobContainers.Packages));
+        Assert.Contains(kept, await fixture.BlobNamesAsync(BlobContainers.Packages));
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/apps/{app}")).StatusCode);
 
-        Assert.DoesNotContain(kept, await PackageBlobsAsync());
+        Assert.DoesNotContain(kept, await fixture.BlobNamesAsync(BlobContainers.Packages));
         await (await http.GetAsync($"/v3/packages/{kept}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
-    }
-
-    private async Task<List<string>> PackageBlobsAsync()
-    {
-        var names = new List<string>();
-        await foreach (var blob in fixture.Blobs.GetBlobContainerClient(BlobContainers.Packages).GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
     }
 
     internal static MultipartFormDataContent Bits(byte[] zip)

@@ -84,24 +84,13 @@ public sealed class StagingTests(CloudControllerFixture fixture)
         await WaitForStagingAsync(http, app);
         await (await http.PostAsync($"/v2/apps/{app}/restage", null)).JsonAsync(HttpStatusCode.Created);
         await WaitForStagingAsync(http, app);
-        var package = await BlobsAsync(CloudController.Storage.BlobContainers.Packages);
-        var droplets = await BlobsAsync(CloudController.Storage.BlobContainers.Droplets);
+        var package = await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Packages);
+        var droplets = await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets);
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v2/apps/{app}")).StatusCode);
 
-        Assert.Equal(package.Count - 1, (await BlobsAsync(CloudController.Storage.BlobContainers.Packages)).Count);
-        Assert.Equal(droplets.Count - 1, (await BlobsAsync(CloudController.Storage.BlobContainers.Droplets)).Count);
-    }
-
-    private async Task<List<string>> BlobsAsync(string container)
-    {
-        var names = new List<string>();
-        await foreach (var blob in fixture.Blobs.GetBlobContainerClient(container).GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
+        Assert.Equal(package.Count - 1, (await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Packages)).Count);
+        Assert.Equal(droplets.Count - 1, (await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets)).Count);
     }
 
     [Fact]

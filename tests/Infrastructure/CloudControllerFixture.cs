@@ -26,6 +26,18 @@ public sealed class CloudControllerFixture : IAsyncLifetime
 
     public Azure.Storage.Blobs.BlobServiceClient Blobs { get; } = CloudController.Storage.BlobStorageConnection.CreateClient(TestStorage.ConnectionString);
 
+    /// <summary>The names of the blobs in one container of the test system's storage.</summary>
+    public async Task<List<string>> BlobNamesAsync(string container)
+    {
+        var names = new List<string>();
+        await foreach (var blob in Blobs.GetBlobContainerClient(container).GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
+    }
+
     public async Task InitializeAsync()
     {
         Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
@@ -41,6 +53,9 @@ public sealed class CloudControllerFixture : IAsyncLifetime
             AddUser(web, "writer", "cloud_controller.read", "cloud_controller.write");
             AddUser(web, "auditor", "cloud_controller.admin_read_only");
             AddUser(web, "nobody", "openid");
+            web.UseSetting("Uaa:Clients:pipeline:Secret", "pipeline-secret");
+            web.UseSetting("Uaa:Clients:pipeline:GrantTypes:0", "client_credentials");
+            web.UseSetting("Uaa:Clients:pipeline:Authorities:0", "cloud_controller.read");
         });
         _ = _api.Server;
     }
