@@ -1,15 +1,33 @@
 #!/usr/bin/env bash
-# Runs Orleans Cloud Controller locally: Azurite, one silo and the API, in the foreground. Ctrl-C stops them all.
+# Runs Orleans Cloud Controller locally in the foreground: Azurite, the silo(s) and the API instance(s).
+#   ./run.sh                       one silo and one API (Localhost clustering)
+#   ./run.sh --silos 3 --apis 2    a local cluster: Redis membership, 3 silos and 2 APIs on consecutive ports
+# Ctrl-C / SIGTERM stops every process it started.
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 cd "$CC_ROOT"
 
+SILOS=1
+APIS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) SILOS=${2:-}; shift 2 ;;
+    --apis) APIS=${2:-}; shift 2 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) cc_die "unknown argument '$1' (use --silos N --apis M)" ;;
+  esac
+done
+[[ "$SILOS" =~ ^[1-9][0-9]?$ ]] || cc_die "--silos wants a number from 1 to 99"
+[[ "$APIS" =~ ^[1-9][0-9]?$ ]] || cc_die "--apis wants a number from 1 to 99"
+
 export AZURITE_BLOB_PORT=${AZURITE_BLOB_PORT:-10000}
 export AZURITE_QUEUE_PORT=${AZURITE_QUEUE_PORT:-10001}
 export AZURITE_TABLE_PORT=${AZURITE_TABLE_PORT:-10002}
-export ORLEANS_SILO_PORT=${ORLEANS_SILO_PORT:-11111}
-export ORLEANS_GATEWAY_PORT=${ORLEANS_GATEWAY_PORT:-30000}
-export CC_API_PORT=${CC_API_PORT:-9022}
+SILO_PORT=${ORLEANS_SILO_PORT:-11111}
+GATEWAY_PORT=${ORLEANS_GATEWAY_PORT:-30000}
+DASHBOARD_PORT=${ORLEANS_DASHBOARD_PORT:-8080}
+API_PORT=${CC_API_PORT:-9022}
+REDIS_PORT=${REDIS_PORT:-6379}
 DATA="$CC_ROOT/.data"
 AZURITE_DATA="$DATA/azurite"
 [ "$AZURITE_BLOB_PORT" = 10000 ] || AZURITE_DATA="$DATA/azurite-$AZURITE_BLOB_PORT"
@@ -17,33 +35,82 @@ AZURITE_DATA="$DATA/azurite"
 export Uaa__SigningKeyPath=${Uaa__SigningKeyPath:-$DATA/uaa-signing-key.pem}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+CLUSTER=0
+if [ "$SILOS" -gt 1 ] || [ "$APIS" -gt 1 ] || [ "${Clustering__Provider:-Localhost}" = Redis ]; then
+  CLUSTER=1
+fi
+
 trap 'cc_stop_all' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cc_require
-for port in "$ORLEANS_SILO_PORT" "$ORLEANS_GATEWAY_PORT" "$CC_API_PORT"; do
-  cc_port_open "$port" && cc_die "port $port is taken; set ORLEANS_SILO_PORT, ORLEANS_GATEWAY_PORT or CC_API_PORT"
+ports=()
+for ((i = 0; i < SILOS; i++)); do ports+=($((SILO_PORT + i)) $((GATEWAY_PORT + i)) $((DASHBOARD_PORT + i))); done
+for ((i = 0; i < APIS; i++)); do ports+=($((API_PORT + i))); done
+for port in "${ports[@]}"; do
+  cc_port_open "$port" && cc_die "port $port is taken; set ORLEANS_SILO_PORT, ORLEANS_GATEWAY_PORT, ORLEANS_DASHBOARD_PORT or CC_API_PORT"
 done
 cc_install_npm
 cc_build Release
 cc_start_azurite "$AZURITE_DATA" "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT"
 
-dotnet silo/bin/Release/net10.0/CloudController.Silo.dll &
-CC_PIDS+=($!)
-cc_wait_port "$ORLEANS_GATEWAY_PORT" "silo" 120 "$!"
+if [ "$CLUSTER" = 1 ]; then
+  cc_require_redis
+  if [ -z "${ConnectionStrings__Redis:-}" ]; then
+    cc_port_open "$REDIS_PORT" && cc_die "port $REDIS_PORT is taken; set REDIS_PORT or ConnectionStrings__Redis"
+    cc_start_redis "$REDIS_PORT" "$DATA/redis-$REDIS_PORT"
+    export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+  fi
+  export Clustering__Provider=Redis
+  # Each run is a fresh cluster: a membership table left by an earlier run must not hold it up.
+  export Orleans__ClusterId=${Orleans__ClusterId:-cloud-controller-$(date +%s)}
+fi
 
-ASPNETCORE_URLS="http://127.0.0.1:$CC_API_PORT" dotnet api/bin/Release/net10.0/CloudController.Api.dll --contentRoot "$CC_ROOT/api/bin/Release/net10.0" &
-API_PID=$!
-CC_PIDS+=("$API_PID")
-for _ in $(seq 1 240); do
-  cc_http_ok "$CC_API_PORT" /v2/info && break
-  kill -0 "$API_PID" 2>/dev/null || cc_die "the API exited during start-up"
-  sleep 0.25
+silo_pids=()
+for ((i = 0; i < SILOS; i++)); do
+  ORLEANS_SILO_PORT=$((SILO_PORT + i)) ORLEANS_GATEWAY_PORT=$((GATEWAY_PORT + i)) ORLEANS_DASHBOARD_PORT=$((DASHBOARD_PORT + i)) \
+    dotnet silo/bin/Release/net10.0/CloudController.Silo.dll &
+  CC_PIDS+=($!)
+  silo_pids+=($!)
+  cc_wait_port $((GATEWAY_PORT + i)) "silo $((i + 1))" 120 "$!"
 done
-cc_http_ok "$CC_API_PORT" /v2/info || cc_die "the API did not answer GET /v2/info within 60s"
 
-echo "API ready at http://127.0.0.1:$CC_API_PORT"
-echo "Log in with: cf api http://127.0.0.1:$CC_API_PORT && cf auth admin admin   (user admin, password admin)"
-wait -n "${CC_PIDS[@]}" || true
+api_pids=()
+for ((i = 0; i < APIS; i++)); do
+  ORLEANS_GATEWAY_PORT=$GATEWAY_PORT ASPNETCORE_URLS="http://127.0.0.1:$((API_PORT + i))" \
+    dotnet api/bin/Release/net10.0/CloudController.Api.dll --contentRoot "$CC_ROOT/api/bin/Release/net10.0" &
+  CC_PIDS+=($!)
+  api_pids+=($!)
+done
+for ((i = 0; i < APIS; i++)); do
+  port=$((API_PORT + i))
+  for _ in $(seq 1 240); do
+    cc_http_ok "$port" /v2/info && break
+    kill -0 "${api_pids[$i]}" 2>/dev/null || cc_die "the API on port $port exited during start-up"
+    sleep 0.25
+  done
+  cc_http_ok "$port" /v2/info || cc_die "the API on port $port did not answer GET /v2/info within 60s"
+done
+
+for ((i = 0; i < APIS; i++)); do echo "API ready at http://127.0.0.1:$((API_PORT + i))"; done
+for ((i = 0; i < SILOS; i++)); do echo "Silo $((i + 1)): dashboard http://127.0.0.1:$((DASHBOARD_PORT + i))/  readiness /readyz"; done
+echo "Log in with: cf api http://127.0.0.1:$API_PORT && cf auth admin admin   (user admin, password admin)"
+# A cluster outlives a lost silo (kill one to watch the others take over); it stops when storage, Redis or an
+# API exits, or when no silo is left.
+while true; do
+  wait -n "${CC_PIDS[@]}" || true
+  alive=0
+  for pid in "${silo_pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
+  others_ok=1
+  for pid in "${CC_PIDS[@]}"; do
+    [[ " ${silo_pids[*]} " == *" $pid "* ]] && continue
+    kill -0 "$pid" 2>/dev/null || others_ok=0
+  done
+  if [ "$CLUSTER" = 1 ] && [ "$alive" -gt 0 ] && [ "$others_ok" = 1 ]; then
+    cc_log "a silo exited; $alive of $SILOS still running"
+    continue
+  fi
+  break
+done
 cc_log "a process exited; stopping the rest"

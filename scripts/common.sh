@@ -13,6 +13,28 @@ cc_require() {
   command -v npm >/dev/null 2>&1 || cc_die "npm is not on PATH"
 }
 
+# Redis (Debian's redis-server) for Clustering:Provider=Redis; installed through apt when missing.
+cc_require_redis() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || cc_die "redis-server is not on PATH and apt-get is not available to install it"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  cc_log "installing redis-server (apt)"
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server; } >&2 \
+    || cc_die "could not install redis-server with apt-get"
+}
+
+# Starts a throw-away Redis (no persistence: it only holds cluster membership) on 127.0.0.1:$1.
+cc_start_redis() {
+  local port=$1 dir=$2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
+    --logfile "$dir/redis.log" --daemonize no >/dev/null 2>&1 &
+  CC_PIDS+=($!)
+  cc_wait_port "$port" "Redis" 30 "$!"
+  cc_log "Redis (cluster membership) on 127.0.0.1:$port"
+}
+
 # npm packages (Azurite) from the lock file, only when missing or when the lock file changed.
 cc_install_npm() {
   local stamp="$CC_ROOT/node_modules/.package-lock.json"
@@ -69,7 +91,7 @@ cc_start_azurite() {
   fi
   mkdir -p "$location"
   "$CC_ROOT/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose \
-    --location "$location" --debug "$location/debug.log" \
+    --location "$location" ${AZURITE_DEBUG:+--debug "$location/debug.log"} \
     --blobHost 127.0.0.1 --blobPort "$blob" \
     --queueHost 127.0.0.1 --queuePort "$queue" \
     --tableHost 127.0.0.1 --tablePort "$table" >"$location/azurite.out" 2>&1 &

@@ -1,15 +1,16 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Hosting;
 using CloudController.Storage;
+using Orleans.Dashboard;
 
 // Settings live beside the binary, wherever it is started from.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-var connectionString = BlobStorageConnection.ConnectionString(builder.Configuration);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var configuration = builder.Configuration;
+var connectionString = BlobStorageConnection.ConnectionString(configuration);
 try
 {
-    CloudControllerSiloBuilderExtensions.ValidateSiloConfiguration(builder.Configuration);
-    var timeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Storage:StartupTimeoutSeconds", 30));
+    CloudControllerSiloBuilderExtensions.ValidateSiloConfiguration(configuration);
+    var timeout = TimeSpan.FromSeconds(configuration.GetValue("Storage:StartupTimeoutSeconds", 30));
     await StorageProbe.EnsureReachableAsync(connectionString, timeout);
 }
 catch (Exception ex) when (ex is StorageUnavailableException or OrleansConfigurationException)
@@ -18,11 +19,38 @@ catch (Exception ex) when (ex is StorageUnavailableException or OrleansConfigura
     return 2;
 }
 
-builder.AddCloudControllerSilo(BlobStorageConnection.CreateClient(connectionString));
-using var host = builder.Build();
+// The silo's own small web server: the Orleans Dashboard, /healthz and /readyz, on ORLEANS_DASHBOARD_PORT.
+var httpHost = configuration.GetValue("Orleans:ListenOnAnyAddress", false) ? "0.0.0.0" : "127.0.0.1";
+builder.WebHost.UseUrls($"http://{httpHost}:{configuration.GetValue("ORLEANS_DASHBOARD_PORT", 8080)}");
+var dashboard = configuration.GetValue("Dashboard:Enabled", true);
+var blobs = BlobStorageConnection.CreateClient(connectionString);
+builder.AddCloudControllerSilo(blobs, silo =>
+{
+    if (dashboard)
+    {
+        silo.AddDashboard();
+    }
+});
+
+await using var app = builder.Build();
+app.MapGet("/healthz", () => TypedResults.Text("ok"));
+app.MapGet("/readyz", async (IGrainFactory grains, CancellationToken cancellationToken) =>
+{
+    var silos = await ClusterReadiness.ActiveSilosAsync(grains, TimeSpan.FromSeconds(3));
+    var storage = await StorageReadiness.AnswersAsync(blobs, TimeSpan.FromSeconds(3), cancellationToken);
+    var ready = silos > 0 && storage;
+    return TypedResults.Json(
+        new { status = ready ? "ready" : "not ready", active_silos = silos, storage = storage ? "ok" : "unreachable" },
+        statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+});
+if (dashboard)
+{
+    app.MapOrleansDashboard();
+}
+
 try
 {
-    await host.RunAsync();
+    await app.RunAsync();
     return 0;
 }
 catch (Exception ex) when (ex is OrleansConfigurationException or OrleansException or IOException)

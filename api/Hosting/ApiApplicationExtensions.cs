@@ -1,3 +1,6 @@
+using Azure.Storage.Blobs;
+using CloudController.GrainInterfaces.Hosting;
+using CloudController.Storage;
 using CloudController.Api.Auth;
 using CloudController.Api.Endpoints;
 using CloudController.Api.Errors;
@@ -30,6 +33,7 @@ internal static class ApiApplicationExtensions
         app.UseMiddleware<CfAuthorizationMiddleware>();
 
         app.MapGet("/healthz", () => TypedResults.Text("ok")).RequireCf(CfAccess.Anonymous);
+        app.MapGet("/readyz", ReadyAsync).RequireCf(CfAccess.Anonymous);
         app.MapRoot();
         app.MapUaa();
         app.MapOrganizations();
@@ -42,6 +46,17 @@ internal static class ApiApplicationExtensions
         app.MapDroplets();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
+    }
+
+    /// <summary>Ready when the silo cluster answers (at least one active silo) and blob storage answers.</summary>
+    private static async Task<IResult> ReadyAsync(IGrainFactory grains, BlobServiceClient blobs, CancellationToken cancellationToken)
+    {
+        var silos = await ClusterReadiness.ActiveSilosAsync(grains, TimeSpan.FromSeconds(3));
+        var storage = await StorageReadiness.AnswersAsync(blobs, TimeSpan.FromSeconds(3), cancellationToken);
+        var ready = silos > 0 && storage;
+        return TypedResults.Json(
+            new { status = ready ? "ready" : "not ready", active_silos = silos, storage = storage ? "ok" : "unreachable" },
+            statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static IResult UnknownRoute() =>

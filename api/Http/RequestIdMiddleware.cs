@@ -25,7 +25,7 @@ internal sealed partial class RequestIdMiddleware(RequestDelegate next, ILogger<
         {
             var started = TimeProvider.System.GetTimestamp();
             await next(http);
-            if (logger.IsEnabled(LogLevel.Debug))
+            if (logger.IsEnabled(LogLevel.Information))
             {
                 var elapsed = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
                 var path = http.Request.Path.Value;
@@ -37,6 +37,6 @@ internal sealed partial class RequestIdMiddleware(RequestDelegate next, ILogger<
     private static bool IsSane(string value) =>
         value.Length is > 0 and <= 200 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.');
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} → {Status} in {ElapsedMs:0.0} ms [{RequestId}]")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} → {Status} in {ElapsedMs:0.0} ms [{RequestId}]")]
     private partial void LogRequest(string method, string? path, int status, double elapsedMs, string requestId);
 }

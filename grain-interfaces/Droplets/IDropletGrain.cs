@@ -1,10 +1,11 @@
+using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
 
 namespace CloudController.GrainInterfaces.Droplets;
 
 /// <summary>A droplet (key: its guid): stages its package off the request path and reports the outcome to its app.</summary>
 [Alias("CloudController.GrainInterfaces.Droplets.IDropletGrain")]
-public interface IDropletGrain : IGrainWithGuidKey
+public interface IDropletGrain : IResumableGrain
 {
     /// <summary>Stores the droplet as STAGING and starts staging; answers at once. Idempotent.</summary>
     [Alias("StageAsync")]

@@ -1,10 +1,11 @@
+using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
 
 namespace CloudController.GrainInterfaces.Packages;
 
 /// <summary>A v3 package (key: its guid): what was uploaded for an app and where processing stands.</summary>
 [Alias("CloudController.GrainInterfaces.Packages.IPackageGrain")]
-public interface IPackageGrain : IGrainWithGuidKey
+public interface IPackageGrain : IResumableGrain
 {
     /// <summary>bits → AWAITING_UPLOAD, docker → READY.</summary>
     [Alias("CreateAsync")]

@@ -7,6 +7,8 @@ using CloudController.Grains.Staging;
 using CloudController.Grains.Hosting;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
+using CloudController.Grains.Work;
+using CloudController.GrainInterfaces.Work;
 using Microsoft.Extensions.Logging;
 
 namespace CloudController.Grains.Droplets;
@@ -20,6 +22,7 @@ public sealed partial class DropletGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<DropletGrainState> state,
     IStager stager,
     IBitsService bits,
+    IPendingWork pending,
     TimeProvider clock,
     ILogger<DropletGrain> logger) : Grain, IDropletGrain
 {
@@ -27,14 +30,17 @@ public sealed partial class DropletGrain(
 
     private Guid Guid => this.GetPrimaryKey();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ResumeAsync();
+
+    public Task<bool> ResumeAsync()
     {
-        if (state.RecordExists && !state.State.AppNotified)
+        var inFlight = state.RecordExists && !state.State.AppNotified;
+        if (inFlight)
         {
             Schedule();
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(inFlight);
     }
 
     public async Task<DropletSnapshot> StageAsync(StagingRequest request)
@@ -44,6 +50,7 @@ public sealed partial class DropletGrain(
             var droplet = new DropletSnapshot(Guid, request.AppGuid, request.Package.PackageGuid, DropletState.Staging,
                 null, null, null, null, null, clock.GetUtcNow(), null, request);
             var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(request.AppGuid), droplet.CreatedAt, null);
+            await pending.AddAsync(WorkKind.Droplet, Guid);
             await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Droplets, entry, () => CloudControllerException.Unprocessable("Droplet already exists."),
                 () => state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet }));
             Schedule();
@@ -86,6 +93,7 @@ public sealed partial class DropletGrain(
             {
                 // Deleted while staging (DeleteAsync interleaves): drop what staging stored, keep the deletion.
                 await bits.DeleteDropletAsync(Guid, CancellationToken.None);
+                await pending.RemoveAsync(WorkKind.Droplet, Guid);
                 return;
             }
 
@@ -95,6 +103,7 @@ public sealed partial class DropletGrain(
 
         var kept = await GrainFactory.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
         await state.SaveAsync(state.State with { AppNotified = true });
+        await pending.RemoveAsync(WorkKind.Droplet, Guid);
         if (!kept)
         {
             // A superseded v2 staging: no app runs this droplet.

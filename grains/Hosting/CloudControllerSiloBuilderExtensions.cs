@@ -1,7 +1,9 @@
 using Azure.Storage.Blobs;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Staging;
 using CloudController.Grains.Storage;
+using CloudController.Grains.Work;
 using CloudController.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,11 +19,9 @@ namespace CloudController.Grains.Hosting;
 /// <summary>The one silo wiring, used by <c>silo/Program.cs</c> and by the tests' clusters.</summary>
 public static class CloudControllerSiloBuilderExtensions
 {
-    public const string DefaultClusterId = "cloud-controller";
-    public const string DefaultServiceId = "cloud-controller";
-
     /// <summary>Configures the host as a Cloud Controller silo: clustering, grain storage on blobs, grain collection.</summary>
-    public static IHostApplicationBuilder AddCloudControllerSilo(this IHostApplicationBuilder builder, BlobServiceClient blobs)
+    public static IHostApplicationBuilder AddCloudControllerSilo(
+        this IHostApplicationBuilder builder, BlobServiceClient blobs, Action<ISiloBuilder>? configureSilo = null)
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(blobs);
@@ -29,13 +29,19 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();
+        builder.Services.AddSingleton<IPendingWork, BlobPendingWork>();
         builder.UseOrleans(silo =>
         {
             silo.UseCloudControllerClustering(configuration);
             silo.AddCloudControllerStorage();
             silo.Configure<GrainCollectionOptions>(o =>
                 o.CollectionAge = configuration.GetValue("Orleans:CollectionAge", TimeSpan.FromMinutes(15)));
+            configureSilo?.Invoke(silo);
         });
+
+        // After UseOrleans: hosted services start in order, so the scan begins once the silo has joined.
+        builder.Services.AddSingleton<PendingWorkScanner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PendingWorkScanner>());
         return builder;
     }
 
@@ -47,11 +53,7 @@ public static class CloudControllerSiloBuilderExtensions
     {
         BlobGrainStorageOptionsValidator.ValidateContainerName(
             StorageNames.CloudController, configuration["CloudController:GrainStorage:ContainerName"] ?? BlobContainers.GrainState);
-        var provider = configuration["Clustering:Provider"] ?? "Localhost";
-        if (!provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new OrleansConfigurationException($"Clustering:Provider '{provider}' is not supported; use 'Localhost'.");
-        }
+        _ = ClusteringSettings.From(configuration);
     }
 
     /// <summary>Grain state in blob storage under <see cref="StorageNames.CloudController"/>, serialized as plain JSON.</summary>
@@ -65,14 +67,27 @@ public static class CloudControllerSiloBuilderExtensions
         return silo;
     }
 
-    /// <summary><c>Clustering:Provider</c> = <c>Localhost</c> (default): one silo on <c>ORLEANS_SILO_PORT</c> / <c>ORLEANS_GATEWAY_PORT</c>.</summary>
+    /// <summary>
+    /// <c>Clustering:Provider</c> = <c>Localhost</c> (default: one silo) or <c>Redis</c> (membership in the Redis at
+    /// <c>ConnectionStrings:Redis</c>; any number of silos). Either way the silo listens on <c>ORLEANS_SILO_PORT</c> and
+    /// <c>ORLEANS_GATEWAY_PORT</c>; with Redis it advertises <c>Orleans:AdvertisedIP</c> (127.0.0.1 unless set).
+    /// Failure detection is tunable under <c>Orleans:Membership</c> (Orleans' <see cref="ClusterMembershipOptions"/>).
+    /// </summary>
     public static ISiloBuilder UseCloudControllerClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        return silo.UseLocalhostClustering(
-            siloPort: configuration.GetValue("ORLEANS_SILO_PORT", 11111),
-            gatewayPort: configuration.GetValue("ORLEANS_GATEWAY_PORT", 30000),
-            serviceId: configuration["Orleans:ServiceId"] ?? DefaultServiceId,
-            clusterId: configuration["Orleans:ClusterId"] ?? DefaultClusterId);
+        var settings = ClusteringSettings.From(configuration);
+        var siloPort = configuration.GetValue("ORLEANS_SILO_PORT", 11111);
+        var gatewayPort = configuration.GetValue("ORLEANS_GATEWAY_PORT", 30000);
+        if (!settings.UsesRedis)
+        {
+            return silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        }
+
+        silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
+        silo.ConfigureEndpoints(settings.AdvertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: settings.ListenOnAnyAddress);
+        silo.UseRedisClustering(settings.RedisConnectionString!);
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Orleans:Membership");
+        return silo;
     }
 
     /// <summary>The blob client for the configured connection (see <see cref="BlobStorageConnection"/>).</summary>

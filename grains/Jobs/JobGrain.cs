@@ -4,6 +4,8 @@ using CloudController.GrainInterfaces.Jobs;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Hosting;
 using CloudController.Grains.Storage;
+using CloudController.Grains.Work;
+using CloudController.GrainInterfaces.Work;
 using Microsoft.Extensions.Logging;
 
 namespace CloudController.Grains.Jobs;
@@ -18,6 +20,7 @@ namespace CloudController.Grains.Jobs;
 public sealed partial class JobGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<JobGrainState> state,
     IBitsService bits,
+    IPendingWork pending,
     TimeProvider clock,
     ILogger<JobGrain> logger) : Grain, IJobGrain
 {
@@ -25,25 +28,29 @@ public sealed partial class JobGrain(
 
     private Guid Guid => this.GetPrimaryKey();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (state.RecordExists && !state.State.IsTerminal)
-        {
-            Schedule();
-        }
-
-        return Task.CompletedTask;
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ResumeAsync();
 
     public async Task<JobSnapshot> EnqueueAsync(JobWork work)
     {
         if (!state.RecordExists)
         {
+            await pending.AddAsync(WorkKind.Job, Guid);
             await state.SaveAsync(JobTransitions.Enqueue(work, clock.GetUtcNow()));
             Schedule();
         }
 
         return Snapshot()!;
+    }
+
+    public Task<bool> ResumeAsync()
+    {
+        var inFlight = state.RecordExists && !state.State.IsTerminal;
+        if (inFlight)
+        {
+            Schedule();
+        }
+
+        return Task.FromResult(inFlight);
     }
 
     public Task<JobSnapshot?> FindAsync() => Task.FromResult(Snapshot());
@@ -79,6 +86,7 @@ public sealed partial class JobGrain(
 
         LogJobEnded(Guid, state.State.Work!.Kind, state.State.Status, state.State.Error?.Code);
         await CleanUpAsync(state.State.Work!);
+        await pending.RemoveAsync(WorkKind.Job, Guid);
     }
 
     private async Task DoAsync(JobWork work, CancellationToken cancellationToken)

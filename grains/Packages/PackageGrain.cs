@@ -5,6 +5,8 @@ using CloudController.Grains.Bits;
 using CloudController.Grains.Hosting;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
+using CloudController.Grains.Work;
+using CloudController.GrainInterfaces.Work;
 using Microsoft.Extensions.Logging;
 
 namespace CloudController.Grains.Packages;
@@ -18,6 +20,7 @@ namespace CloudController.Grains.Packages;
 public sealed partial class PackageGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<PackageGrainState> state,
     IBitsService bits,
+    IPendingWork pending,
     TimeProvider clock,
     ILogger<PackageGrain> logger) : Grain, IPackageGrain
 {
@@ -28,14 +31,17 @@ public sealed partial class PackageGrain(
     private PackageSnapshot Current =>
         state.RecordExists && state.State.Package is { } package ? package : throw CloudControllerException.PackageNotFound();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => ResumeAsync();
+
+    public Task<bool> ResumeAsync()
     {
-        if (state.RecordExists && state.State.Package?.State is PackageState.ProcessingUpload or PackageState.Copying)
+        var inFlight = state.RecordExists && state.State.Package?.State is PackageState.ProcessingUpload or PackageState.Copying;
+        if (inFlight)
         {
             Schedule();
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(inFlight);
     }
 
     public Task<PackageSnapshot> CreateAsync(Guid appGuid, PackageType type, string? url) =>
@@ -47,6 +53,7 @@ public sealed partial class PackageGrain(
     public async Task<PackageSnapshot> BeginUploadAsync(Guid uploadId)
     {
         var next = PackageTransitions.BeginUpload(Current, clock.GetUtcNow());
+        await pending.AddAsync(WorkKind.Package, Guid);
         await state.SaveAsync(state.State with { Package = next, UploadId = uploadId });
         Schedule();
         return next;
@@ -81,6 +88,11 @@ public sealed partial class PackageGrain(
         }
 
         var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(package.AppGuid), package.CreatedAt, null);
+        if (package.State == PackageState.Copying)
+        {
+            await pending.AddAsync(WorkKind.Package, Guid);
+        }
+
         await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Packages, entry, () => CloudControllerException.Unprocessable("Package already exists."),
             () => state.SaveAsync(new PackageGrainState { Package = package, CopySource = copySource }));
         if (package.State == PackageState.Copying)
@@ -126,6 +138,8 @@ public sealed partial class PackageGrain(
         {
             await ExpireOlderAsync(next.AppGuid);
         }
+
+        await pending.RemoveAsync(WorkKind.Package, Guid);
     }
 
     private async Task ExpireOlderAsync(Guid appGuid)
