@@ -8,7 +8,4 @@ public static class BlobContainers
     public const string Droplets = "droplets";
     public const string Resources = "resources";
     public const string Uploads = "uploads";
-
-    /// <summary>One empty marker blob per job, staging, upload or copy in flight (<c>&lt;kind&gt;/&lt;guid&gt;</c>).</summary>
-    public const string PendingWork = "pending-work";
 }

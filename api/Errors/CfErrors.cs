@@ -13,8 +13,10 @@ internal static class CfErrors
             new(413, CfErrorCode.InvalidRequest, "The request is invalid: request body too large"),
         BadHttpRequestException => ForVersion(
             new(400, CfErrorCode.MessageParseError, "Request invalid due to parse error: invalid request body"), version),
-        OrleansMessageRejectionException or TimeoutException or SiloUnavailableException =>
-            new(503, CfErrorCode.ServiceUnavailable, "The service is unavailable: the cluster did not answer in time."),
+        // Transport failures (no gateway, a silo that died mid-call, a rejected message) and a write that lost an ETag
+        // race to another activation: nothing was acknowledged, and the same request can be sent again.
+        OrleansException or TimeoutException =>
+            new(503, CfErrorCode.ServiceUnavailable, "The service is unavailable: the cluster did not answer in time; retry the request."),
         _ => CfErrorResult.Unknown,
     };
 

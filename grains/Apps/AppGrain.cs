@@ -32,7 +32,8 @@ public sealed partial class AppGrain(
 
         var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid());
         await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(app), () => NameTaken(app.Name),
-            () => state.SaveAsync(new AppGrainState { App = app }));
+            () => state.SaveAsync(new AppGrainState { App = app }),
+            HolderExistsAsync);
         LogCreated(Guid, app.Name, app.SpaceGuid);
         return app;
     }
@@ -183,6 +184,9 @@ public sealed partial class AppGrain(
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.AppNameTaken, $"The app name is taken: {name}");
+
+    private async Task<bool> HolderExistsAsync(Guid holder) =>
+        await GrainFactory.GetGrain<IAppGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} created as {Name} in space {SpaceGuid}")]
     private partial void LogCreated(Guid appGuid, string name, Guid spaceGuid);

@@ -42,7 +42,8 @@ public sealed partial class BuildpackGrain(
             CreatedAt = clock.GetUtcNow(),
         };
         var entry = new IndexEntry(Guid, next.Name, string.Empty, next.CreatedAt, null);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Buildpacks, entry, () => NameTaken(next.Name), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Buildpacks, entry, () => NameTaken(next.Name), () => state.SaveAsync(next),
+            HolderExistsAsync);
         LogCreated(Guid, next.Name);
         return next.ToSnapshot(Guid);
     }
@@ -64,6 +65,9 @@ public sealed partial class BuildpackGrain(
 
     [GeneratedRegex(@"^[A-Za-z0-9_\-]{1,255}$")]
     private static partial Regex NamePattern();
+
+    private async Task<bool> HolderExistsAsync(Guid holder) =>
+        await GrainFactory.GetGrain<IBuildpackGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Buildpack {BuildpackGuid} created as {Name}")]
     private partial void LogCreated(Guid buildpackGuid, string name);

@@ -129,7 +129,7 @@ public sealed partial class DropletGrain(
         {
             return Failed(droplet, ex.Reason, ex.Message);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!WorkInterruption.Is(ex))
         {
             LogStagingCrashed(ex, Guid);
             return Failed(droplet, "StagingError", "Staging error: staging failed");

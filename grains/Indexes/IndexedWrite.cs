@@ -9,13 +9,29 @@ namespace CloudController.Grains.Indexes;
 /// </summary>
 internal static class IndexedWrite
 {
+    /// <summary>
+    /// Claims <paramref name="entry"/>'s name, then stores. <paramref name="holderExists"/>, when given, asks whether the
+    /// resource holding a taken name really exists: a claim whose resource was never stored (its silo died between
+    /// the claim and the store, so the create was never acknowledged) is given back and the name claimed again.
+    /// Asking the holder's grain waits for a create it is still running, so a live claim is never taken.
+    /// </summary>
     public static async Task ClaimThenStoreAsync(
-        IGrainFactory grains, string index, IndexEntry entry, Func<Exception> nameTaken, Func<Task> store)
+        IGrainFactory grains, string index, IndexEntry entry, Func<Exception> nameTaken, Func<Task> store,
+        Func<Guid, Task<bool>>? holderExists = null)
     {
         var indexGrain = grains.GetGrain<IResourceIndexGrain>(index);
-        if (await indexGrain.ClaimAsync(entry) is not null)
+        if (await indexGrain.ClaimAsync(entry) is { } holder)
         {
-            throw nameTaken();
+            if (holderExists is null || await holderExists(holder))
+            {
+                throw nameTaken();
+            }
+
+            await indexGrain.ReleaseAsync(holder);
+            if (await indexGrain.ClaimAsync(entry) is not null)
+            {
+                throw nameTaken();
+            }
         }
 
         try

@@ -75,7 +75,7 @@ public sealed partial class JobGrain(
             {
                 outcome = JobTransitions.Fail(state.State, new JobError(ex.Code, ex.Message), clock.GetUtcNow());
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!WorkInterruption.Is(ex))
             {
                 LogJobCrashed(ex, Guid);
                 outcome = JobTransitions.Fail(state.State, new JobError(CfErrorCode.UnknownError, "An unknown error occurred."), clock.GetUtcNow());

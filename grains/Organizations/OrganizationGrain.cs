@@ -27,7 +27,8 @@ public sealed partial class OrganizationGrain(
         }
 
         var next = OrganizationRules.Create(command, clock.GetUtcNow());
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Organizations, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Organizations, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
+            HolderExistsAsync);
         LogCreated(Guid, next.Name);
         return next.ToSnapshot(Guid);
     }
@@ -57,6 +58,9 @@ public sealed partial class OrganizationGrain(
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.OrganizationNameTaken, $"The organization name is taken: {name}");
+
+    private async Task<bool> HolderExistsAsync(Guid holder) =>
+        await GrainFactory.GetGrain<IOrganizationGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationGuid} created as {Name}")]
     private partial void LogCreated(Guid organizationGuid, string name);

@@ -121,7 +121,7 @@ public sealed partial class PackageGrain(
         {
             next = PackageTransitions.Fail(current, ex.Message, clock.GetUtcNow());
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!WorkInterruption.Is(ex))
         {
             LogProcessingCrashed(ex, Guid);
             next = PackageTransitions.Fail(current, "An unknown error occurred.", clock.GetUtcNow());

@@ -34,7 +34,8 @@ public sealed partial class SpaceGrain(
                 $"Could not find VCAP::CloudController::Organization with guid: {command.OrganizationGuid}");
         }
 
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Spaces, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Spaces, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
+            HolderExistsAsync);
         LogCreated(Guid, next.Name, next.OrganizationGuid);
         return next.ToSnapshot(Guid);
     }
@@ -65,6 +66,9 @@ public sealed partial class SpaceGrain(
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.SpaceNameTaken, $"The app space name is taken: {name}");
+
+    private async Task<bool> HolderExistsAsync(Guid holder) =>
+        await GrainFactory.GetGrain<ISpaceGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Space {SpaceGuid} created as {Name} in organization {OrganizationGuid}")]
     private partial void LogCreated(Guid spaceGuid, string name, Guid organizationGuid);

@@ -1,28 +1,47 @@
 using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
 using CloudController.GrainInterfaces.Work;
-using CloudController.Storage;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Options;
 
 namespace CloudController.Grains.Work;
 
-/// <summary>The pending-work registry as empty blobs <c>pending-work/&lt;kind&gt;/&lt;guid&gt;</c>: one put and one delete per piece of work.</summary>
-public sealed class BlobPendingWork(BitsContainers containers) : IPendingWork
+/// <summary>
+/// The pending-work registry as empty blobs <c>pending-work/&lt;kind&gt;/&lt;guid&gt;</c> in the grain-state container,
+/// so it belongs to the same cluster as the state it describes: one put and one delete per piece of work.
+/// </summary>
+public sealed class BlobPendingWork(BlobServiceClient blobs, IOptionsMonitor<BlobGrainStorageOptions> options) : IPendingWork
 {
+    public const string Prefix = "pending-work/";
+
+    private BlobContainerClient Container => blobs.GetBlobContainerClient(options.Get(StorageNames.CloudController).ContainerName);
+
     public async Task AddAsync(WorkKind kind, Guid guid)
     {
-        var container = await containers.GetAsync(BlobContainers.PendingWork);
-        await container.GetBlobClient(Name(kind, guid)).UploadAsync(BinaryData.Empty, overwrite: true);
+        var blob = Container.GetBlobClient(Name(kind, guid));
+        try
+        {
+            await blob.UploadAsync(BinaryData.Empty, overwrite: true);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            await Container.CreateIfNotExistsAsync();
+            await blob.UploadAsync(BinaryData.Empty, overwrite: true);
+        }
     }
 
-    public async Task RemoveAsync(WorkKind kind, Guid guid)
-    {
-        var container = await containers.GetAsync(BlobContainers.PendingWork);
-        await container.GetBlobClient(Name(kind, guid)).DeleteIfExistsAsync();
-    }
+    public async Task RemoveAsync(WorkKind kind, Guid guid) =>
+        await Container.GetBlobClient(Name(kind, guid)).DeleteIfExistsAsync();
 
     public async IAsyncEnumerable<PendingWorkItem> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var container = await containers.GetAsync(BlobContainers.PendingWork);
-        await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
+        if (!await Container.ExistsAsync(cancellationToken))
+        {
+            yield break;
+        }
+
+        await foreach (var blob in Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = Prefix }, cancellationToken))
         {
             if (Parse(blob.Name) is var (kind, guid))
             {
@@ -31,15 +50,21 @@ public sealed class BlobPendingWork(BitsContainers containers) : IPendingWork
         }
     }
 
-    internal static string Name(WorkKind kind, Guid guid) => $"{kind.ToString().ToLowerInvariant()}/{guid:D}";
+    internal static string Name(WorkKind kind, Guid guid) => $"{Prefix}{kind.ToString().ToLowerInvariant()}/{guid:D}";
 
     internal static (WorkKind Kind, Guid Guid)? Parse(string name)
     {
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = name.AsSpan(Prefix.Length);
+        var slash = rest.IndexOf('/');
         return slash > 0
-            && Enum.TryParse<WorkKind>(name.AsSpan(0, slash), ignoreCase: true, out var kind)
+            && Enum.TryParse<WorkKind>(rest[..slash], ignoreCase: true, out var kind)
             && Enum.IsDefined(kind)
-            && Guid.TryParse(name.AsSpan(slash + 1), out var guid)
+            && Guid.TryParse(rest[(slash + 1)..], out var guid)
                 ? (kind, guid)
                 : null;
     }

@@ -1,5 +1,9 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CloudController.GrainInterfaces.Indexes;
 using CloudController.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudController.Tests.Api;
 
@@ -47,10 +51,72 @@ public sealed class RestartTests(CloudControllerFixture fixture)
         Assert.Equal(before, await SnapshotAsync(http, staged, copy, failedJob, space));
     }
 
+    [Fact]
+    public async Task WorkInFlightWhenTheSystemStopsCompletesAfterItStartsWithoutAnyonePolling()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var zip = Zips.Create(("big.bin", RandomNumberGenerator.GetBytes(2 * 1024 * 1024), 0x1A4), ("package.json", Zips.Text("{}"), 0x1A4));
+        var jobs = new Dictionary<string, string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var app = await AppsTests.NewAppAsync(http, space, $"inflight-{i}");
+            var job = await (await http.PutAsync($"/v2/apps/{app}/bits?async=true", Zips.Bits([], zip))).JsonAsync(HttpStatusCode.Created);
+            jobs[app] = job.GetProperty("metadata").GetProperty("url").GetString()!;
+        }
+
+        await fixture.Silo.StopAsync();
+        List<string> interrupted;
+        try
+        {
+            interrupted = await fixture.PendingWorkAsync();
+        }
+        finally
+        {
+            await fixture.StartNewSiloAsync();
+        }
+
+        Assert.NotEmpty(interrupted);
+
+        // Nobody asks for a job: the silo's pending-work scan resumes them, and the registry empties.
+        for (var i = 0; i < 120 && (await fixture.PendingWorkAsync()).Count > 0; i++)
+        {
+            await Task.Delay(500);
+        }
+
+        Assert.Empty(await fixture.PendingWorkAsync());
+        foreach (var (app, job) in jobs)
+        {
+            var done = await (await http.GetAsync(job)).JsonAsync(HttpStatusCode.OK);
+            Assert.Equal("finished", done.GetProperty("entity").GetProperty("status").GetString());
+            Assert.NotEqual(JsonValueKind.Null, (await BitsTests.EntityAsync(http, app)).GetProperty("package_updated_at").ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task ANameClaimLeftByACreateThatNeverStoredIsTakenOver()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        // What a silo dying between the index claim and the app's first write leaves behind: a claim, no app.
+        var orphan = new IndexEntry(Guid.NewGuid(), "orphaned", IndexNames.Scope(Guid.Parse(space)), DateTimeOffset.UtcNow, null);
+        var grains = fixture.Silo.Services.GetRequiredService<IGrainFactory>();
+        Assert.Null(await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps).ClaimAsync(orphan));
+
+        var created = await (await http.PostJsonAsync("/v2/apps", new { name = "orphaned", space_guid = space })).JsonAsync(HttpStatusCode.Created);
+        Assert.NotEqual(orphan.Guid.ToString(), created.GetProperty("metadata").GetProperty("guid").GetString());
+        await (await http.PostJsonAsync("/v2/apps", new { name = "orphaned", space_guid = space }))
+            .V2ErrorAsync(HttpStatusCode.BadRequest, 100002, "CF-AppNameTaken");
+    }
+
     private static async Task<string> SnapshotAsync(HttpClient http, string staged, string copy, string job, string space)
     {
         var parts = new List<string>();
-        foreach (var url in new[] { $"/v2/apps/{staged}", $"/v2/apps/{copy}", job, $"/v2/spaces/{space}/apps" })
+        foreach (var url in new[]
+        {
+            $"/v2/apps/{staged}", $"/v2/apps/{copy}", job, $"/v2/spaces/{space}/apps", $"/v2/spaces/{space}",
+            $"/v3/apps/{staged}", $"/v3/apps/{staged}/packages", $"/v3/apps/{staged}/droplets", $"/v3/apps/{staged}/droplets/current",
+        })
         {
             parts.Add(await (await http.GetAsync(url)).Content.ReadAsStringAsync());
         }

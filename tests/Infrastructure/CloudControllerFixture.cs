@@ -70,9 +70,19 @@ public sealed class CloudControllerFixture : IAsyncLifetime
     public async Task RestartSiloAsync()
     {
         await Silo.StopAsync();
+        await StartNewSiloAsync();
+    }
+
+    /// <summary>Starts a fresh silo after <c>Silo.StopAsync()</c>, on the same ports and storage.</summary>
+    public async Task StartNewSiloAsync()
+    {
         Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
         await Silo.StartAsync();
     }
+
+    /// <summary>The pending-work registry's entries (<c>pending-work/&lt;kind&gt;/&lt;guid&gt;</c>) in this system's grain-state container.</summary>
+    public async Task<List<string>> PendingWorkAsync() =>
+        [.. (await BlobNamesAsync(GrainStateContainer)).Where(n => n.StartsWith("pending-work/", StringComparison.Ordinal))];
 
     public HttpClient Anonymous() => _api.CreateClient();
 

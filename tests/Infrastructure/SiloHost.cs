@@ -21,6 +21,7 @@ public sealed class SiloHost(int siloPort, int gatewayPort, string grainStateCon
             ["ORLEANS_SILO_PORT"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ORLEANS_GATEWAY_PORT"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CloudController:GrainStorage:ContainerName"] = grainStateContainer,
+            ["CloudController:Work:ScanInterval"] = "00:00:01",
             ["CloudController:Bits:MaxPackageSize"] = TestLimits.MaxPackageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Logging.AddFilter(level => level >= LogLevel.Warning).AddConsole();

@@ -131,6 +131,46 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task TwoSilosWithOneGrainActivatedOnBothNeverBothWrite()
+    {
+        // Two provider instances on one container: what two silos would hold if both activated the grain.
+        var (silo1, container) = await fixture.NewStorageAsync();
+        var (silo2, _) = await fixture.StorageOnAsync(container.Name);
+        var id = NewId("app");
+
+        // Both activations find no record and race to create it: If-None-Match lets exactly one through.
+        var first = new TestGrainState<TestState> { State = new TestState { Name = "silo1" } };
+        var second = new TestGrainState<TestState> { State = new TestState { Name = "silo2" } };
+        var created = await Task.WhenAll(TryWriteAsync(silo1, id, first), TryWriteAsync(silo2, id, second));
+        Assert.Single(created, ok => ok);
+        var (winner, loser) = created[0] ? (silo1, silo2) : (silo2, silo1);
+
+        // Both now hold the same ETag; the winner writes again, and the loser's write with the stale ETag fails.
+        var winnerState = await ReadAsync(winner, id);
+        var loserState = await ReadAsync(loser, id);
+        winnerState.State = winnerState.State with { Counter = 1 };
+        await winner.WriteStateAsync(StateName, id, winnerState);
+        loserState.State = loserState.State with { Counter = 2 };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => loser.WriteStateAsync(StateName, id, loserState));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => loser.ClearStateAsync(StateName, id, loserState));
+        Assert.Equal(1, (await ReadAsync(silo1, id)).State.Counter);
+        Assert.Equal(1, (await ReadAsync(silo2, id)).State.Counter);
+    }
+
+    private static async Task<bool> TryWriteAsync(BlobGrainStorage storage, GrainId id, TestGrainState<TestState> state)
+    {
+        try
+        {
+            await storage.WriteStateAsync(StateName, id, state);
+            return true;
+        }
+        catch (InconsistentStateException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task EveryWriteChangesTheETagEvenWithTheSameValues()
     {
         var (storage, _) = await fixture.NewStorageAsync();

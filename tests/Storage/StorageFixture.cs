@@ -23,11 +23,15 @@ public sealed class StorageFixture : IAsyncLifetime
     public Task DisposeAsync() => _silo.StopAsync();
 
     /// <summary>A provider exactly as the silo builds it, on its own (created) container.</summary>
-    public async Task<(BlobGrainStorage Storage, BlobContainerClient Container)> NewStorageAsync()
+    public async Task<(BlobGrainStorage Storage, BlobContainerClient Container)> NewStorageAsync() =>
+        await StorageOnAsync(TestStorage.UniqueContainer("gs"));
+
+    /// <summary>Another provider instance on an existing container: what a second silo would have.</summary>
+    public async Task<(BlobGrainStorage Storage, BlobContainerClient Container)> StorageOnAsync(string containerName)
     {
         var options = new BlobGrainStorageOptions
         {
-            ContainerName = TestStorage.UniqueContainer("gs"),
+            ContainerName = containerName,
             GrainStorageSerializer = _silo.Services.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.CloudController),
         };
         var storage = ActivatorUtilities.CreateInstance<BlobGrainStorage>(_silo.Services, "test", options, Blobs);
