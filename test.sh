@@ -21,6 +21,12 @@ cc_start_azurite "$WORK/azurite" "$AZURITE_BLOB_PORT" "$(cc_free_port)" "$(cc_fr
 export AZURITE_BLOB_PORT
 unset ConnectionStrings__Blobs
 
+# The cluster tests' membership store (Clustering:Provider=Redis).
+cc_require_redis
+REDIS_PORT=$(cc_free_port)
+cc_start_redis "$REDIS_PORT" "$WORK/redis"
+export CC_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+
 set +e
 dotnet test Orleans.CloudController.sln -c Debug --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$WORK/test.log"
 rc=${PIPESTATUS[0]}

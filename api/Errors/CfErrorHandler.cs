@@ -10,7 +10,12 @@ internal sealed partial class CfErrorHandler(ILogger<CfErrorHandler> logger) : I
     {
         var version = ApiVersions.Of(http);
         var error = CfErrors.From(exception, version);
-        if (error.Status >= StatusCodes.Status500InternalServerError)
+        if (error.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // The cluster was unreachable or a silo died mid-call: expected during failover, one line is enough.
+            LogUnavailable(http.Request.Method, http.Request.Path.Value, http.TraceIdentifier, exception.GetType().Name, exception.Message);
+        }
+        else if (error.Status >= StatusCodes.Status500InternalServerError)
         {
             // ASP.NET Core 10 no longer logs exceptions an IExceptionHandler handled.
             LogServerError(exception, http.Request.Method, http.Request.Path.Value, http.TraceIdentifier);
@@ -24,6 +29,9 @@ internal sealed partial class CfErrorHandler(ILogger<CfErrorHandler> logger) : I
         await CfErrorWriter.WriteAsync(http, error, version);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503 [{RequestId}]: {ExceptionType}: {Reason}")]
+    private partial void LogUnavailable(string method, string? path, string requestId, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed [{RequestId}]")]
     private partial void LogServerError(Exception exception, string method, string? path, string requestId);

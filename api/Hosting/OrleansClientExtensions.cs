@@ -16,6 +16,9 @@ internal static partial class OrleansClientExtensions
         var settings = ClusteringSettings.From(configuration);
 
         var connectTimeout = configuration.GetValue("Orleans:ConnectTimeout", TimeSpan.FromSeconds(60));
+        // Every grain call the api makes is short (long work runs inside grains), so a call forwarded to a silo that
+        // died is given up after this, not after Orleans' 30 s default: the client sees a 503 sooner and retries.
+        var responseTimeout = configuration.GetValue("Orleans:ResponseTimeout", TimeSpan.FromSeconds(10));
         builder.UseOrleansClient(client =>
         {
             if (settings.UsesRedis)
@@ -31,6 +34,7 @@ internal static partial class OrleansClientExtensions
                     clusterId: settings.ClusterId);
             }
 
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
             var started = TimeProvider.System.GetTimestamp();
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {

@@ -25,6 +25,7 @@ public sealed partial class JobGrain(
     ILogger<JobGrain> logger) : Grain, IJobGrain
 {
     private readonly OneShotWork _work = new();
+    private bool _attemptCounted;
 
     private Guid Guid => this.GetPrimaryKey();
 
@@ -62,7 +63,14 @@ public sealed partial class JobGrain(
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        await state.SaveAsync(JobTransitions.Start(state.State, clock.GetUtcNow()));
+        // An attempt is an activation that starts the job (a silo that died while running it counts); running again
+        // in the same activation after a peer silo dropped a call does not, or a failover would use up the attempts.
+        if (!_attemptCounted || state.State.Status != JobStatus.Running)
+        {
+            await state.SaveAsync(JobTransitions.Start(state.State, clock.GetUtcNow()));
+            _attemptCounted = true;
+        }
+
         if (state.State.Status == JobStatus.Running)
         {
             JobGrainState outcome;

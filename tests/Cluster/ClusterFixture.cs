@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using CloudController.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CloudController.Tests.Cluster;
+
+/// <summary>
+/// Three real silo processes clustered through the Redis that <c>./test.sh</c> started (<c>CC_TEST_REDIS</c>), state in
+/// blob storage on Azurite, and the api (its real pipeline) as a Redis-clustered Orleans client. Failure detection is
+/// tightened so a killed silo is declared dead in seconds.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const int Silos = 3;
+
+    private readonly List<SiloProcess> _silos = [];
+    private WebApplicationFactory<Program> _api = null!;
+
+    public IReadOnlyList<SiloProcess> SiloProcesses => _silos;
+
+    public string GrainStateContainer { get; } = TestStorage.UniqueContainer("cluster");
+
+    public HttpClient Probe { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public static string Redis =>
+        Environment.GetEnvironmentVariable("CC_TEST_REDIS")
+        ?? throw new InvalidOperationException("No Redis configured: run ./test.sh (it starts Redis) or set CC_TEST_REDIS=host:port.");
+
+    public async Task InitializeAsync()
+    {
+        var clusterId = $"test-{Guid.NewGuid():N}";
+        var environment = new Dictionary<string, string>
+        {
+            ["Clustering__Provider"] = "Redis",
+            ["ConnectionStrings__Redis"] = Redis,
+            ["ConnectionStrings__Blobs"] = TestStorage.ConnectionString,
+            ["Orleans__ClusterId"] = clusterId,
+            ["CloudController__GrainStorage__ContainerName"] = GrainStateContainer,
+            ["CloudController__Work__ScanInterval"] = "00:00:02",
+            ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
+            ["Orleans__Membership__NumMissedProbesLimit"] = "2",
+            ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
+            ["Dashboard__Enabled"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        for (var i = 0; i < Silos; i++)
+        {
+            var silo = new SiloProcess($"silo-{i + 1}", environment);
+            _silos.Add(silo);
+            silo.Start();
+        }
+
+        foreach (var silo in _silos)
+        {
+            await silo.WaitReadyAsync(Probe, Silos, TimeSpan.FromSeconds(90));
+        }
+
+        _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseContentRoot(AppContext.BaseDirectory);
+            web.UseSetting("Clustering:Provider", "Redis");
+            web.UseSetting("ConnectionStrings:Redis", Redis);
+            web.UseSetting("Orleans:ClusterId", clusterId);
+            web.UseSetting("Logging:LogLevel:Default", "Warning");
+            web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(CultureInfo.InvariantCulture));
+        });
+        _ = _api.Server;
+    }
+
+    public async Task<HttpClient> AdminAsync()
+    {
+        var http = _api.CreateClient();
+        http.Timeout = TimeSpan.FromSeconds(60);
+        var token = await CloudControllerFixture.PasswordGrantAsync(http, "admin", "admin");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("bearer", token);
+        return http;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        Probe.Dispose();
+    }
+}

@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CloudController.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace CloudController.Tests.Cluster;
+
+/// <summary>
+/// Losing a silo loses nothing: 200 apps are created with bits through the api while one of three silo processes is
+/// killed hard. The client retries what failed in flight (as any CF client does on a 5xx); afterwards every app that
+/// got a 2xx reads back with its last acknowledged state and every job has finished.
+/// </summary>
+public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private const int Apps = 200;
+    private const int Concurrency = 8;
+    private const int KillAfter = 50;
+
+    [Fact]
+    public async Task KillingASiloMidLoadLosesNoAcknowledgedWrite()
+    {
+        using var http = await cluster.AdminAsync();
+        var client = new RetryingClient(http);
+        var org = await client.CreateAsync("/v2/organizations", new { name = $"kill-{Guid.NewGuid():N}" });
+        var space = await client.CreateAsync("/v2/spaces", new { name = "load", organization_guid = org });
+        var zip = Zips.Create(("package.json", Zips.Text("{}"), 0x1A4), ("server.js", Zips.Random(16 * 1024), 0x1A4));
+
+        var acknowledged = new ConcurrentDictionary<string, (int Memory, string Job)>();
+        var done = 0;
+        var killed = new TaskCompletionSource<long>();
+        var victim = cluster.SiloProcesses[1];
+        await Parallel.ForEachAsync(Enumerable.Range(0, Apps), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, _) =>
+        {
+            var name = $"app-{i:D3}";
+            var app = await client.CreateAppAsync(name, space);
+            var job = await client.UploadAsync(app, zip);
+            var memory = 128 + i;
+            await client.SendAsync(HttpMethod.Put, $"/v2/apps/{app}", new { memory }, HttpStatusCode.Created);
+            acknowledged[app] = (memory, job);
+            if (Interlocked.Increment(ref done) == KillAfter)
+            {
+                victim.Kill();
+                killed.SetResult(Stopwatch.GetTimestamp());
+                output.WriteLine($"killed {victim.Name} after {KillAfter} apps");
+            }
+        });
+
+        Assert.True(killed.Task.IsCompleted);
+        var killedAt = await killed.Task;
+        output.WriteLine($"requests {client.Requests}, retried after a 5xx or a dropped connection: {client.Retries} " +
+                         $"(5xx seen: {client.ServerErrors}), failed after retries: {client.Failures.Count}");
+        output.WriteLine($"longest outage a request saw after the kill: {client.LongestRetryAfter(killedAt).TotalSeconds:0.0} s");
+        Assert.Empty(client.Failures);
+        Assert.Equal(Apps, acknowledged.Count);
+
+        // Every acknowledged write reads back; every job ends (finished: the bits were good) within a bound.
+        var jobsDone = Stopwatch.StartNew();
+        foreach (var (app, (memory, job)) in acknowledged)
+        {
+            var entity = (await client.GetJsonAsync($"/v2/apps/{app}")).GetProperty("entity");
+            Assert.Equal(memory, entity.GetProperty("memory").GetInt32());
+            var ended = await client.WaitForJobAsync(job, TimeSpan.FromSeconds(120));
+            Assert.True(ended.GetProperty("status").GetString() == "finished", $"job {job}: {ended}");
+            Assert.NotEqual(JsonValueKind.Null, (await client.GetJsonAsync($"/v2/apps/{app}")).GetProperty("entity").GetProperty("package_updated_at").ValueKind);
+        }
+
+        output.WriteLine($"all {Apps} apps read back and all jobs finished; checked in {jobsDone.Elapsed.TotalSeconds:0.0} s");
+        var listed = await client.GetJsonAsync($"/v2/spaces/{space}/apps?results-per-page=100");
+        Assert.Equal(Apps, listed.GetProperty("total_results").GetInt32());
+    }
+
+    /// <summary>
+    /// What a careful CF client does: a 5xx or a dropped connection is retried (bounded); a create whose first attempt
+    /// may have landed is looked up by name when the retry says the name is taken.
+    /// </summary>
+    private sealed class RetryingClient(HttpClient http)
+    {
+        private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
+        private const int MaxAttempts = 120;
+        private readonly ConcurrentBag<long> _retriedUntil = [];
+        private int _requests;
+        private int _retries;
+        private int _serverErrors;
+
+        public int Requests => _requests;
+
+        public int Retries => _retries;
+
+        public int ServerErrors => _serverErrors;
+
+        public ConcurrentBag<string> Failures { get; } = [];
+
+        public TimeSpan LongestRetryAfter(long killedAt) =>
+            _retriedUntil.Where(t => t > killedAt).Select(t => Stopwatch.GetElapsedTime(killedAt, t)).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+        public async Task<string> CreateAsync(string url, object body) =>
+            Guid(await SendAsync(HttpMethod.Post, url, body, HttpStatusCode.Created));
+
+        public async Task<string> CreateAppAsync(string name, string space)
+        {
+            var response = await SendAsync(HttpMethod.Post, "/v2/apps", new { name, space_guid = space }, HttpStatusCode.Created, HttpStatusCode.BadRequest);
+            if (response.TryGetProperty("metadata", out _))
+            {
+                return Guid(response);
+            }
+
+            // A retry after a lost response: the first attempt created the app.
+            Assert.Equal("CF-AppNameTaken", response.GetProperty("error_code").GetString());
+            var found = await GetJsonAsync($"/v2/spaces/{space}/apps?q=name:{name}");
+            return Guid(found.GetProperty("resources")[0]);
+        }
+
+        public async Task<string> UploadAsync(string app, byte[] zip)
+        {
+            var job = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits?async=true") { Content = Zips.Bits([], zip) },
+                HttpStatusCode.Created);
+            return job.GetProperty("metadata").GetProperty("url").GetString()!;
+        }
+
+        public Task<JsonElement> GetJsonAsync(string url) =>
+            SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), HttpStatusCode.OK);
+
+        public async Task<JsonElement> WaitForJobAsync(string url, TimeSpan bound)
+        {
+            var deadline = Stopwatch.StartNew();
+            JsonElement job;
+            do
+            {
+                job = (await GetJsonAsync(url)).GetProperty("entity");
+                if (job.GetProperty("status").GetString() is "finished" or "failed")
+                {
+                    return job;
+                }
+
+                await Task.Delay(Pause);
+            }
+            while (deadline.Elapsed < bound);
+
+            return job;
+        }
+
+        public Task<JsonElement> SendAsync(HttpMethod method, string url, object body, params HttpStatusCode[] expected) =>
+            SendAsync(() => new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) }, expected);
+
+        private async Task<JsonElement> SendAsync(Func<HttpRequestMessage> request, params HttpStatusCode[] expected)
+        {
+            var retried = false;
+            for (var attempt = 1; ; attempt++)
+            {
+                Interlocked.Increment(ref _requests);
+                using var message = request();
+                try
+                {
+                    using var response = await http.SendAsync(message);
+                    if ((int)response.StatusCode < 500)
+                    {
+                        Assert.Contains(response.StatusCode, expected);
+                        if (retried)
+                        {
+                            _retriedUntil.Add(Stopwatch.GetTimestamp());
+                        }
+
+                        return await response.Content.ReadFromJsonAsync<JsonElement>();
+                    }
+
+                    Interlocked.Increment(ref _serverErrors);
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    // The request was in flight when the connection went away: retried like a 5xx.
+                }
+
+                if (attempt == MaxAttempts)
+                {
+                    Failures.Add($"{message.Method} {message.RequestUri}");
+                    throw new InvalidOperationException($"{message.Method} {message.RequestUri} failed {MaxAttempts} times");
+                }
+
+                retried = true;
+                Interlocked.Increment(ref _retries);
+                await Task.Delay(Pause);
+            }
+        }
+
+        private static string Guid(JsonElement resource) => resource.GetProperty("metadata").GetProperty("guid").GetString()!;
+    }
+}
