@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net;
+
+namespace CloudController.LoadTest;
+
+/// <summary>The command line: <c>--url URL --apps N --concurrency C [--duration S] [--bits-size BYTES] [--files N] [--scenario NAME] [--json FILE]</c>.</summary>
+internal sealed record LoadTestOptions(
+    Uri Url,
+    int Apps,
+    int Concurrency,
+    TimeSpan? Duration,
+    long BitsSize,
+    int Files,
+    string Scenario,
+    string? JsonPath,
+    string User,
+    string Password,
+    bool AllowRemote)
+{
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "upload", "baseline-blob", "baseline-read"];
+
+    public const string Usage = """
+        usage: loadtest --url URL --apps N --concurrency C [options]
+          --url URL          the Cloud Controller API (or the baseline server for baseline-* scenarios)
+          --apps N           apps to drive (read-heavy: apps to create and read; baseline-blob: writes)
+          --concurrency C    operations in flight at once
+          --duration S       stop after S seconds even if N is not reached (read-heavy reads for S, default 30)
+          --bits-size BYTES  size of each app's bits (default 16384)
+          --files N          files in each app's bits (default 4; upload: use files of at least 64 KiB to be cacheable)
+          --scenario NAME    lifecycle (default), create-only, read-heavy, upload, baseline-blob, baseline-read
+          --json FILE        also write the results as JSON
+          --user U --password P   the user to log in as (default admin/admin)
+          --allow-remote     allow a URL that is not on this machine (default: loopback only)
+        """;
+
+    public static LoadTestOptions Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var allowRemote = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--allow-remote")
+            {
+                allowRemote = true;
+                continue;
+            }
+
+            if (!name.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Count)
+            {
+                throw new UsageException($"unexpected argument '{name}'");
+            }
+
+            values[name[2..]] = args[++i];
+        }
+
+        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password"]);
+        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+        {
+            throw new UsageException($"unknown option --{unknown}");
+        }
+
+        var url = Required(values, "url");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"--url '{url}' is not an http(s) URL");
+        }
+
+        if (!allowRemote && !IsLoopback(uri))
+        {
+            throw new UsageException($"--url {uri.Host} is not a loopback address; pass --allow-remote to load another machine");
+        }
+
+        var scenario = values.GetValueOrDefault("scenario", "lifecycle");
+        if (!Scenarios.Contains(scenario))
+        {
+            throw new UsageException($"--scenario '{scenario}' is unknown; one of {string.Join(", ", Scenarios)}");
+        }
+
+        var options = new LoadTestOptions(
+            uri,
+            Positive(values, "apps", null),
+            Positive(values, "concurrency", null),
+            values.ContainsKey("duration") ? TimeSpan.FromSeconds(Positive(values, "duration", null)) : null,
+            Positive(values, "bits-size", 16384),
+            Positive(values, "files", 4),
+            scenario,
+            values.GetValueOrDefault("json"),
+            values.GetValueOrDefault("user", "admin"),
+            values.GetValueOrDefault("password", "admin"),
+            allowRemote);
+        return options.BitsSize < options.Files
+            ? throw new UsageException("--bits-size must be at least one byte per file")
+            : options;
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+
+    private static string Required(Dictionary<string, string> values, string name) =>
+        values.TryGetValue(name, out var value) ? value : throw new UsageException($"--{name} is required");
+
+    private static int Positive(Dictionary<string, string> values, string name, int? fallback)
+    {
+        if (!values.TryGetValue(name, out var text))
+        {
+            return fallback ?? throw new UsageException($"--{name} is required");
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new UsageException($"--{name} wants a positive whole number, not '{text}'");
+    }
+}
+
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Text.Json;
+
+namespace CloudController.LoadTest;
+
+/// <summary>The scenarios: each unit of work (an app's lifecycle, a create, a read, ...) is a list of named operations.</summary>
+internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatistics stats, string workDirectory)
+{
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan PollBound = TimeSpan.FromMinutes(5);
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private string _space = "";
+    private AppBits? _sharedBits;
+    private readonly List<string> _readTargets = [];
+
+    /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
+    public bool ReadsForDuration => options.Scenario is "read-heavy" or "baseline-read";
+
+    /// <summary>Log in and create the org and space the run works in (not part of the measured units).</summary>
+    public async Task SetUpAsync()
+    {
+        if (options.Scenario.StartsWith("baseline-", StringComparison.Ordinal))
+        {
+            if (options.Scenario == "baseline-read")
+            {
+                for (var i = 0; i < Math.Min(options.Apps, 1000); i++)
+                {
+                    var entry = await cf.PostJsonAsync("setup", "/dict", new { name = $"app-{i}" }, HttpStatusCode.Created, j => Shapes.HasString(j, "guid"));
+                    _readTargets.Add(entry.GetProperty("guid").GetString()!);
+                }
+            }
+
+            return;
+        }
+
+        await cf.LogInAsync(options.User, options.Password);
+        var org = await cf.PostJsonAsync("setup", "/v2/organizations", new { name = $"loadtest-{_run}" }, HttpStatusCode.Created, Shapes.V2Resource);
+        var space = await cf.PostJsonAsync("setup", "/v2/spaces", new { name = "load", organization_guid = Shapes.Guid(org) }, HttpStatusCode.Created, Shapes.V2Resource);
+        _space = Shapes.Guid(space);
+        if (options.Scenario == "lifecycle")
+        {
+            _sharedBits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 1);
+        }
+
+        if (options.Scenario == "read-heavy")
+        {
+            foreach (var i in Enumerable.Range(0, Math.Min(options.Apps, 1000)))
+            {
+                _readTargets.Add(await CreateAppAsync($"read-{i}"));
+            }
+        }
+    }
+
+    /// <summary>Unit of work number <paramref name="i"/>.</summary>
+    public Task RunUnitAsync(int i) => options.Scenario switch
+    {
+        "lifecycle" => LifecycleAsync(i),
+        "create-only" => CreateAppAsync($"app-{i}"),
+        "read-heavy" => ReadAsync(i),
+        "upload" => UploadAsync(i),
+        "baseline-blob" => cf.PostJsonAsync("blob-write", "/blob", new { name = $"app-{i}", memory = 1024 }, HttpStatusCode.Created, j => Shapes.HasString(j, "name")),
+        _ => cf.GetAsync("dict-read", $"/dict/{_readTargets[i % _readTargets.Count]}", j => Shapes.HasString(j, "guid")),
+    };
+
+    public void TearDown() => _sharedBits?.Dispose();
+
+    private async Task<string> CreateAppAsync(string name) =>
+        Shapes.Guid(await cf.PostJsonAsync("create-app", "/v2/apps", new { name = $"lt-{_run}-{name}", space_guid = _space }, HttpStatusCode.Created,
+            Shapes.V2App($"lt-{_run}-{name}")));
+
+    private async Task ReadAsync(int i)
+    {
+        var app = _readTargets[i % _readTargets.Count];
+        await cf.GetAsync("get-v2-app", $"/v2/apps/{app}", Shapes.V2Resource);
+        await cf.GetAsync("get-v3-app", $"/v3/apps/{app}", Shapes.V3App);
+    }
+
+    /// <summary>create → resource_match → async upload → job → start → STAGED → restage → STAGED → copy_bits → v3 package → delete.</summary>
+    private async Task LifecycleAsync(int i)
+    {
+        var bits = _sharedBits!;
+        var app = await CreateAppAsync($"app-{i}");
+        await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK, Shapes.ResourceList);
+        var job = await cf.SendAsync("upload-bits", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits?async=true")
+        {
+            Content = bits.V2Body([], withZip: true),
+        }, HttpStatusCode.Created, Shapes.V2Job);
+        await PollJobAsync(job);
+        await cf.PutJsonAsync("start-app", $"/v2/apps/{app}", new { state = "STARTED" }, HttpStatusCode.Created, Shapes.V2Resource);
+        await PollStagedAsync(app);
+        await cf.PostJsonAsync("restage-app", $"/v2/apps/{app}/restage", new { }, HttpStatusCode.Created, Shapes.V2Resource);
+        await PollStagedAsync(app);
+        var sibling = await CreateAppAsync($"app-{i}-copy");
+        await PollJobAsync(await cf.PostJsonAsync("copy-bits", $"/v2/apps/{sibling}/copy_bits", new { source_app_guid = app }, HttpStatusCode.Created, Shapes.V2Job));
+        var package = await cf.PostJsonAsync("create-package", $"/v3/apps/{app}/packages", new { type = "bits" }, HttpStatusCode.Created, Shapes.V3Package);
+        var packageGuid = Shapes.Guid(package);
+        await cf.SendAsync("upload-package", () => new HttpRequestMessage(HttpMethod.Post, $"/v3/packages/{packageGuid}/upload") { Content = bits.V3Body() },
+            HttpStatusCode.OK, Shapes.V3Package);
+        await PollAsync("poll-package", $"/v3/packages/{packageGuid}", Shapes.V3Package, j => j.GetProperty("state").GetString() switch
+        {
+            "READY" => true,
+            "FAILED" => throw Failed("poll-package", "package-failed"),
+            _ => false,
+        });
+        await cf.DeleteAsync("delete-app", $"/v2/apps/{sibling}", HttpStatusCode.NoContent);
+        await cf.DeleteAsync("delete-app", $"/v2/apps/{app}", HttpStatusCode.NoContent);
+    }
+
+    /// <summary>A full upload, then the same files again as fingerprints only: what <c>cf push</c> of an unchanged app sends.</summary>
+    private async Task UploadAsync(int i)
+    {
+        using var bits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: HashCode.Combine(_run, i));
+        var app = await CreateAppAsync($"app-{i}");
+        await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK, Shapes.ResourceList);
+        await cf.SendAsync("upload-full", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits") { Content = bits.V2Body([], withZip: true) },
+            HttpStatusCode.Created, Shapes.V2Resource);
+        var cacheable = bits.Files.Where(f => f.Size >= 65536).ToList();
+        var matched = await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK,
+            j => Shapes.ResourceList(j) && j.GetArrayLength() == cacheable.Count);
+        if (cacheable.Count == bits.Files.Count)
+        {
+            await cf.SendAsync("upload-fingerprinted", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits")
+            {
+                Content = bits.V2Body(cacheable, withZip: false),
+            }, HttpStatusCode.Created, Shapes.V2Resource);
+        }
+
+        _ = matched;
+    }
+
+    private Task PollJobAsync(JsonElement job) =>
+        PollAsync("poll-job", job.GetProperty("metadata").GetProperty("url").GetString()!, Shapes.V2Job, j => j.GetProperty("entity").GetProperty("status").GetString() switch
+        {
+            "finished" => true,
+            "failed" => throw Failed("poll-job", "job-failed"),
+            _ => false,
+        });
+
+    private Task PollStagedAsync(string app) =>
+        PollAsync("poll-staged", $"/v2/apps/{app}", Shapes.V2Resource, j => Shapes.State(j) switch
+        {
+            "STAGED" => true,
+            "FAILED" => throw Failed("poll-staged", "staging-failed"),
+            _ => false,
+        });
+
+    private async Task PollAsync(string operation, string url, Func<JsonElement, bool> shape, Func<JsonElement, bool> done)
+    {
+        var started = DateTime.UtcNow;
+        while (!done(await cf.GetAsync(operation, url, shape)))
+        {
+            if (DateTime.UtcNow - started > PollBound)
+            {
+                throw Failed(operation, "poll-timeout");
+            }
+
+            await Task.Delay(PollEvery);
+        }
+    }
+
+    private OperationFailedException Failed(string operation, string kind)
+    {
+        stats.For(operation).Error(kind);
+        return new OperationFailedException($"{operation}: {kind}");
+    }
+
+    private static object[] Fingerprints(IEnumerable<Fingerprint> files) =>
+        [.. files.Select(f => new { fn = f.Fn, sha1 = f.Sha1, size = f.Size, mode = f.Mode })];
+}
