@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Bits;
+using CloudController.Grains.Indexes;
 using CloudController.Grains.Staging;
 using CloudController.Grains.Storage;
 using CloudController.Grains.Work;
@@ -30,6 +31,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();
         builder.Services.AddSingleton<IPendingWork, BlobPendingWork>();
+        builder.Services.AddSingleton<IIndexJournal, BlobIndexJournal>();
         builder.UseOrleans(silo =>
         {
             silo.UseCloudControllerClustering(configuration);

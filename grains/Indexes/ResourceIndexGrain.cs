@@ -1,21 +1,42 @@
+using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 
 namespace CloudController.Grains.Indexes;
 
-[GrainType("index")]
+/// <summary>
+/// One kind's index (names unique per scope, ordered pages of guids). Writes are group-committed: the grain is
+/// reentrant, every claim, update and release is checked and applied in memory at once (turns never overlap, so
+/// checks see every earlier change), and its caller waits until the batch it joined is appended to the journal. A
+/// batch that cannot be stored fails its callers and drops the activation, so memory never runs ahead of storage
+/// for long: the next activation reloads what is stored.
+/// </summary>
+[GrainType("index"), Reentrant]
 public sealed partial class ResourceIndexGrain(
-    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<ResourceIndexGrainState> state,
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<ResourceIndexGrainState> legacy,
+    IIndexJournal journal,
     ILogger<ResourceIndexGrain> logger) : Grain, IResourceIndexGrain
 {
+    private const int MaxBatch = 500;
+
     // (scope, name) → guid, names compared case-insensitively as CF's database collation does.
     private readonly Dictionary<string, Guid> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(IndexChange Change, TaskCompletionSource Done)> _pending = [];
+    private IndexJournalState _journal = null!;
+    private ImmutableList<IndexEntry> _entries = [];
+    private Task? _flushing;
+    private bool _broken;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        RebuildLookup();
-        return Task.CompletedTask;
+        _journal = await journal.LoadAsync(this.GetPrimaryKeyString(), legacy.RecordExists ? legacy.State.Entries : []);
+        _entries = _journal.Entries;
+        foreach (var entry in _entries)
+        {
+            _byName[NameKey(entry)] = entry.Guid;
+        }
     }
 
     public async Task<Guid?> ClaimAsync(IndexEntry entry)
@@ -25,14 +46,14 @@ public sealed partial class ResourceIndexGrain(
             return holder == entry.Guid ? null : holder;
         }
 
-        await SaveAsync(state.State with { Entries = state.State.Entries.Add(entry) });
+        await CommitAsync(new IndexChange(entry, null));
         return null;
     }
 
     public async Task<Guid?> UpdateAsync(IndexEntry entry)
     {
-        var index = state.State.Entries.FindIndex(e => e.Guid == entry.Guid);
-        if (index < 0)
+        var current = _entries.Find(e => e.Guid == entry.Guid);
+        if (current is null)
         {
             return await ClaimAsync(entry);
         }
@@ -42,44 +63,90 @@ public sealed partial class ResourceIndexGrain(
             return holder;
         }
 
-        await SaveAsync(state.State with { Entries = state.State.Entries.SetItem(index, entry) });
+        await CommitAsync(new IndexChange(entry, null));
         return null;
     }
 
     public async Task ReleaseAsync(Guid guid)
     {
-        var index = state.State.Entries.FindIndex(e => e.Guid == guid);
-        if (index >= 0)
+        if (_entries.Exists(e => e.Guid == guid))
         {
-            await SaveAsync(state.State with { Entries = state.State.Entries.RemoveAt(index) });
+            await CommitAsync(new IndexChange(null, guid));
         }
     }
 
-    public Task<IndexPage> QueryAsync(IndexQuery query) => Task.FromResult(IndexPaging.Apply(state.State.Entries, query));
+    public Task<IndexPage> QueryAsync(IndexQuery query) => Task.FromResult(IndexPaging.Apply(_entries, query));
 
-    private async Task SaveAsync(ResourceIndexGrainState next)
+    /// <summary>Applies the change in memory now and waits until the batch it joins is stored.</summary>
+    private Task CommitAsync(IndexChange change)
+    {
+        if (_broken)
+        {
+            throw new OrleansException($"Index {this.GetPrimaryKeyString()} is reloading after a failed write; retry.");
+        }
+
+        Apply(change);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending.Add((change, done));
+        _flushing ??= FlushAsync();
+        return done.Task;
+    }
+
+    private async Task FlushAsync()
     {
         try
         {
-            await state.SaveAsync(next);
-        }
-        catch (Exception ex)
-        {
-            // Not stored: let a fresh activation re-read what is.
-            LogWriteFailed(ex, this.GetPrimaryKeyString());
-            this.DeactivateOnIdle();
-            throw;
-        }
+            while (_pending.Count > 0)
+            {
+                var batch = _pending.Take(MaxBatch).ToList();
+                _pending.RemoveRange(0, batch.Count);
+                try
+                {
+                    _journal = await journal.AppendAsync(_journal, [.. batch.Select(p => p.Change)]);
+                    if (_journal.LogChanges > Math.Max(10_000, _entries.Count))
+                    {
+                        _journal = await journal.CompactAsync(_journal, _entries);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // Not stored (or not known to be): fail everyone waiting and let a fresh activation reload.
+                    LogWriteFailed(ex, this.GetPrimaryKeyString());
+                    _broken = true;
+                    this.DeactivateOnIdle();
+                    foreach (var (_, waiting) in batch.Concat(_pending))
+                    {
+                        waiting.TrySetException(ex);
+                    }
 
-        RebuildLookup();
+                    _pending.Clear();
+                    return;
+                }
+
+                foreach (var (_, stored) in batch)
+                {
+                    stored.TrySetResult();
+                }
+            }
+        }
+        finally
+        {
+            _flushing = null;
+        }
     }
 
-    private void RebuildLookup()
+    private void Apply(IndexChange change)
     {
-        _byName.Clear();
-        foreach (var entry in state.State.Entries)
+        var guid = change.Put?.Guid ?? change.Remove!.Value;
+        if (_entries.Find(e => e.Guid == guid) is { } old)
         {
-            _byName[NameKey(entry)] = entry.Guid;
+            _byName.Remove(NameKey(old));
+        }
+
+        _entries = IndexChange.Apply(_entries, change);
+        if (change.Put is { } put)
+        {
+            _byName[NameKey(put)] = put.Guid;
         }
     }
 

@@ -89,3 +89,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         Probe.Dispose();
     }
 }
+
+/// <summary>The cluster tests run alone, after the others: they load the machine and share the bits containers.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterSuite : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "Cluster";
+}

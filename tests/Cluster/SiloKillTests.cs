@@ -13,7 +13,8 @@ namespace CloudController.Tests.Cluster;
 /// killed hard. The client retries what failed in flight (as any CF client does on a 5xx); afterwards every app that
 /// got a 2xx reads back with its last acknowledged state and every job has finished.
 /// </summary>
-public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+[Collection(ClusterSuite.Name)]
+public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper output)
 {
     private const int Apps = 200;
     private const int Concurrency = 8;
