@@ -32,6 +32,34 @@ dotnet test Orleans.CloudController.sln -c Debug --no-build --logger "console;ve
 rc=${PIPESTATUS[0]}
 set -e
 
+# The load-test tool's smoke run: a real silo and API process on free ports (same Azurite), 20 apps through the
+# whole lifecycle at concurrency 4; the tool exits non-zero on any error.
+smoke() {
+  local silo_port gateway_port dashboard_port api_port
+  silo_port=$(cc_free_port); gateway_port=$(cc_free_port); dashboard_port=$(cc_free_port); api_port=$(cc_free_port)
+  ORLEANS_SILO_PORT=$silo_port ORLEANS_GATEWAY_PORT=$gateway_port ORLEANS_DASHBOARD_PORT=$dashboard_port \
+    CloudController__GrainStorage__ContainerName="smoke-$RANDOM$RANDOM" \
+    dotnet silo/bin/Debug/net10.0/CloudController.Silo.dll >"$WORK/smoke-silo.log" 2>&1 &
+  CC_PIDS+=($!)
+  cc_wait_port "$gateway_port" "smoke silo" 120 "$!"
+  ORLEANS_GATEWAY_PORT=$gateway_port ASPNETCORE_URLS="http://127.0.0.1:$api_port" Uaa__SigningKeyPath="$WORK/uaa-key.pem" \
+    dotnet api/bin/Debug/net10.0/CloudController.Api.dll --contentRoot "$CC_ROOT/api/bin/Debug/net10.0" >"$WORK/smoke-api.log" 2>&1 &
+  CC_PIDS+=($!)
+  for _ in $(seq 1 240); do cc_http_ok "$api_port" /v2/info && break; sleep 0.25; done
+  dotnet loadtest/bin/Debug/net10.0/loadtest.dll --url "http://127.0.0.1:$api_port" --apps 20 --concurrency 4 --scenario lifecycle
+}
+set +e
+smoke 2>&1 | tee "$WORK/smoke.log"
+smoke_rc=${PIPESTATUS[0]}
+set -e
+if [ "$smoke_rc" -eq 0 ]; then
+  cc_log "loadtest smoke run: 20 lifecycles, no errors"
+else
+  cc_log "loadtest smoke run FAILED (exit $smoke_rc); silo and API logs follow"
+  tail -n 40 "$WORK/smoke-silo.log" "$WORK/smoke-api.log" >&2 || true
+  [ "$rc" -ne 0 ] || rc=$smoke_rc
+fi
+
 # One plain closing line: "tests: N passed, N failed, N skipped".
 # dotnet test prints per-assembly totals as "Passed: N" / "Failed: N" / "Skipped: N" lines.
 read -r failed passed skipped < <(awk '

@@ -45,14 +45,10 @@ public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<Bl
         var log = Container.GetAppendBlobClient(LogName(index, generation));
         await log.CreateIfNotExistsAsync();
         var lines = (await log.DownloadContentAsync()).Value.Content;
-        var changes = 0;
-        foreach (var line in Encoding.UTF8.GetString(lines.ToMemory().Span).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            entries = IndexChange.Apply(entries, JsonSerializer.Deserialize<IndexChange>(line, Json)!);
-            changes++;
-        }
-
-        return new IndexJournalState(index, generation, etag, lines.ToMemory().Length, changes, entries);
+        var changes = Encoding.UTF8.GetString(lines.ToMemory().Span).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonSerializer.Deserialize<IndexChange>(line, Json)!)
+            .ToList();
+        return new IndexJournalState(index, generation, etag, lines.ToMemory().Length, changes.Count, IndexChange.Replay(entries, changes));
     }
 
     public async Task<IndexJournalState> AppendAsync(IndexJournalState state, IReadOnlyList<IndexChange> changes)

@@ -26,16 +26,44 @@ public sealed record IndexJournalState(
 /// <summary>One change: an entry put (claim or update) or a guid removed (release).</summary>
 public sealed record IndexChange(IndexEntry? Put, Guid? Remove)
 {
-    public static ImmutableList<IndexEntry> Apply(ImmutableList<IndexEntry> entries, IndexChange change)
+    /// <summary>Replays a log over a snapshot in one pass: replaced entries keep their place, new ones follow in log order.</summary>
+    public static ImmutableList<IndexEntry> Replay(ImmutableList<IndexEntry> snapshot, IEnumerable<IndexChange> changes)
     {
-        var guid = change.Put?.Guid ?? change.Remove!.Value;
-        var at = entries.FindIndex(e => e.Guid == guid);
-        return (change.Put, at) switch
+        var last = new Dictionary<Guid, IndexEntry?>();
+        var added = new List<Guid>();
+        var known = snapshot.Select(e => e.Guid).ToHashSet();
+        foreach (var change in changes)
         {
-            (null, < 0) => entries,
-            (null, _) => entries.RemoveAt(at),
-            (var put, < 0) => entries.Add(put),
-            (var put, _) => entries.SetItem(at, put),
-        };
+            var guid = change.Put?.Guid ?? change.Remove!.Value;
+            if (!known.Contains(guid) && !last.ContainsKey(guid))
+            {
+                added.Add(guid);
+            }
+
+            last[guid] = change.Put;
+        }
+
+        var builder = ImmutableList.CreateBuilder<IndexEntry>();
+        foreach (var entry in snapshot)
+        {
+            if (!last.TryGetValue(entry.Guid, out var changed))
+            {
+                builder.Add(entry);
+            }
+            else if (changed is not null)
+            {
+                builder.Add(changed);
+            }
+        }
+
+        foreach (var guid in added)
+        {
+            if (last[guid] is { } entry)
+            {
+                builder.Add(entry);
+            }
+        }
+
+        return builder.ToImmutable();
     }
 }

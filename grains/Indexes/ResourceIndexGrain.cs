@@ -23,6 +23,7 @@ public sealed partial class ResourceIndexGrain(
 
     // (scope, name) → guid, names compared case-insensitively as CF's database collation does.
     private readonly Dictionary<string, Guid> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<Guid, IndexEntry> _byGuid = [];
     private readonly List<(IndexChange Change, TaskCompletionSource Done)> _pending = [];
     private IndexJournalState _journal = null!;
     private ImmutableList<IndexEntry> _entries = [];
@@ -36,6 +37,7 @@ public sealed partial class ResourceIndexGrain(
         foreach (var entry in _entries)
         {
             _byName[NameKey(entry)] = entry.Guid;
+            _byGuid[entry.Guid] = entry;
         }
     }
 
@@ -52,8 +54,7 @@ public sealed partial class ResourceIndexGrain(
 
     public async Task<Guid?> UpdateAsync(IndexEntry entry)
     {
-        var current = _entries.Find(e => e.Guid == entry.Guid);
-        if (current is null)
+        if (!_byGuid.ContainsKey(entry.Guid))
         {
             return await ClaimAsync(entry);
         }
@@ -69,7 +70,7 @@ public sealed partial class ResourceIndexGrain(
 
     public async Task ReleaseAsync(Guid guid)
     {
-        if (_entries.Exists(e => e.Guid == guid))
+        if (_byGuid.ContainsKey(guid))
         {
             await CommitAsync(new IndexChange(null, guid));
         }
@@ -135,18 +136,25 @@ public sealed partial class ResourceIndexGrain(
         }
     }
 
+    // New entries (the common case) append in O(log n); only updates and removals search the list.
     private void Apply(IndexChange change)
     {
         var guid = change.Put?.Guid ?? change.Remove!.Value;
-        if (_entries.Find(e => e.Guid == guid) is { } old)
+        if (_byGuid.Remove(guid, out var old))
         {
             _byName.Remove(NameKey(old));
+            var at = _entries.IndexOf(old);
+            _entries = change.Put is { } replacement ? _entries.SetItem(at, replacement) : _entries.RemoveAt(at);
+        }
+        else if (change.Put is { } added)
+        {
+            _entries = _entries.Add(added);
         }
 
-        _entries = IndexChange.Apply(_entries, change);
         if (change.Put is { } put)
         {
             _byName[NameKey(put)] = put.Guid;
+            _byGuid[put.Guid] = put;
         }
     }
 
