@@ -15,6 +15,11 @@ namespace CloudController.Api.Auth;
 internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> options, TimeProvider clock)
 {
     private const string RefreshMarker = "refresh";
+    private const int MaxCachedTokens = 10_000;
+
+    // Verified access tokens (the exact token string) → who they name, until they expire: an RS256 check costs
+    // more than serving a read, and clients send the same token for many requests. Only valid tokens are kept.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (CfUser User, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
 
     private UaaOptions Uaa => options.Value;
 
@@ -35,6 +40,36 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
     /// <summary>The user a bearer token names, or null when the token is not valid here (any reason).</summary>
     public CfUser? ValidateAccessToken(string token)
     {
+        var now = clock.GetUtcNow();
+        if (_verified.TryGetValue(token, out var cached))
+        {
+            if (cached.Until > now)
+            {
+                return cached.User;
+            }
+
+            _verified.TryRemove(token, out _);
+        }
+
+        var user = VerifyAccessToken(token, out var expires);
+        if (user is not null)
+        {
+            if (_verified.Count >= MaxCachedTokens)
+            {
+                _verified.Clear();
+            }
+
+            _verified[token] = (user, expires < now + CacheFor ? expires : now + CacheFor);
+        }
+
+        return user;
+    }
+
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+
+    private CfUser? VerifyAccessToken(string token, out DateTimeOffset expires)
+    {
+        expires = DateTimeOffset.MinValue;
         var payload = Verify(token);
         if (payload is null || payload["token_use"]?.GetValue<string>() == RefreshMarker)
         {
@@ -52,6 +87,7 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
             : [];
         var clientId = payload["client_id"]?.GetValue<string>() ?? "";
         var userId = payload["user_id"]?.GetValue<string>() ?? clientId;
+        expires = payload["exp"] is JsonValue exp && exp.TryGetValue<long>(out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MinValue;
         return new CfUser(userId, payload["user_name"]?.GetValue<string>(), clientId, scopes);
     }
 
