@@ -59,10 +59,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
-            web.UseContentRoot(AppContext.BaseDirectory);
+            web.UseContentRoot(TestStorage.ApiContentRoot);
             web.UseSetting("Clustering:Provider", "Redis");
             web.UseSetting("ConnectionStrings:Redis", Redis);
             web.UseSetting("Orleans:ClusterId", clusterId);
+            web.UseSetting("Orleans:ResponseTimeout", "00:00:10");
             web.UseSetting("Logging:LogLevel:Default", "Warning");
             web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(CultureInfo.InvariantCulture));
         });

@@ -44,7 +44,7 @@ public sealed class CloudControllerFixture : IAsyncLifetime
         await Silo.StartAsync();
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
-            web.UseContentRoot(AppContext.BaseDirectory);
+            web.UseContentRoot(TestStorage.ApiContentRoot);
             web.UseSetting("ORLEANS_GATEWAY_PORT", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("Logging:LogLevel:Default", "Warning");
             web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -10,6 +10,12 @@ namespace CloudController.Tests.Infrastructure;
 /// </summary>
 public static class TestStorage
 {
+    /// <summary>
+    /// The content root for the api under test: a copy of api/appsettings.json in its own output folder, so
+    /// the silo's appsettings.json (copied into the same bin folder) can never stand in for it.
+    /// </summary>
+    public static string ApiContentRoot { get; } = Path.Combine(AppContext.BaseDirectory, "api-content");
+
     public static string ConnectionString
     {
         get
