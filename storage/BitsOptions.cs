@@ -22,4 +22,7 @@ public sealed class BitsOptions
 
     /// <summary>Where packages are assembled on disk (never in memory).</summary>
     public string? WorkDirectory { get; set; }
+
+    /// <summary>Package builds and stagings one silo runs at once (null: twice the cores); the rest wait their turn.</summary>
+    public int? MaxConcurrentWork { get; set; }
 }

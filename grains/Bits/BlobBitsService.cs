@@ -11,11 +11,14 @@ using Microsoft.Extensions.Options;
 namespace CloudController.Grains.Bits;
 
 /// <summary>Bits on blob storage: packages are assembled in a work directory on disk, never in memory.</summary>
-public sealed partial class BlobBitsService(BitsContainers containers, IOptions<BitsOptions> options, ILogger<BlobBitsService> logger) : IBitsService
+public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkGate gate, IOptions<BitsOptions> options, ILogger<BlobBitsService> logger) : IBitsService
 {
     private BitsOptions Options => options.Value;
 
-    public async Task<PackageInfo> BuildPackageAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken)
+    public Task<PackageInfo> BuildPackageAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => BuildPackageNowAsync(uploadId, hasApplication, packageGuid, cancellationToken), cancellationToken);
+
+    private async Task<PackageInfo> BuildPackageNowAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken)
     {
         var uploads = await containers.GetAsync(BlobContainers.Uploads);
         var resources = await containers.GetAsync(BlobContainers.Resources);

@@ -28,6 +28,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton<BitsContainers>();
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
+        builder.Services.AddSingleton<BitsWorkGate>();
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();
         builder.Services.AddSingleton<IPendingWork, BlobPendingWork>();

@@ -1,9 +1,9 @@
+using CloudController.Grains.Bits;
 using System.IO.Compression;
 using System.Text.Json;
 using Azure;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Droplets;
-using CloudController.Grains.Bits;
 using CloudController.Storage;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +13,14 @@ namespace CloudController.Grains.Staging;
 /// The built-in stager: reads the package, detects the buildpack, and stores a droplet zip holding the app's files
 /// under <c>app/</c> and <c>staging_info.yml</c> (buildpack and start command), as CF droplets do.
 /// </summary>
-public sealed class BlobStager(BitsContainers containers, IOptions<BitsOptions> options) : IStager
+public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOptions<BitsOptions> options) : IStager
 {
     public const string NoAppDetected = "An app was not successfully detected by any available buildpack";
 
-    public async Task<StagingOutcome> StageAsync(StagingRequest request, Guid dropletGuid, CancellationToken cancellationToken)
+    public Task<StagingOutcome> StageAsync(StagingRequest request, Guid dropletGuid, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => StageNowAsync(request, dropletGuid, cancellationToken), cancellationToken);
+
+    private async Task<StagingOutcome> StageNowAsync(StagingRequest request, Guid dropletGuid, CancellationToken cancellationToken)
     {
         var packages = await containers.GetAsync(BlobContainers.Packages);
         var droplets = await containers.GetAsync(BlobContainers.Droplets);
