@@ -102,15 +102,26 @@ internal sealed class RunStatistics
 
     public int Errors => _operations.Values.Sum(o => o.ErrorCount);
 
-    public OperationStats For(string operation) => _operations.GetOrAdd(operation, name =>
+    public OperationStats For(string operation)
     {
-        lock (_order)
+        if (_operations.TryGetValue(operation, out var stats))
         {
-            _order.Add(name);
+            return stats;
         }
 
-        return new OperationStats(name);
-    });
+        // GetOrAdd may run its factory twice under a race; the order list must see each name once.
+        lock (_order)
+        {
+            if (!_operations.TryGetValue(operation, out stats))
+            {
+                stats = new OperationStats(operation);
+                _operations[operation] = stats;
+                _order.Add(operation);
+            }
+
+            return stats;
+        }
+    }
 
     public void UnitDone(bool succeeded)
     {

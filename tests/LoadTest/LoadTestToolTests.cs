@@ -74,6 +74,26 @@ public sealed class LoadTestToolTests
     }
 
     [Fact]
+    public async Task EachOperationIsReportedOnceHoweverManyWorkersMeetItFirst()
+    {
+        for (var round = 0; round < 50; round++)
+        {
+            var stats = new RunStatistics();
+            using var start = new Barrier(8);
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                stats.For("create-app").Success(1, 0);
+                stats.For("poll-job").Success(1, 0);
+            })));
+
+            var summary = stats.Summarize(TimeSpan.FromSeconds(1));
+            Assert.Equal(["create-app", "poll-job"], summary.Select(s => s.Name));
+            Assert.Equal(8, summary[0].Count);
+        }
+    }
+
+    [Fact]
     public void ShapesRejectWhatARealCloudControllerWouldNotSend()
     {
         var app = Json("""{"metadata":{"guid":"g","url":"/v2/apps/g"},"entity":{"name":"web","state":"STOPPED","package_state":"PENDING"}}""");
