@@ -49,8 +49,10 @@ smoke() {
   dotnet loadtest/bin/Debug/net10.0/loadtest.dll --url "http://127.0.0.1:$api_port" --apps 20 --concurrency 4 --scenario lifecycle
 }
 set +e
-smoke 2>&1 | tee "$WORK/smoke.log"
-smoke_rc=${PIPESTATUS[0]}
+# Not in a pipeline: a pipeline would run smoke in a subshell, and the processes it starts would never reach the
+# CC_PIDS that the exit trap stops.
+smoke > >(tee "$WORK/smoke.log") 2>&1
+smoke_rc=$?
 set -e
 if [ "$smoke_rc" -eq 0 ]; then
   cc_log "loadtest smoke run: 20 lifecycles, no errors"

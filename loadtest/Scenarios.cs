@@ -113,7 +113,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         var app = await CreateAppAsync($"app-{i}");
         await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK, Shapes.ResourceList);
         await cf.SendAsync("upload-full", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits") { Content = bits.V2Body([], withZip: true) },
-            HttpStatusCode.Created, Shapes.V2Resource);
+            HttpStatusCode.Created, Shapes.EmptyObject);
         var cacheable = bits.Files.Where(f => f.Size >= 65536).ToList();
         var matched = await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK,
             j => Shapes.ResourceList(j) && j.GetArrayLength() == cacheable.Count);
@@ -122,7 +122,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             await cf.SendAsync("upload-fingerprinted", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits")
             {
                 Content = bits.V2Body(cacheable, withZip: false),
-            }, HttpStatusCode.Created, Shapes.V2Resource);
+            }, HttpStatusCode.Created, Shapes.EmptyObject);
         }
 
         _ = matched;

@@ -34,6 +34,9 @@ internal static class Shapes
 
     public static bool ResourceList(JsonElement json) => json.ValueKind == JsonValueKind.Array;
 
+    /// <summary>What a synchronous <c>PUT /v2/apps/:guid/bits</c> answers with its 201: an empty object, as CF does.</summary>
+    public static bool EmptyObject(JsonElement json) => json.ValueKind == JsonValueKind.Object && !json.EnumerateObject().Any();
+
     /// <summary>The CF error code of a v2 (<c>error_code</c>) or v3 (<c>errors[0].title</c>) error body, or "".</summary>
     public static string ErrorCode(JsonElement? json)
     {

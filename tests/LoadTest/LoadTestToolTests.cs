@@ -107,6 +107,9 @@ public sealed class LoadTestToolTests
         Assert.Equal("CF-AppNameTaken", Shapes.ErrorCode(Json("""{"code":100002,"error_code":"CF-AppNameTaken"}""")));
         Assert.Equal("CF-ResourceNotFound", Shapes.ErrorCode(Json("""{"errors":[{"code":10010,"title":"CF-ResourceNotFound"}]}""")));
         Assert.Equal("", Shapes.ErrorCode(null));
+        Assert.True(Shapes.EmptyObject(Json("{}")));
+        Assert.False(Shapes.EmptyObject(app));
+        Assert.False(Shapes.EmptyObject(Json("[]")));
     }
 
     [Fact]
