@@ -19,6 +19,12 @@ internal sealed class AppBits : IDisposable
 
     public long ZipSize => new FileInfo(ZipPath).Length;
 
+    /// <summary>
+    /// Whether a file of this size can be matched from the resource cache under CF's default resource pool:
+    /// strictly between 64 KiB (<c>minimum_size</c> 65536) and 512 MiB (<c>maximum_size</c>).
+    /// </summary>
+    public static bool Matchable(long size) => size is > 65536 and < 512L * 1024 * 1024;
+
     /// <summary><paramref name="files"/> files of random content (distinct per <paramref name="seed"/>) adding up to <paramref name="totalSize"/> bytes.</summary>
     public static AppBits Create(string directory, int files, long totalSize, int seed)
     {

@@ -114,7 +114,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK, Shapes.ResourceList);
         await cf.SendAsync("upload-full", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits") { Content = bits.V2Body([], withZip: true) },
             HttpStatusCode.Created, Shapes.EmptyObject);
-        var cacheable = bits.Files.Where(f => f.Size >= 65536).ToList();
+        var cacheable = bits.Files.Where(f => AppBits.Matchable(f.Size)).ToList();
         var matched = await cf.PutJsonAsync("resource-match", "/v2/resource_match", Fingerprints(bits.Files), HttpStatusCode.OK,
             j => Shapes.ResourceList(j) && j.GetArrayLength() == cacheable.Count);
         if (cacheable.Count == bits.Files.Count)

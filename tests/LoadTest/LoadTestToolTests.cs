@@ -94,6 +94,15 @@ public sealed class LoadTestToolTests
     }
 
     [Fact]
+    public void OnlyFilesStrictlyInsideTheResourcePoolLimitsAreExpectedToMatch()
+    {
+        Assert.False(AppBits.Matchable(65536));
+        Assert.True(AppBits.Matchable(65537));
+        Assert.True(AppBits.Matchable(512L * 1024 * 1024 - 1));
+        Assert.False(AppBits.Matchable(512L * 1024 * 1024));
+    }
+
+    [Fact]
     public void ShapesRejectWhatARealCloudControllerWouldNotSend()
     {
         var app = Json("""{"metadata":{"guid":"g","url":"/v2/apps/g"},"entity":{"name":"web","state":"STOPPED","package_state":"PENDING"}}""");
