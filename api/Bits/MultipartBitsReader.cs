@@ -1,4 +1,3 @@
-using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using CloudController.GrainInterfaces.Bits;
@@ -94,7 +93,7 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
 
     private static readonly BlobUploadOptions Streamed = new()
     {
-        TransferOptions = new StorageTransferOptions { InitialTransferSize = 4 * 1024 * 1024, MaximumTransferSize = 4 * 1024 * 1024, MaximumConcurrency = 2 },
+        TransferOptions = BlobTransfers.Bounded,
         HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
     };
 

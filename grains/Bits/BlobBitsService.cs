@@ -37,14 +37,14 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
                 .DownloadContentAsync(cancellationToken)).Value.Content.ToMemory().Span);
             if (hasApplication)
             {
-                await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DownloadToAsync(zipPath, cancellationToken);
+                await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DownloadToAsync(zipPath, BlobTransfers.DownloadTo(BlobTransfers.Bounded), cancellationToken);
             }
 
             var cached = await PrefetchCachedAsync(resources, fingerprints, cachedPath, cancellationToken);
 
             // Zipping is CPU and file work: keep it off the grain scheduler.
             var (cacheable, sha1, size) = await Task.Run(() => Build(hasApplication ? zipPath : null, fingerprints, resources, cached, packagePath), cancellationToken);
-            await packages.GetBlobClient(BitsBlobNames.Package(packageGuid)).UploadAsync(packagePath, overwrite: true, cancellationToken);
+            await packages.GetBlobClient(BitsBlobNames.Package(packageGuid)).UploadAsync(packagePath, BlobTransfers.Overwrite(BlobTransfers.Bounded), cancellationToken);
             await CacheAsync(resources, zipPath, cacheable, cancellationToken);
             LogPackaged(packageGuid, size, fingerprints.Count);
             return new PackageInfo(packageGuid, sha1, size);
@@ -149,7 +149,7 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
                 var local = Path.Combine(directory, file.i.ToString(CultureInfo.InvariantCulture));
                 try
                 {
-                    await resources.GetBlobClient(BitsBlobNames.Resource(file.sha1)).DownloadToAsync(local, token);
+                    await resources.GetBlobClient(BitsBlobNames.Resource(file.sha1)).DownloadToAsync(local, BlobTransfers.DownloadTo(BlobTransfers.OneOfMany), token);
                     Interlocked.Add(ref bytes, new FileInfo(local).Length);
                     fetched[file.sha1] = local;
                 }
@@ -193,7 +193,7 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
         try
         {
             await using var content = zip.GetEntry(file.EntryName)!.Open();
-            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, TransferOptions = BlobTransfers.OneOfMany }, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {

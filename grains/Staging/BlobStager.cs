@@ -31,7 +31,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
         {
             try
             {
-                await packages.GetBlobClient(BitsBlobNames.Package(request.Package.PackageGuid)).DownloadToAsync(packagePath, cancellationToken);
+                await packages.GetBlobClient(BitsBlobNames.Package(request.Package.PackageGuid)).DownloadToAsync(packagePath, BlobTransfers.DownloadTo(BlobTransfers.Bounded), cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
@@ -39,7 +39,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
             }
 
             var outcome = await Task.Run(() => Build(packagePath, dropletPath, request.Buildpack), cancellationToken);
-            await droplets.GetBlobClient(BitsBlobNames.Droplet(dropletGuid)).UploadAsync(dropletPath, overwrite: true, cancellationToken);
+            await droplets.GetBlobClient(BitsBlobNames.Droplet(dropletGuid)).UploadAsync(dropletPath, BlobTransfers.Overwrite(BlobTransfers.Bounded), cancellationToken);
             return outcome with { Droplet = outcome.Droplet with { PackageGuid = dropletGuid } };
         }
         finally
