@@ -26,7 +26,7 @@ internal sealed record LoadTestOptions(
           --concurrency C    operations in flight at once
           --duration S       stop after S seconds even if N is not reached (read-heavy reads for S, default 30)
           --bits-size BYTES  size of each app's bits (default 16384)
-          --files N          files in each app's bits (default 4; upload: use files of at least 64 KiB to be cacheable)
+          --files N          files in each app's bits (default 4; upload: files over 64 KiB are cacheable)
           --scenario NAME    lifecycle (default), create-only, read-heavy, upload, baseline-blob, baseline-read
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)
