@@ -8,6 +8,7 @@ using CloudController.Api.Requests;
 using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,7 +51,7 @@ internal static class AppsEndpoints
             EnableSsh = fields.EnableSsh ?? space.AllowSsh,
         };
         await CheckAsync(grains, fields, space);
-        var app = await grains.GetGrain<IAppGrain>(Guid.NewGuid()).CreateAsync(fields);
+        var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
         var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }

@@ -6,6 +6,7 @@ using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,7 +39,7 @@ internal static class BitsEndpoints
         var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "application", resourcesRequired: true, http.RequestAborted);
         var isAsync = http.Request.Query["async"] == "true" || upload.AsyncField == "true";
         var jobGuid = Guid.NewGuid();
-        var job = await grains.GetGrain<IJobGrain>(jobGuid).EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication));
+        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(jobGuid), job => job.EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication)));
         if (isAsync)
         {
             return JobCreated(job);
@@ -100,7 +101,7 @@ internal static class BitsEndpoints
             ? s.GetString()!
             : throw new CloudControllerException(CfErrorCode.AppBitsCopyInvalid, "The app copy is invalid: missing source_app_guid");
         var source = await App(grains, sourceText).GetAsync();
-        var job = await grains.GetGrain<IJobGrain>(Guid.NewGuid()).EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid));
+        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()), job => job.EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid)));
         return JobCreated(job);
     }
 

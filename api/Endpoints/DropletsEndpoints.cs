@@ -7,6 +7,7 @@ using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -80,7 +81,7 @@ internal static class DropletsEndpoints
             MemoryLimit: Math.Max(memory ?? 1024, 1024), DiskLimit: Math.Clamp(disk ?? 4096, 4096, 4096), EnvironmentVariables: environment);
         var dropletGuid = Guid.NewGuid();
         await grains.GetGrain<IAppGrain>(app.Guid).ReserveStagingAsync(dropletGuid);
-        return await grains.GetGrain<IDropletGrain>(dropletGuid).StageAsync(request);
+        return await NewGrain.CallAsync(grains.GetGrain<IDropletGrain>(dropletGuid), droplet => droplet.StageAsync(request));
     }
 
     /// <summary>Explicit <c>buildpack: null</c> detects; an omitted buildpack is the app's.</summary>

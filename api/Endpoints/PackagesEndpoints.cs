@@ -8,6 +8,7 @@ using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.Storage;
@@ -49,7 +50,7 @@ internal static class PackagesEndpoints
                 throw CloudControllerException.Unprocessable("Source and destination app cannot be the same");
             }
 
-            return Created(await grains.GetGrain<IPackageGrain>(Guid.NewGuid()).CopyAsync(app.Guid, source));
+            return Created(await NewGrain.CallAsync(grains.GetGrain<IPackageGrain>(Guid.NewGuid()), package => package.CopyAsync(app.Guid, source)));
         }
 
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
@@ -90,7 +91,7 @@ internal static class PackagesEndpoints
             throw CloudControllerException.Unprocessable("Url must be blank when type is bits");
         }
 
-        return Created(await grains.GetGrain<IPackageGrain>(Guid.NewGuid()).CreateAsync(appGuid, type, url));
+        return Created(await NewGrain.CallAsync(grains.GetGrain<IPackageGrain>(Guid.NewGuid()), package => package.CreateAsync(appGuid, type, url)));
     }
 
     private static async Task<Ok<V3PackageResource>> GetAsync(string guid, IGrainFactory grains) =>

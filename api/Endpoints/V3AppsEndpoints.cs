@@ -5,6 +5,7 @@ using CloudController.Api.Platform;
 using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -41,7 +42,7 @@ internal static class V3AppsEndpoints
         var space = await grains.GetGrain<ISpaceGrain>(SpaceGuid(body)).FindAsync()
             ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
         var lifecycle = await LifecycleAsync(body, grains, platform);
-        var app = await grains.GetGrain<IAppGrain>(Guid.NewGuid()).CreateAsync(new AppFields
+        var fields = new AppFields
         {
             Name = name,
             SpaceGuid = space.Guid,
@@ -49,7 +50,8 @@ internal static class V3AppsEndpoints
             Buildpack = lifecycle?.Buildpack,
             EnvironmentJson = Environment(body),
             EnableSsh = space.AllowSsh,
-        });
+        };
+        var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
         var resource = V3AppResource.From(app, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }

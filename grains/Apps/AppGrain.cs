@@ -2,6 +2,7 @@ using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.Grains.Bits;
@@ -142,7 +143,8 @@ public sealed partial class AppGrain(
     }
 
     private Task<DropletSnapshot> StartStagingAsync(AppSnapshot app, Guid droplet) =>
-        GrainFactory.GetGrain<IDropletGrain>(droplet).StageAsync(new StagingRequest(Guid, app.Package!, app.Buildpack, app.StackGuid));
+        NewGrain.CallAsync(GrainFactory.GetGrain<IDropletGrain>(droplet),
+            grain => grain.StageAsync(new StagingRequest(Guid, app.Package!, app.Buildpack, app.StackGuid)));
 
     public async Task<AppSnapshot> SetPackageAsync(PackageInfo package)
     {

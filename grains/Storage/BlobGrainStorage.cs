@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using CloudController.GrainInterfaces.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
@@ -29,6 +30,14 @@ public sealed partial class BlobGrainStorage(
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (NewGrain.IsAnnounced(grainId))
+        {
+            // Activated by the call that creates it under a key made a moment ago: there is nothing to read, and the
+            // first write's If-None-Match: * still refuses to replace a blob if one were there.
+            ResetToAbsent(grainState);
+            return;
+        }
+
         var blob = Container.GetBlobClient(BlobName(stateName, grainId));
         BlobDownloadResult download;
         try

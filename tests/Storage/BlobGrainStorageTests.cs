@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Storage;
 using Orleans.Storage;
 
@@ -68,6 +69,51 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
         Assert.Null(read.ETag);
         Assert.NotNull(read.State);
         Assert.Equal("", read.State.Name);
+    }
+
+    [Fact]
+    public async Task AReadAnnouncedAsANewGrainIsSkippedAndItsWriteCannotReplaceTheBlob()
+    {
+        var (storage, _) = await fixture.NewStorageAsync();
+        var id = NewId("app");
+        await storage.WriteStateAsync(StateName, id, new TestGrainState<TestState> { State = new TestState { Name = "stored" } });
+
+        var read = new TestGrainState<TestState>();
+        RequestContext.Set(NewGrain.RequestContextKey, id.ToString());
+        try
+        {
+            await storage.ReadStateAsync(StateName, id, read);
+        }
+        finally
+        {
+            RequestContext.Remove(NewGrain.RequestContextKey);
+        }
+
+        Assert.False(read.RecordExists);
+        Assert.Null(read.ETag);
+        read.State = new TestState { Name = "intruder" };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, id, read));
+        Assert.Equal("stored", (await ReadAsync(storage, id)).State.Name);
+    }
+
+    [Fact]
+    public async Task AnAnnouncementForAnotherGrainDoesNotSkipTheRead()
+    {
+        var (storage, _) = await fixture.NewStorageAsync();
+        var id = NewId("app");
+        await storage.WriteStateAsync(StateName, id, new TestGrainState<TestState> { State = new TestState { Name = "stored" } });
+
+        RequestContext.Set(NewGrain.RequestContextKey, NewId("app").ToString());
+        try
+        {
+            var read = await ReadAsync(storage, id);
+            Assert.True(read.RecordExists);
+            Assert.Equal("stored", read.State.Name);
+        }
+        finally
+        {
+            RequestContext.Remove(NewGrain.RequestContextKey);
+        }
     }
 
     [Fact]

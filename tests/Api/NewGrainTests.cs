@@ -1,0 +1,59 @@
+using System.Net;
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Hosting;
+using CloudController.Grains.Storage;
+using CloudController.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloudController.Tests.Api;
+
+/// <summary>
+/// Creates skip the activation read of the guid they just made (the hint rides in the request context into the
+/// silo's activation), and the skip can never replace stored state.
+/// </summary>
+[Collection(CloudControllerSuite.Name)]
+public sealed class NewGrainTests(CloudControllerFixture fixture)
+{
+    [Fact]
+    public async Task AnAnnouncedNewGrainSkipsItsReadAndItsFirstWriteCannotReplaceStoredState()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var stored = Guid.Parse(await AppsTests.NewAppAsync(http, space, "stored"));
+        var grains = fixture.Silo.Services.GetRequiredService<IGrainFactory>();
+        var container = fixture.Blobs.GetBlobContainerClient(fixture.GrainStateContainer);
+        var content = (await container.GetBlobClient(BlobOf(grains, stored)).DownloadContentAsync()).Value.Content;
+
+        // Two guids nobody has activated, each already holding a copy of the stored app's state.
+        var (announced, control) = (Guid.NewGuid(), Guid.NewGuid());
+        await container.GetBlobClient(BlobOf(grains, announced)).UploadAsync(content);
+        await container.GetBlobClient(BlobOf(grains, control)).UploadAsync(content);
+
+        Assert.Equal("stored", (await grains.GetGrain<IAppGrain>(control).FindAsync())?.Name);
+        var grain = grains.GetGrain<IAppGrain>(announced);
+        Assert.Null(await NewGrain.CallAsync(grain, app => app.FindAsync()));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.CreateAsync(new AppFields { Name = "intruder", SpaceGuid = Guid.Parse(space) }));
+        var after = (await container.GetBlobClient(BlobOf(grains, announced)).DownloadContentAsync()).Value.Content;
+        Assert.Equal(content.ToArray(), after.ToArray());
+    }
+
+    [Fact]
+    public async Task CreatesThroughTheApiStillRefuseATakenNameAndReadBack()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var v2 = await AppsTests.NewAppAsync(http, space, "first");
+        var v3 = await (await http.PostJsonAsync("/v3/apps", new { name = "second", relationships = new { space = new { guid = space } } }))
+            .JsonAsync(HttpStatusCode.Created);
+
+        await (await http.PostJsonAsync("/v2/apps", new { name = "second", space_guid = space }))
+            .V2ErrorAsync(HttpStatusCode.BadRequest, 100002, "CF-AppNameTaken");
+        Assert.Equal("first", (await (await http.GetAsync($"/v3/apps/{v2}")).JsonAsync(HttpStatusCode.OK)).GetProperty("name").GetString());
+        var v3Guid = v3.GetProperty("guid").GetString();
+        Assert.Equal("second", (await (await http.GetAsync($"/v2/apps/{v3Guid}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity").GetProperty("name").GetString());
+    }
+
+    private static string BlobOf(IGrainFactory grains, Guid app) =>
+        BlobGrainStorage.BlobName(StorageNames.State, grains.GetGrain<IAppGrain>(app).GetGrainId());
+}
