@@ -28,9 +28,12 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
         var resources = await containers.GetAsync(BlobContainers.Resources);
         var packages = await containers.GetAsync(BlobContainers.Packages);
         var work = Directory.CreateDirectory(Path.Combine(Options.WorkDirectory ?? Path.GetTempPath(), "cc-bits")).FullName;
-        var zipPath = Path.Combine(work, $"{uploadId:N}.upload.zip");
-        var packagePath = Path.Combine(work, $"{packageGuid:N}.package.zip");
-        var cachedPath = Path.Combine(work, $"{uploadId:N}.cached");
+        // Each run gets files of its own: during a failover two activations of one job can briefly both build, and
+        // silos of a local cluster share this directory.
+        var run = Guid.NewGuid().ToString("N");
+        var zipPath = Path.Combine(work, $"{uploadId:N}.{run}.upload.zip");
+        var packagePath = Path.Combine(work, $"{packageGuid:N}.{run}.package.zip");
+        var cachedPath = Path.Combine(work, $"{uploadId:N}.{run}.cached");
         try
         {
             var fingerprints = Fingerprint.ParseAll((await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId))

@@ -25,8 +25,10 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
         var packages = await containers.GetAsync(BlobContainers.Packages);
         var droplets = await containers.GetAsync(BlobContainers.Droplets);
         var work = Directory.CreateDirectory(Path.Combine(options.Value.WorkDirectory ?? Path.GetTempPath(), "cc-staging")).FullName;
-        var packagePath = Path.Combine(work, $"{dropletGuid:N}.package.zip");
-        var dropletPath = Path.Combine(work, $"{dropletGuid:N}.droplet.zip");
+        // Files of this run only: two activations of one droplet can briefly overlap during a failover.
+        var run = Guid.NewGuid().ToString("N");
+        var packagePath = Path.Combine(work, $"{dropletGuid:N}.{run}.package.zip");
+        var dropletPath = Path.Combine(work, $"{dropletGuid:N}.{run}.droplet.zip");
         try
         {
             try

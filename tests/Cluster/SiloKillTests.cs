@@ -64,7 +64,8 @@ public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper outp
             var entity = (await client.GetJsonAsync($"/v2/apps/{app}")).GetProperty("entity");
             Assert.Equal(memory, entity.GetProperty("memory").GetInt32());
             var ended = await client.WaitForJobAsync(job, TimeSpan.FromSeconds(120));
-            Assert.True(ended.GetProperty("status").GetString() == "finished", $"job {job}: {ended}");
+            Assert.True(ended.GetProperty("status").GetString() == "finished",
+                $"job {job}: {ended}\n{string.Join('\n', cluster.SiloProcesses.SelectMany(s => s.Errors()))}");
             Assert.NotEqual(JsonValueKind.Null, (await client.GetJsonAsync($"/v2/apps/{app}")).GetProperty("entity").GetProperty("package_updated_at").ValueKind);
         }
 

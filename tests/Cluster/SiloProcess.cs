@@ -10,6 +10,8 @@ public sealed class SiloProcess(string name, IReadOnlyDictionary<string, string>
 {
     private readonly int _httpPort = Infrastructure.TestStorage.FreePort();
     private readonly Queue<string> _lastLines = new();
+    private readonly List<string> _errors = [];
+    private int _errorLinesToKeep;
     private Process? _process;
 
     public string Name => name;
@@ -76,6 +78,15 @@ public sealed class SiloProcess(string name, IReadOnlyDictionary<string, string>
         _process?.WaitForExit();
     }
 
+    /// <summary>The silo's error log entries (a "fail:" or "crit:" line and the lines after it), for failure messages.</summary>
+    public string[] Errors()
+    {
+        lock (_lastLines)
+        {
+            return [.. _errors];
+        }
+    }
+
     public string[] LastLines()
     {
         lock (_lastLines)
@@ -104,6 +115,17 @@ public sealed class SiloProcess(string name, IReadOnlyDictionary<string, string>
 
         lock (_lastLines)
         {
+            if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+            {
+                _errorLinesToKeep = 8;
+            }
+
+            if (_errorLinesToKeep > 0 && _errors.Count < 400)
+            {
+                _errorLinesToKeep--;
+                _errors.Add(line);
+            }
+
             _lastLines.Enqueue(line);
             while (_lastLines.Count > 40)
             {
