@@ -16,23 +16,10 @@ public static class NewGrain
     public static async Task<TResult> CallAsync<TGrain, TResult>(TGrain grain, Func<TGrain, Task<TResult>> call)
         where TGrain : IAddressable
     {
-        var previous = RequestContext.Get(RequestContextKey);
+        // The request context lives in an AsyncLocal: what this async method sets ends with it, so the caller's
+        // later calls do not carry the hint.
         RequestContext.Set(RequestContextKey, grain.GetGrainId().ToString());
-        try
-        {
-            return await call(grain);
-        }
-        finally
-        {
-            if (previous is null)
-            {
-                RequestContext.Remove(RequestContextKey);
-            }
-            else
-            {
-                RequestContext.Set(RequestContextKey, previous);
-            }
-        }
+        return await call(grain);
     }
 
     /// <summary>Whether the current call said that <paramref name="grainId"/> was created just now.</summary>

@@ -32,6 +32,7 @@ public sealed class NewGrainTests(CloudControllerFixture fixture)
         Assert.Equal("stored", (await grains.GetGrain<IAppGrain>(control).FindAsync())?.Name);
         var grain = grains.GetGrain<IAppGrain>(announced);
         Assert.Null(await NewGrain.CallAsync(grain, app => app.FindAsync()));
+        Assert.Null(RequestContext.Get(NewGrain.RequestContextKey)); // the hint ends with the call
 
         await Assert.ThrowsAnyAsync<Exception>(() => grain.CreateAsync(new AppFields { Name = "intruder", SpaceGuid = Guid.Parse(space) }));
         var after = (await container.GetBlobClient(BlobOf(grains, announced)).DownloadContentAsync()).Value.Content;
