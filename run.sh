@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Orleans Cloud Controller locally in the foreground: Azurite, the silo(s) and the API instance(s).
 #   ./run.sh                       one silo and one API (Localhost clustering)
-#   ./run.sh --silos 3 --apis 2    a local cluster: Redis membership, 3 silos and 2 APIs on consecutive ports
+#   ./run.sh --silos 3 --apis 2    a local cluster: membership in Azurite's tables, 3 silos and 2 APIs on consecutive ports
 # Ctrl-C / SIGTERM stops every process it started.
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
@@ -27,7 +27,6 @@ SILO_PORT=${ORLEANS_SILO_PORT:-11111}
 GATEWAY_PORT=${ORLEANS_GATEWAY_PORT:-30000}
 DASHBOARD_PORT=${ORLEANS_DASHBOARD_PORT:-8080}
 API_PORT=${CC_API_PORT:-9022}
-REDIS_PORT=${REDIS_PORT:-6379}
 DATA="$CC_ROOT/.data"
 AZURITE_DATA="$DATA/azurite"
 [ "$AZURITE_BLOB_PORT" = 10000 ] || AZURITE_DATA="$DATA/azurite-$AZURITE_BLOB_PORT"
@@ -36,7 +35,7 @@ export Uaa__SigningKeyPath=${Uaa__SigningKeyPath:-$DATA/uaa-signing-key.pem}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 CLUSTER=0
-if [ "$SILOS" -gt 1 ] || [ "$APIS" -gt 1 ] || [ "${Clustering__Provider:-Localhost}" = Redis ]; then
+if [ "$SILOS" -gt 1 ] || [ "$APIS" -gt 1 ] || [ "${Clustering__Provider:-Localhost}" = AzureStorage ]; then
   CLUSTER=1
 fi
 
@@ -56,13 +55,7 @@ cc_build Release
 cc_start_azurite "$AZURITE_DATA" "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT"
 
 if [ "$CLUSTER" = 1 ]; then
-  cc_require_redis
-  if [ -z "${ConnectionStrings__Redis:-}" ]; then
-    cc_port_open "$REDIS_PORT" && cc_die "port $REDIS_PORT is taken; set REDIS_PORT or ConnectionStrings__Redis"
-    cc_start_redis "$REDIS_PORT" "$DATA/redis-$REDIS_PORT"
-    export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
-  fi
-  export Clustering__Provider=Redis
+  export Clustering__Provider=AzureStorage
   # Each run is a fresh cluster: a membership table left by an earlier run must not hold it up.
   export Orleans__ClusterId=${Orleans__ClusterId:-cloud-controller-$(date +%s)}
 fi
@@ -96,7 +89,7 @@ done
 for ((i = 0; i < APIS; i++)); do echo "API ready at http://127.0.0.1:$((API_PORT + i))"; done
 for ((i = 0; i < SILOS; i++)); do echo "Silo $((i + 1)): dashboard http://127.0.0.1:$((DASHBOARD_PORT + i))/  readiness /readyz"; done
 echo "Log in with: cf api http://127.0.0.1:$API_PORT && cf auth admin admin   (user admin, password admin)"
-# A cluster outlives a lost silo (kill one to watch the others take over); it stops when storage, Redis or an
+# A cluster outlives a lost silo (kill one to watch the others take over); it stops when storage or an
 # API exits, or when no silo is left.
 while true; do
   wait -n "${CC_PIDS[@]}" || true

@@ -16,16 +16,12 @@ cc_require
 cc_install_npm
 cc_build Debug
 
+# One storage account for everything: blobs (grain state, bits) and tables (reminders, the cluster tests' membership).
 AZURITE_BLOB_PORT=$(cc_free_port)
-cc_start_azurite "$WORK/azurite" "$AZURITE_BLOB_PORT" "$(cc_free_port)" "$(cc_free_port)"
-export AZURITE_BLOB_PORT
+AZURITE_TABLE_PORT=$(cc_free_port)
+cc_start_azurite "$WORK/azurite" "$AZURITE_BLOB_PORT" "$(cc_free_port)" "$AZURITE_TABLE_PORT"
+export AZURITE_BLOB_PORT AZURITE_TABLE_PORT
 unset ConnectionStrings__Blobs
-
-# The cluster tests' membership store (Clustering:Provider=Redis).
-cc_require_redis
-REDIS_PORT=$(cc_free_port)
-cc_start_redis "$REDIS_PORT" "$WORK/redis"
-export CC_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 
 set +e
 dotnet test Orleans.CloudController.sln -c Debug --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$WORK/test.log"
@@ -38,7 +34,7 @@ smoke() {
   local silo_port gateway_port dashboard_port api_port
   silo_port=$(cc_free_port); gateway_port=$(cc_free_port); dashboard_port=$(cc_free_port); api_port=$(cc_free_port)
   ORLEANS_SILO_PORT=$silo_port ORLEANS_GATEWAY_PORT=$gateway_port ORLEANS_DASHBOARD_PORT=$dashboard_port \
-    CloudController__GrainStorage__ContainerName="smoke-$RANDOM$RANDOM" \
+    CloudController__GrainStorage__ContainerName="smoke-$RANDOM$RANDOM" CloudController__Work__ReminderTable="smoke$RANDOM$RANDOM" \
     dotnet silo/bin/Debug/net10.0/CloudController.Silo.dll >"$WORK/smoke-silo.log" 2>&1 &
   CC_PIDS+=($!)
   cc_wait_port "$gateway_port" "smoke silo" 120 "$!"

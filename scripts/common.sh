@@ -13,28 +13,6 @@ cc_require() {
   command -v npm >/dev/null 2>&1 || cc_die "npm is not on PATH"
 }
 
-# Redis (Debian's redis-server) for Clustering:Provider=Redis; installed through apt when missing.
-cc_require_redis() {
-  command -v redis-server >/dev/null 2>&1 && return 0
-  command -v apt-get >/dev/null 2>&1 || cc_die "redis-server is not on PATH and apt-get is not available to install it"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  cc_log "installing redis-server (apt)"
-  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server; } >&2 \
-    || cc_die "could not install redis-server with apt-get"
-}
-
-# Starts a throw-away Redis (no persistence: it only holds cluster membership) on 127.0.0.1:$1.
-cc_start_redis() {
-  local port=$1 dir=$2
-  mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" \
-    --logfile "$dir/redis.log" --daemonize no >/dev/null 2>&1 &
-  CC_PIDS+=($!)
-  cc_wait_port "$port" "Redis" 30 "$!"
-  cc_log "Redis (cluster membership) on 127.0.0.1:$port"
-}
-
 # npm packages (Azurite) from the lock file, only when missing or when the lock file changed.
 cc_install_npm() {
   local stamp="$CC_ROOT/node_modules/.package-lock.json"
@@ -54,12 +32,13 @@ cc_build() {
 # True when something accepts TCP connections on 127.0.0.1:$1.
 cc_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A port nothing listens on, from a random start in 20000-59999.
+# A port nothing listens on, from a random start in 20000-32199: below Linux's ephemeral range (32768+), so an
+# outgoing connection's local port can never take it between this check and the bind.
 cc_free_port() {
-  local port=$((20000 + RANDOM % 40000)) tries=0
+  local port=$((20000 + RANDOM % 12200)) tries=0
   while cc_port_open "$port" || [[ " ${CC_TAKEN_PORTS:-} " == *" $port "* ]]; do
     port=$((port + 1)); tries=$((tries + 1))
-    [ "$tries" -lt 1000 ] || cc_die "no free port found"
+    [ "$tries" -lt 500 ] || cc_die "no free port found"
   done
   CC_TAKEN_PORTS="${CC_TAKEN_PORTS:-} $port"
   echo "$port"

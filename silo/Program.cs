@@ -1,5 +1,5 @@
-using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Hosting;
+using CloudController.Hosting;
 using CloudController.Storage;
 using Orleans.Dashboard;
 
@@ -24,7 +24,7 @@ var httpHost = configuration.GetValue("Orleans:ListenOnAnyAddress", false) ? "0.
 builder.WebHost.UseUrls($"http://{httpHost}:{configuration.GetValue("ORLEANS_DASHBOARD_PORT", 8080)}");
 var dashboard = configuration.GetValue("Dashboard:Enabled", true);
 var blobs = BlobStorageConnection.CreateClient(connectionString);
-builder.AddCloudControllerSilo(blobs, silo =>
+builder.AddCloudControllerSilo(connectionString, silo =>
 {
     if (dashboard)
     {

@@ -9,6 +9,9 @@ internal static class CfErrors
     public static CfErrorResult From(Exception exception, ApiVersion version) => exception switch
     {
         CloudControllerException e => ForVersion(new CfErrorResult(StatusOf(e.Code), e.Code, e.Message), version),
+        // A grain that cannot activate because of its own stored state (the storage names the problem): an error of
+        // that one resource, not a cluster that should be retried.
+        OrleansException { InnerException: CloudControllerException e } => From(e, version),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             new(413, CfErrorCode.InvalidRequest, "The request is invalid: request body too large"),
         BadHttpRequestException => ForVersion(

@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using CloudController.GrainInterfaces.Hosting;
+using CloudController.Hosting;
 using CloudController.Storage;
 using CloudController.Api.Auth;
 using CloudController.Api.Endpoints;

@@ -1,4 +1,5 @@
-using CloudController.GrainInterfaces.Hosting;
+using CloudController.Hosting;
+using CloudController.Storage;
 using Orleans.Configuration;
 
 namespace CloudController.Api.Hosting;
@@ -7,33 +8,20 @@ internal static partial class OrleansClientExtensions
 {
     /// <summary>
     /// The api is an Orleans client of the silo cluster: <c>Clustering:Provider</c> = <c>Localhost</c> (the gateway on
-    /// <c>ORLEANS_GATEWAY_PORT</c>) or <c>Redis</c> (every silo's gateway listed in <c>ConnectionStrings:Redis</c>). It keeps retrying the first connection for <c>Orleans:ConnectTimeout</c>, so the
+    /// <c>ORLEANS_GATEWAY_PORT</c>) or <c>AzureStorage</c> (every silo's gateway, listed in the storage account's membership table). It keeps retrying the first connection for <c>Orleans:ConnectTimeout</c>, so the
     /// api and the silo can start in any order.
     /// </summary>
     public static WebApplicationBuilder AddCloudControllerOrleansClient(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var settings = ClusteringSettings.From(configuration);
-
         var connectTimeout = configuration.GetValue("Orleans:ConnectTimeout", TimeSpan.FromSeconds(60));
         // A call forwarded to a silo that died is given up after this (then 503). Lower it for faster failover answers;
         // under a heavy burst a low value turns queueing into errors, so the default stays Orleans' 30 s.
         var responseTimeout = configuration.GetValue("Orleans:ResponseTimeout", TimeSpan.FromSeconds(30));
         builder.UseOrleansClient(client =>
         {
-            if (settings.UsesRedis)
-            {
-                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
-                client.UseRedisClustering(settings.RedisConnectionString!);
-            }
-            else
-            {
-                client.UseLocalhostClustering(
-                    gatewayPort: configuration.GetValue("ORLEANS_GATEWAY_PORT", 30000),
-                    serviceId: settings.ServiceId,
-                    clusterId: settings.ClusterId);
-            }
-
+            client.UseCloudControllerClustering(configuration,
+                () => TableStorageConnection.CreateClient(BlobStorageConnection.ConnectionString(configuration)));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
             var started = TimeProvider.System.GetTimestamp();
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>

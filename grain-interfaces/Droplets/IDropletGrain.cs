@@ -3,23 +3,30 @@ using Orleans.Concurrency;
 
 namespace CloudController.GrainInterfaces.Droplets;
 
-/// <summary>A droplet (key: its guid): stages its package off the request path and reports the outcome to its app.</summary>
+/// <summary>
+/// A droplet (key: its guid): stages its package outside the grain's turns and reports the outcome to its app. No
+/// turn of a droplet waits on its app, so the app may call any of these methods from inside its own turns.
+/// </summary>
 [Alias("CloudController.GrainInterfaces.Droplets.IDropletGrain")]
-public interface IDropletGrain : IResumableGrain
+public interface IDropletGrain : IWorkerGrain<StagingResult>
 {
     /// <summary>Stores the droplet as STAGING and starts staging; answers at once. Idempotent.</summary>
     [Alias("StageAsync")]
     Task<DropletSnapshot> StageAsync(StagingRequest request);
 
+    /// <summary>The app has taken the outcome; <paramref name="kept"/> false: no app runs this droplet (it expires).</summary>
+    [Alias("AppNotifiedAsync")]
+    Task AppNotifiedAsync(bool kept);
+
     /// <summary>STAGED → EXPIRED: its blob is deleted (an app no longer runs it).</summary>
     [Alias("ExpireAsync")]
     Task ExpireAsync();
 
-    /// <summary>Deletes the droplet and its blob; raises ResourceNotFound ("Droplet not found"). May interleave with staging.</summary>
-    [Alias("DeleteAsync"), AlwaysInterleave]
+    /// <summary>Deletes the droplet and its blob; raises ResourceNotFound ("Droplet not found"). A staging still running is dropped.</summary>
+    [Alias("DeleteAsync")]
     Task DeleteAsync();
 
-    /// <summary>The droplet, or null when it does not exist. Answers while staging runs.</summary>
+    /// <summary>The droplet, or null when it does not exist. Read-only, so it may interleave with anything.</summary>
     [Alias("FindAsync"), AlwaysInterleave]
     Task<DropletSnapshot?> FindAsync();
 }

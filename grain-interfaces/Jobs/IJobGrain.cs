@@ -1,17 +1,21 @@
+using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
 
 namespace CloudController.GrainInterfaces.Jobs;
 
-/// <summary>A v2 job (key: its guid). It runs its work off the request path and persists every status change.</summary>
+/// <summary>
+/// A v2 job (key: its guid). Its work (building or copying a package) runs outside the grain's turns and the outcome,
+/// a stored package, comes back through <see cref="IWorkerGrain{TResult}.CompleteWorkAsync"/>; every status change is stored.
+/// </summary>
 [Alias("CloudController.GrainInterfaces.Jobs.IJobGrain")]
-public interface IJobGrain : IResumableGrain
+public interface IJobGrain : IWorkerGrain<PackageInfo>
 {
-    /// <summary>Persists the job as queued and schedules its work; answers at once.</summary>
+    /// <summary>Persists the job as queued and starts its work; answers at once.</summary>
     [Alias("EnqueueAsync")]
     Task<JobSnapshot> EnqueueAsync(JobWork work);
 
-    /// <summary>The job, or null for an unknown guid. Answers while the work runs.</summary>
+    /// <summary>The job, or null for an unknown guid. Read-only, so it may interleave with anything.</summary>
     [Alias("FindAsync"), AlwaysInterleave]
     Task<JobSnapshot?> FindAsync();
 }

@@ -1,11 +1,16 @@
+using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
 
 namespace CloudController.GrainInterfaces.Packages;
 
-/// <summary>A v3 package (key: its guid): what was uploaded for an app and where processing stands.</summary>
+/// <summary>
+/// A v3 package (key: its guid): what was uploaded for an app and where processing stands. Builds and copies run
+/// outside the grain's turns; their outcome, the stored package, comes back through
+/// <see cref="IWorkerGrain{TResult}.CompleteWorkAsync"/>, so every call here answers while a build runs.
+/// </summary>
 [Alias("CloudController.GrainInterfaces.Packages.IPackageGrain")]
-public interface IPackageGrain : IResumableGrain
+public interface IPackageGrain : IWorkerGrain<PackageInfo>
 {
     /// <summary>bits → AWAITING_UPLOAD, docker → READY.</summary>
     [Alias("CreateAsync")]
@@ -19,7 +24,7 @@ public interface IPackageGrain : IResumableGrain
     [Alias("BeginUploadAsync")]
     Task<PackageSnapshot> BeginUploadAsync(Guid uploadId);
 
-    /// <summary>The package, or null when it does not exist. Answers while processing runs.</summary>
+    /// <summary>The package, or null when it does not exist. Read-only, so it may interleave with anything.</summary>
     [Alias("FindAsync"), AlwaysInterleave]
     Task<PackageSnapshot?> FindAsync();
 

@@ -193,7 +193,7 @@ internal static class AppRules
 
     private static string FailureDescription(string? reason) => reason switch
     {
-        "NoAppDetectedError" => "An app was not successfully detected by any available buildpack",
+        StagingFailureReasons.NoAppDetectedError => "An app was not successfully detected by any available buildpack",
         _ => "Staging error: staging failed",
     };
 

@@ -2,68 +2,66 @@ using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Work;
 using CloudController.Grains.Bits;
-using CloudController.Grains.Staging;
-using CloudController.Grains.Hosting;
 using CloudController.Grains.Indexes;
+using CloudController.Grains.Staging;
 using CloudController.Grains.Storage;
 using CloudController.Grains.Work;
-using CloudController.GrainInterfaces.Work;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CloudController.Grains.Droplets;
 
 /// <summary>
-/// Stages one package: stored as STAGING before the work starts, STAGED or FAILED after, and the outcome is then
-/// reported to the app. An activation that finds staging unfinished (or the app not yet told) carries on.
+/// Stages one package: stored as STAGING, staged outside the grain's turns, stored as STAGED or FAILED when the outcome
+/// comes back, and the outcome is then handed to the app, also outside the droplet's turns (the app calls droplets
+/// from its own turns, so a droplet never waits on its app). Unfinished work (staging, or the app not yet told)
+/// resumes through <see cref="DurableWork"/>. A droplet deleted meanwhile stays deleted: a late outcome only removes
+/// what the staging stored. Interleaving: only <see cref="FindAsync"/> (a read).
 /// </summary>
 [GrainType("droplet")]
 public sealed partial class DropletGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<DropletGrainState> state,
     IStager stager,
     IBitsService bits,
-    IPendingWork pending,
+    WorkRunner runner,
+    IOptions<WorkOptions> options,
     TimeProvider clock,
-    ILogger<DropletGrain> logger) : Grain, IDropletGrain
+    ILogger<DropletGrain> logger) : Grain, IDropletGrain, IRemindable
 {
-    private readonly OneShotWork _work = new();
+    private DurableWork? _work;
 
     private Guid Guid => this.GetPrimaryKey();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => ResumeAsync();
+    private DurableWork Work => _work ??= new DurableWork(this, runner, options.Value);
 
-    public Task<bool> ResumeAsync()
-    {
-        var inFlight = state.RecordExists && !state.State.AppNotified;
-        if (inFlight)
-        {
-            Schedule();
-        }
+    private bool InFlight => state.RecordExists && !state.State.AppNotified;
 
-        return Task.FromResult(inFlight);
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        InFlight ? BeginAsync(null, counts: true) : Task.CompletedTask;
 
     public async Task<DropletSnapshot> StageAsync(StagingRequest request)
     {
         if (!state.RecordExists)
         {
-            var droplet = new DropletSnapshot(Guid, request.AppGuid, request.Package.PackageGuid, DropletState.Staging,
-                null, null, null, null, null, clock.GetUtcNow(), null, request);
+            var droplet = DropletTransitions.Stage(Guid, request, clock.GetUtcNow());
             var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(request.AppGuid), droplet.CreatedAt, null);
-            await pending.AddAsync(WorkKind.Droplet, Guid);
             await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Droplets, entry, () => CloudControllerException.Unprocessable("Droplet already exists."),
                 () => state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet }));
-            Schedule();
+            await BeginAsync(null, counts: true);
         }
 
         return state.State.Droplet!;
     }
 
+    public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
+
     public async Task ExpireAsync()
     {
         if (state.RecordExists && state.State.Droplet is { State: DropletState.Staged } droplet)
         {
-            await state.SaveAsync(state.State with { Droplet = droplet with { State = DropletState.Expired, UpdatedAt = clock.GetUtcNow() } });
+            await state.SaveAsync(state.State with { Droplet = DropletTransitions.Expire(droplet, clock.GetUtcNow()) });
             await bits.DeleteDropletAsync(Guid, CancellationToken.None);
         }
     }
@@ -75,35 +73,55 @@ public sealed partial class DropletGrain(
             throw CloudControllerException.DropletNotFound();
         }
 
+        var wasInFlight = InFlight;
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Droplets, Guid, () => state.ClearStateAsync());
         await bits.DeleteDropletAsync(Guid, CancellationToken.None);
+        if (wasInFlight && !Work.IsRunning)
+        {
+            await Work.EndAsync();
+        }
     }
 
-    public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Work.OnReminderAsync(InFlight, BeginAsync);
 
-    private void Schedule() => _work.Start(this, static (self, ct) => self.RunAsync(ct));
-
-    private async Task RunAsync(CancellationToken cancellationToken)
+    public async Task CompleteWorkAsync(WorkOutcome<StagingResult> outcome)
     {
-        var droplet = state.State.Droplet!;
-        if (droplet.State == DropletState.Staging)
+        var awaited = Work.Accept(outcome.Run);
+        if (!state.RecordExists)
         {
-            droplet = await StageAsync(droplet, cancellationToken);
-            if (!state.RecordExists)
+            // Deleted while staging: the deletion stands, and what the staging stored goes too.
+            if (outcome.Result?.Droplet is not null)
             {
-                // Deleted while staging (DeleteAsync interleaves): drop what staging stored, keep the deletion.
                 await bits.DeleteDropletAsync(Guid, CancellationToken.None);
-                await pending.RemoveAsync(WorkKind.Droplet, Guid);
-                return;
             }
 
-            await state.SaveAsync(state.State with { Droplet = droplet });
-            LogStaged(Guid, droplet.AppGuid, droplet.State, droplet.Buildpack ?? droplet.FailureReason);
+            await Work.EndAsync();
+            return;
         }
 
-        var kept = await GrainFactory.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
+        if (!awaited || state.State.Droplet!.State != DropletState.Staging)
+        {
+            return;
+        }
+
+        if (await Work.RetriedAsync(outcome, BeginAsync))
+        {
+            return;
+        }
+
+        var result = outcome.Result ?? StagingResult.Failed(StagingFailureReasons.StagingError, outcome.Failure?.Description ?? "staging failed");
+        await StoreOutcomeAsync(DropletTransitions.Complete(state.State.Droplet, result, clock.GetUtcNow()));
+    }
+
+    public async Task AppNotifiedAsync(bool kept)
+    {
+        if (!InFlight)
+        {
+            return;
+        }
+
         await state.SaveAsync(state.State with { AppNotified = true });
-        await pending.RemoveAsync(WorkKind.Droplet, Guid);
+        await Work.EndAsync();
         if (!kept)
         {
             // A superseded v2 staging: no app runs this droplet.
@@ -111,37 +129,69 @@ public sealed partial class DropletGrain(
         }
     }
 
-    private async Task<DropletSnapshot> StageAsync(DropletSnapshot droplet, CancellationToken cancellationToken)
+    private async Task BeginAsync(string? lastReason, bool counts)
+    {
+        if (!InFlight)
+        {
+            return;
+        }
+
+        var droplet = state.State.Droplet!;
+        if (droplet.State != DropletState.Staging)
+        {
+            await Work.HoldAsync();
+            TellApp(droplet);
+            return;
+        }
+
+        if (counts)
+        {
+            if (Work.Exhausted(state.State.Attempts))
+            {
+                var gaveUp = DurableWork.GaveUp(state.State.Attempts, lastReason);
+                await StoreOutcomeAsync(DropletTransitions.Fail(droplet, StagingFailureReasons.StagingError, gaveUp.Description, clock.GetUtcNow()));
+                return;
+            }
+
+            await state.SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
+        }
+
+        var (request, guid) = (state.State.Request!, Guid);
+        await Work.RunAsync<IDropletGrain, StagingResult>(ct => StageOutsideTurnAsync(stager, request, guid, ct));
+    }
+
+    private static async Task<StagingResult> StageOutsideTurnAsync(IStager stager, StagingRequest request, Guid droplet, CancellationToken cancellationToken)
     {
         try
         {
-            var outcome = await stager.StageAsync(state.State.Request!, Guid, cancellationToken);
-            return droplet with
-            {
-                State = DropletState.Staged,
-                Buildpack = outcome.Buildpack,
-                StartCommand = outcome.StartCommand,
-                Blob = outcome.Droplet,
-                UpdatedAt = clock.GetUtcNow(),
-            };
+            var outcome = await stager.StageAsync(request, droplet, cancellationToken);
+            return StagingResult.Succeeded(outcome.Buildpack, outcome.StartCommand, outcome.Droplet);
         }
         catch (StagingFailedException ex)
         {
-            return Failed(droplet, ex.Reason, ex.Message);
-        }
-        catch (Exception ex) when (!WorkInterruption.Is(ex))
-        {
-            LogStagingCrashed(ex, Guid);
-            return Failed(droplet, "StagingError", "Staging error: staging failed");
+            return StagingResult.Failed(ex.Reason, ex.Message);
         }
     }
 
-    private DropletSnapshot Failed(DropletSnapshot droplet, string reason, string description) =>
-        droplet with { State = DropletState.Failed, FailureReason = reason, Error = $"{reason} - {description}", UpdatedAt = clock.GetUtcNow() };
+    private async Task StoreOutcomeAsync(DropletSnapshot droplet)
+    {
+        await state.SaveAsync(state.State with { Droplet = droplet });
+        LogStaged(Guid, droplet.AppGuid, droplet.State, state.State.Attempts, droplet.Buildpack ?? droplet.FailureReason);
+        await Work.HoldAsync();
+        TellApp(droplet);
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Droplet {DropletGuid} of app {AppGuid} {State}: {Detail}")]
-    private partial void LogStaged(Guid dropletGuid, Guid appGuid, DropletState state, string? detail);
+    /// <summary>Hands the outcome to the app outside this grain's turns; the app's answer comes back as <see cref="AppNotifiedAsync"/>.</summary>
+    private void TellApp(DropletSnapshot droplet)
+    {
+        var (grains, guid) = (GrainFactory, Guid);
+        runner.Detach(guid, async () =>
+        {
+            var kept = await grains.GetGrain<IAppGrain>(droplet.AppGuid).CompleteStagingAsync(droplet);
+            await grains.GetGrain<IDropletGrain>(guid).AppNotifiedAsync(kept);
+        });
+    }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Staging droplet {DropletGuid} failed unexpectedly")]
-    private partial void LogStagingCrashed(Exception exception, Guid dropletGuid);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Droplet {DropletGuid} of app {AppGuid} {State} after {Attempts} attempt(s): {Detail}")]
+    private partial void LogStaged(Guid dropletGuid, Guid appGuid, DropletState state, int attempts, string? detail);
 }

@@ -9,4 +9,6 @@ public sealed record DropletGrainState
     [Id(0)] public StagingRequest? Request { get; init; }
     [Id(1)] public DropletSnapshot? Droplet { get; init; }
     [Id(2)] public bool AppNotified { get; init; }
+    /// <summary>Attempts made at staging, across activations.</summary>
+    [Id(3)] public int Attempts { get; init; }
 }

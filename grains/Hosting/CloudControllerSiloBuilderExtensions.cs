@@ -1,50 +1,57 @@
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Staging;
 using CloudController.Grains.Storage;
 using CloudController.Grains.Work;
+using CloudController.Hosting;
 using CloudController.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using System.Text.Json.Serialization;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace CloudController.Grains.Hosting;
 
-/// <summary>The one silo wiring, used by <c>silo/Program.cs</c> and by the tests' clusters.</summary>
+/// <summary>The one silo wiring, used by <c>silo/Program.cs</c> and by the tests' silos.</summary>
 public static class CloudControllerSiloBuilderExtensions
 {
-    /// <summary>Configures the host as a Cloud Controller silo: clustering, grain storage on blobs, grain collection.</summary>
+    /// <summary>
+    /// Configures the host as a Cloud Controller silo on one storage account (<paramref name="connectionString"/>):
+    /// clustering, grain state in blobs and reminders in tables (Orleans' Azure Storage providers), durable work.
+    /// </summary>
     public static IHostApplicationBuilder AddCloudControllerSilo(
-        this IHostApplicationBuilder builder, BlobServiceClient blobs, Action<ISiloBuilder>? configureSilo = null)
+        this IHostApplicationBuilder builder, string connectionString, Action<ISiloBuilder>? configureSilo = null)
     {
         var configuration = builder.Configuration;
+        var blobs = BlobStorageConnection.CreateClient(connectionString);
+        var tables = TableStorageConnection.CreateClient(connectionString);
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton<BitsContainers>();
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
+        builder.Services.AddOptions<WorkOptions>().BindConfiguration(WorkOptions.Section);
         builder.Services.AddSingleton<BitsWorkGate>();
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();
-        builder.Services.AddSingleton<IPendingWork, BlobPendingWork>();
         builder.Services.AddSingleton<IIndexJournal, BlobIndexJournal>();
+        builder.Services.AddSingleton<WorkRunner>();
         builder.UseOrleans(silo =>
         {
-            silo.UseCloudControllerClustering(configuration);
-            silo.AddCloudControllerStorage();
+            silo.UseCloudControllerClustering(configuration, tables);
+            silo.AddCloudControllerStorage(blobs, configuration);
+            silo.AddCloudControllerReminders(tables, configuration);
             silo.Configure<GrainCollectionOptions>(o =>
                 o.CollectionAge = configuration.GetValue("Orleans:CollectionAge", TimeSpan.FromMinutes(15)));
             configureSilo?.Invoke(silo);
         });
-
-        // After UseOrleans: hosted services start in order, so the scan begins once the silo has joined.
-        builder.Services.AddSingleton<PendingWorkScanner>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<PendingWorkScanner>());
         return builder;
     }
 
@@ -54,46 +61,65 @@ public static class CloudControllerSiloBuilderExtensions
     /// </summary>
     public static void ValidateSiloConfiguration(IConfiguration configuration)
     {
-        BlobGrainStorageOptionsValidator.ValidateContainerName(
-            StorageNames.CloudController, configuration["CloudController:GrainStorage:ContainerName"] ?? BlobContainers.GrainState);
+        var container = GrainStateContainer(configuration);
+        if (!ContainerNames.IsValid(container))
+        {
+            throw new OrleansConfigurationException(ContainerNames.Problem("CloudController:GrainStorage:ContainerName", container));
+        }
+
+        var work = configuration.GetSection(WorkOptions.Section).Get<WorkOptions>() ?? new WorkOptions();
+        TableNames.Validate($"{WorkOptions.Section}:ReminderTable", work.ReminderTable);
+        if (work.MaxAttempts < 1 || work.Timeout <= TimeSpan.Zero || work.ResumePeriod < TimeSpan.FromSeconds(1))
+        {
+            throw new OrleansConfigurationException(
+                $"{WorkOptions.Section}: MaxAttempts must be at least 1, Timeout positive and ResumePeriod at least one second.");
+        }
+
         _ = ClusteringSettings.From(configuration);
     }
 
-    /// <summary>Grain state in blob storage under <see cref="StorageNames.CloudController"/>, serialized as plain JSON.</summary>
-    public static ISiloBuilder AddCloudControllerStorage(this ISiloBuilder silo)
+    /// <summary>
+    /// Grain state through Orleans' <c>AzureBlobGrainStorage</c> in container <c>CloudController:GrainStorage:ContainerName</c>
+    /// (default <c>grain-state</c>), serialized as plain JSON (System.Text.Json, enums by name, no type metadata), behind
+    /// <see cref="CloudControllerGrainStorage"/>. <c>CloudController:GrainStorage:SkipReadOfNewGrains</c> (default true)
+    /// turns its read-skip for freshly created grains off.
+    /// </summary>
+    public static ISiloBuilder AddCloudControllerStorage(this ISiloBuilder silo, BlobServiceClient blobs, IConfiguration configuration)
     {
-        // Orleans' System.Text.Json serializer (no $type metadata), keyed by our storage name so the provider picks it.
-        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, SystemTextJsonGrainStorageSerializer>(StorageNames.CloudController);
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer, SystemTextJsonGrainStorageSerializer>(StorageNames.Blobs);
         silo.Services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o =>
             o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        silo.Services.AddBlobGrainStorage(StorageNames.CloudController, o => o.BindConfiguration("CloudController:GrainStorage"));
+        silo.AddAzureBlobGrainStorage(StorageNames.Blobs, (AzureBlobStorageOptions o) =>
+        {
+            o.BlobServiceClient = blobs;
+            o.ContainerName = GrainStateContainer(configuration);
+        });
+        var skipReads = configuration.GetValue("CloudController:GrainStorage:SkipReadOfNewGrains", true);
+        silo.Services.AddGrainStorage(StorageNames.CloudController, (sp, _) => new CloudControllerGrainStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(StorageNames.Blobs),
+            skipReads,
+            sp.GetRequiredService<IActivatorProvider>(),
+            sp.GetRequiredService<ILogger<CloudControllerGrainStorage>>()));
         return silo;
     }
 
     /// <summary>
-    /// <c>Clustering:Provider</c> = <c>Localhost</c> (default: one silo) or <c>Redis</c> (membership in the Redis at
-    /// <c>ConnectionStrings:Redis</c>; any number of silos). Either way the silo listens on <c>ORLEANS_SILO_PORT</c> and
-    /// <c>ORLEANS_GATEWAY_PORT</c>; with Redis it advertises <c>Orleans:AdvertisedIP</c> (127.0.0.1 unless set).
-    /// Failure detection is tunable under <c>Orleans:Membership</c> (Orleans' <see cref="ClusterMembershipOptions"/>).
+    /// Reminders in the storage account's table <c>CloudController:Work:ReminderTable</c>: they resume unfinished work
+    /// after a silo dies or the system restarts. Orleans' minimum reminder period follows <c>CloudController:Work:ResumePeriod</c>.
     /// </summary>
-    public static ISiloBuilder UseCloudControllerClustering(this ISiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddCloudControllerReminders(this ISiloBuilder silo, TableServiceClient tables, IConfiguration configuration)
     {
-        var settings = ClusteringSettings.From(configuration);
-        var siloPort = configuration.GetValue("ORLEANS_SILO_PORT", 11111);
-        var gatewayPort = configuration.GetValue("ORLEANS_GATEWAY_PORT", 30000);
-        if (!settings.UsesRedis)
+        var work = configuration.GetSection(WorkOptions.Section).Get<WorkOptions>() ?? new WorkOptions();
+        silo.UseAzureTableReminderService((Orleans.Reminders.AzureStorage.AzureTableReminderStorageOptions o) =>
         {
-            return silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
-        }
-
-        silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (settings.ClusterId, settings.ServiceId));
-        silo.ConfigureEndpoints(settings.AdvertisedAddress, siloPort, gatewayPort, listenOnAnyHostAddress: settings.ListenOnAnyAddress);
-        silo.UseRedisClustering(settings.RedisConnectionString!);
-        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Orleans:Membership");
+            o.TableServiceClient = tables;
+            o.TableName = work.ReminderTable;
+        });
+        silo.Configure<ReminderOptions>(o =>
+            o.MinimumReminderPeriod = work.ResumePeriod < o.MinimumReminderPeriod ? work.ResumePeriod : o.MinimumReminderPeriod);
         return silo;
     }
 
-    /// <summary>The blob client for the configured connection (see <see cref="BlobStorageConnection"/>).</summary>
-    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration) =>
-        BlobStorageConnection.CreateClient(BlobStorageConnection.ConnectionString(configuration));
+    private static string GrainStateContainer(IConfiguration configuration) =>
+        configuration["CloudController:GrainStorage:ContainerName"] ?? BlobContainers.GrainState;
 }

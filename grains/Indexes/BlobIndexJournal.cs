@@ -8,6 +8,7 @@ using Azure.Storage.Blobs.Specialized;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Storage;
 
 namespace CloudController.Grains.Indexes;
@@ -17,11 +18,11 @@ namespace CloudController.Grains.Indexes;
 /// entries, ETag-guarded) and the append blob <c>index-journal/&lt;index&gt;/log-&lt;generation&gt;</c> with one JSON
 /// line per change, each append conditional on the log's length.
 /// </summary>
-public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<BlobGrainStorageOptions> options) : IIndexJournal
+public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<AzureBlobStorageOptions> options) : IIndexJournal
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private BlobContainerClient Container => blobs.GetBlobContainerClient(options.Get(StorageNames.CloudController).ContainerName);
+    private BlobContainerClient Container => blobs.GetBlobContainerClient(options.Get(StorageNames.Blobs).ContainerName);
 
     public async Task<IndexJournalState> LoadAsync(string index, ImmutableList<IndexEntry> legacyEntries)
     {

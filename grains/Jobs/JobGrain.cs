@@ -1,132 +1,144 @@
 using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Jobs;
+using CloudController.GrainInterfaces.Work;
 using CloudController.Grains.Bits;
-using CloudController.Grains.Hosting;
 using CloudController.Grains.Storage;
 using CloudController.Grains.Work;
-using CloudController.GrainInterfaces.Work;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CloudController.Grains.Jobs;
 
 /// <summary>
-/// Runs one job off the request path: a timer starts the work right after the job is stored as queued, and every
-/// status change is stored. An activation that finds its job unfinished (its silo died, or the system restarted)
-/// runs it again; the work is idempotent (packages are named after the job), and a job interrupted
-/// <see cref="JobTransitions.MaxAttempts"/> times fails.
+/// Runs one v2 job: the package is built (or copied) outside the grain's turns, and the job gives it to its app in a
+/// short turn when the outcome comes back. Unfinished jobs resume through <see cref="DurableWork"/> (activation or
+/// reminder); the work is idempotent (the package is named after the job), and attempts are bounded.
+/// Interleaving: only <see cref="FindAsync"/> (a read); every write runs in its own turn.
 /// </summary>
 [GrainType("job")]
 public sealed partial class JobGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<JobGrainState> state,
     IBitsService bits,
-    IPendingWork pending,
+    WorkRunner runner,
+    IOptions<WorkOptions> options,
     TimeProvider clock,
-    ILogger<JobGrain> logger) : Grain, IJobGrain
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
-    private readonly OneShotWork _work = new();
-    private bool _attemptCounted;
+    private DurableWork? _work;
 
     private Guid Guid => this.GetPrimaryKey();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => ResumeAsync();
+    private DurableWork Work => _work ??= new DurableWork(this, runner, options.Value);
+
+    private bool InFlight => state.RecordExists && !state.State.IsTerminal;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        InFlight ? BeginAsync(null, counts: true) : Task.CompletedTask;
 
     public async Task<JobSnapshot> EnqueueAsync(JobWork work)
     {
-        if (!state.RecordExists)
+        if (state.RecordExists)
         {
-            await pending.AddAsync(WorkKind.Job, Guid);
-            await state.SaveAsync(JobTransitions.Enqueue(work, clock.GetUtcNow()));
-            Schedule();
+            return Snapshot()!;
         }
 
-        return Snapshot()!;
-    }
-
-    public Task<bool> ResumeAsync()
-    {
-        var inFlight = state.RecordExists && !state.State.IsTerminal;
-        if (inFlight)
-        {
-            Schedule();
-        }
-
-        return Task.FromResult(inFlight);
+        await state.SaveAsync(JobTransitions.Enqueue(work, clock.GetUtcNow()));
+        var queued = Snapshot()!;
+        await BeginAsync(null, counts: true);
+        return queued;
     }
 
     public Task<JobSnapshot?> FindAsync() => Task.FromResult(Snapshot());
 
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Work.OnReminderAsync(InFlight, BeginAsync);
+
+    public async Task CompleteWorkAsync(WorkOutcome<PackageInfo> outcome)
+    {
+        if (!Work.Accept(outcome.Run) || !InFlight)
+        {
+            return;
+        }
+
+        if (await Work.RetriedAsync(outcome, BeginAsync))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        await EndAsync(outcome.Failure is { } failure
+            ? JobTransitions.Fail(state.State, failure, now)
+            : await GiveToAppAsync(outcome.Result!));
+    }
+
     private JobSnapshot? Snapshot() =>
         state.RecordExists ? new JobSnapshot(Guid, state.State.Status, state.State.Error, state.State.CreatedAt) : null;
 
-    private void Schedule() => _work.Start(this, static (self, ct) => self.RunAsync(ct));
-
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task BeginAsync(string? lastReason, bool counts)
     {
-        // An attempt is an activation that starts the job (a silo that died while running it counts); running again
-        // in the same activation after a peer silo dropped a call does not, or a failover would use up the attempts.
-        if (!_attemptCounted || state.State.Status != JobStatus.Running)
+        if (!InFlight)
         {
+            return;
+        }
+
+        if (counts)
+        {
+            if (Work.Exhausted(state.State.Attempts))
+            {
+                await EndAsync(JobTransitions.Fail(state.State, DurableWork.GaveUp(state.State.Attempts, lastReason), clock.GetUtcNow()));
+                return;
+            }
+
             await state.SaveAsync(JobTransitions.Start(state.State, clock.GetUtcNow()));
-            _attemptCounted = true;
         }
 
-        if (state.State.Status == JobStatus.Running)
-        {
-            JobGrainState outcome;
-            try
-            {
-                await DoAsync(state.State.Work!, cancellationToken);
-                outcome = JobTransitions.Finish(state.State, clock.GetUtcNow());
-            }
-            catch (CloudControllerException ex)
-            {
-                outcome = JobTransitions.Fail(state.State, new JobError(ex.Code, ex.Message), clock.GetUtcNow());
-            }
-            catch (Exception ex) when (!WorkInterruption.Is(ex))
-            {
-                LogJobCrashed(ex, Guid);
-                outcome = JobTransitions.Fail(state.State, new JobError(CfErrorCode.UnknownError, "An unknown error occurred."), clock.GetUtcNow());
-            }
-
-            await state.SaveAsync(outcome);
-        }
-
-        LogJobEnded(Guid, state.State.Work!.Kind, state.State.Status, state.State.Error?.Code);
-        await CleanUpAsync(state.State.Work!);
-        await pending.RemoveAsync(WorkKind.Job, Guid);
+        var (work, job, grains) = (state.State.Work!, Guid, GrainFactory);
+        await Work.RunAsync<IJobGrain, PackageInfo>(ct => PackageAsync(bits, grains, job, work, ct));
     }
 
-    private async Task DoAsync(JobWork work, CancellationToken cancellationToken)
+    /// <summary>The job's work, outside its turns: it touches no grain state.</summary>
+    private static async Task<PackageInfo> PackageAsync(IBitsService bits, IGrainFactory grains, Guid job, JobWork work, CancellationToken cancellationToken)
     {
-        var app = GrainFactory.GetGrain<IAppGrain>(work.AppGuid);
-        switch (work.Kind)
+        await grains.GetGrain<IAppGrain>(work.AppGuid).GetAsync();
+        if (work.Kind == JobKind.UploadBits)
         {
-            case JobKind.UploadBits:
-                await app.GetAsync();
-                await app.SetPackageAsync(await bits.BuildPackageAsync(work.UploadId!.Value, work.HasApplication, Guid, cancellationToken));
-                break;
-            case JobKind.CopyBits:
-                await app.GetAsync();
-                var source = await GrainFactory.GetGrain<IAppGrain>(work.SourceAppGuid!.Value).GetAsync();
-                var package = source.Package ?? throw new CloudControllerException(CfErrorCode.AppPackageNotFound,
-                    $"The app package could not be found: {source.Guid}");
-                await app.SetPackageAsync(await bits.CopyPackageAsync(package, Guid, cancellationToken));
-                break;
+            return await bits.BuildPackageAsync(work.UploadId!.Value, work.HasApplication, job, cancellationToken);
+        }
+
+        var source = await grains.GetGrain<IAppGrain>(work.SourceAppGuid!.Value).GetAsync();
+        var package = source.Package ?? throw new CloudControllerException(CfErrorCode.AppPackageNotFound,
+            $"The app package could not be found: {source.Guid}");
+        return await bits.CopyPackageAsync(package, job, cancellationToken);
+    }
+
+    private async Task<JobGrainState> GiveToAppAsync(PackageInfo package)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IAppGrain>(state.State.Work!.AppGuid).SetPackageAsync(package);
+            return JobTransitions.Finish(state.State, clock.GetUtcNow());
+        }
+        catch (CloudControllerException ex)
+        {
+            // The app went away (or refused the package) after the package was stored: nobody holds it now.
+            await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
+            return JobTransitions.Fail(state.State, new JobError(ex.Code, ex.Message), clock.GetUtcNow());
         }
     }
 
-    private async Task CleanUpAsync(JobWork work)
+    private async Task EndAsync(JobGrainState outcome)
     {
-        if (work.UploadId is { } upload && state.State.IsTerminal)
+        await state.SaveAsync(outcome);
+        LogJobEnded(Guid, outcome.Work!.Kind, outcome.Status, outcome.Attempts, outcome.Error?.Code);
+        if (outcome.Work.UploadId is { } upload)
         {
             await bits.DeleteUploadAsync(upload, CancellationToken.None);
         }
+
+        await Work.EndAsync();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobGuid} ({Kind}) ended {Status} {ErrorCode}")]
-    private partial void LogJobEnded(Guid jobGuid, JobKind kind, JobStatus status, CfErrorCode? errorCode);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobGuid} failed unexpectedly")]
-    private partial void LogJobCrashed(Exception exception, Guid jobGuid);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobGuid} ({Kind}) ended {Status} after {Attempts} attempt(s) {ErrorCode}")]
+    private partial void LogJobEnded(Guid jobGuid, JobKind kind, JobStatus status, int attempts, CfErrorCode? errorCode);
 }

@@ -1,48 +1,45 @@
+using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
+using CloudController.GrainInterfaces.Work;
 using CloudController.Grains.Bits;
-using CloudController.Grains.Hosting;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using CloudController.Grains.Work;
-using CloudController.GrainInterfaces.Work;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CloudController.Grains.Packages;
 
 /// <summary>
-/// A v3 package. Uploads and copies are processed off the request path and every state is stored first, so an
-/// activation that finds PROCESSING_UPLOAD or COPYING (its silo went away) processes again; the package blob is
-/// named after the package, so a re-run overwrites. Once READY, the app's older READY packages beyond five expire.
+/// A v3 package. Uploads and copies are stored as PROCESSING_UPLOAD / COPYING first, built outside the grain's turns,
+/// and applied in a short turn that checks the package still wants the outcome (a deleted package's late blob is
+/// removed). The package blob is named after the package, so a re-run overwrites. Once READY, the app's older READY
+/// packages beyond five expire. Interleaving: only <see cref="FindAsync"/> (a read); no turn waits on another package.
 /// </summary>
 [GrainType("package")]
 public sealed partial class PackageGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<PackageGrainState> state,
     IBitsService bits,
-    IPendingWork pending,
+    WorkRunner runner,
+    IOptions<WorkOptions> options,
     TimeProvider clock,
-    ILogger<PackageGrain> logger) : Grain, IPackageGrain
+    ILogger<PackageGrain> logger) : Grain, IPackageGrain, IRemindable
 {
-    private readonly OneShotWork _work = new();
+    private DurableWork? _work;
 
     private Guid Guid => this.GetPrimaryKey();
+
+    private DurableWork Work => _work ??= new DurableWork(this, runner, options.Value);
 
     private PackageSnapshot Current =>
         state.RecordExists && state.State.Package is { } package ? package : throw CloudControllerException.PackageNotFound();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => ResumeAsync();
+    private bool InFlight => state.RecordExists && state.State.Package?.State is PackageState.ProcessingUpload or PackageState.Copying;
 
-    public Task<bool> ResumeAsync()
-    {
-        var inFlight = state.RecordExists && state.State.Package?.State is PackageState.ProcessingUpload or PackageState.Copying;
-        if (inFlight)
-        {
-            Schedule();
-        }
-
-        return Task.FromResult(inFlight);
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        InFlight ? BeginAsync(null, counts: true) : Task.CompletedTask;
 
     public Task<PackageSnapshot> CreateAsync(Guid appGuid, PackageType type, string? url) =>
         StoreNewAsync(PackageTransitions.Create(Guid, appGuid, type, url, clock.GetUtcNow()), null);
@@ -53,10 +50,9 @@ public sealed partial class PackageGrain(
     public async Task<PackageSnapshot> BeginUploadAsync(Guid uploadId)
     {
         var next = PackageTransitions.BeginUpload(Current, clock.GetUtcNow());
-        await pending.AddAsync(WorkKind.Package, Guid);
-        await state.SaveAsync(state.State with { Package = next, UploadId = uploadId });
-        Schedule();
-        return next;
+        await state.SaveAsync(state.State with { Package = next, UploadId = uploadId, Attempts = 0 });
+        await BeginAsync(null, counts: true);
+        return Current;
     }
 
     public Task<PackageSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Package : null);
@@ -75,9 +71,47 @@ public sealed partial class PackageGrain(
 
     public async Task DeleteAsync()
     {
+        var wasInFlight = InFlight;
         _ = Current;
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Packages, Guid, () => state.ClearStateAsync());
         await bits.DeletePackageAsync(Guid, CancellationToken.None);
+        if (wasInFlight && !Work.IsRunning)
+        {
+            await Work.EndAsync();
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Work.OnReminderAsync(InFlight, BeginAsync);
+
+    public async Task CompleteWorkAsync(WorkOutcome<PackageInfo> outcome)
+    {
+        var awaited = Work.Accept(outcome.Run);
+        if (!state.RecordExists)
+        {
+            // Deleted while the work ran: the deletion stands, and what the work stored goes too.
+            if (outcome.Result is not null)
+            {
+                await bits.DeletePackageAsync(Guid, CancellationToken.None);
+            }
+
+            await Work.EndAsync();
+            return;
+        }
+
+        if (!awaited || !InFlight)
+        {
+            return;
+        }
+
+        if (await Work.RetriedAsync(outcome, BeginAsync))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        await EndAsync(outcome.Failure is { } failure
+            ? PackageTransitions.Fail(Current, failure.Description, now)
+            : PackageTransitions.Complete(Current, outcome.Result!, now));
     }
 
     private async Task<PackageSnapshot> StoreNewAsync(PackageSnapshot package, PackageSnapshot? copySource)
@@ -88,77 +122,81 @@ public sealed partial class PackageGrain(
         }
 
         var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(package.AppGuid), package.CreatedAt, null);
-        if (package.State == PackageState.Copying)
-        {
-            await pending.AddAsync(WorkKind.Package, Guid);
-        }
-
         await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Packages, entry, () => CloudControllerException.Unprocessable("Package already exists."),
             () => state.SaveAsync(new PackageGrainState { Package = package, CopySource = copySource }));
-        if (package.State == PackageState.Copying)
+        if (InFlight)
         {
-            Schedule();
+            await BeginAsync(null, counts: true);
         }
 
-        return package;
+        return Current;
     }
 
-    private void Schedule() => _work.Start(this, static (self, ct) => self.ProcessAsync(ct));
-
-    private async Task ProcessAsync(CancellationToken cancellationToken)
+    private async Task BeginAsync(string? lastReason, bool counts)
     {
-        var current = Current;
-        PackageSnapshot next;
-        try
+        if (!InFlight)
         {
-            var stored = current.State == PackageState.ProcessingUpload
-                ? await bits.BuildPackageAsync(state.State.UploadId!.Value, hasApplication: true, Guid, cancellationToken)
-                : await bits.CopyPackageAsync(state.State.CopySource?.Bits
-                    ?? throw CloudControllerException.Unprocessable("failed to copy - the source package has no bits"), Guid, cancellationToken);
-            next = PackageTransitions.Complete(current, stored, clock.GetUtcNow());
-        }
-        catch (CloudControllerException ex)
-        {
-            next = PackageTransitions.Fail(current, ex.Message, clock.GetUtcNow());
-        }
-        catch (Exception ex) when (!WorkInterruption.Is(ex))
-        {
-            LogProcessingCrashed(ex, Guid);
-            next = PackageTransitions.Fail(current, "An unknown error occurred.", clock.GetUtcNow());
+            return;
         }
 
+        if (counts)
+        {
+            if (Work.Exhausted(state.State.Attempts))
+            {
+                await EndAsync(PackageTransitions.Fail(Current, DurableWork.GaveUp(state.State.Attempts, lastReason).Description, clock.GetUtcNow()));
+                return;
+            }
+
+            await state.SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
+        }
+
+        var (package, upload, source) = (Guid, state.State.UploadId, state.State.CopySource?.Bits);
+        var building = Current.State == PackageState.ProcessingUpload;
+        await Work.RunAsync<IPackageGrain, PackageInfo>(ct => building
+            ? bits.BuildPackageAsync(upload!.Value, hasApplication: true, package, ct)
+            : bits.CopyPackageAsync(source ?? throw CloudControllerException.Unprocessable("failed to copy - the source package has no bits"), package, ct));
+    }
+
+    private async Task EndAsync(PackageSnapshot next)
+    {
         await state.SaveAsync(state.State with { Package = next });
-        LogProcessed(Guid, next.AppGuid, next.State);
+        LogProcessed(Guid, next.AppGuid, next.State, state.State.Attempts);
         if (state.State.UploadId is { } upload)
         {
             await bits.DeleteUploadAsync(upload, CancellationToken.None);
         }
 
+        await Work.EndAsync();
         if (next.State == PackageState.Ready)
         {
-            await ExpireOlderAsync(next.AppGuid);
+            // Outside this turn: expiring siblings means calls to other packages (and possibly to this one).
+            var grains = GrainFactory;
+            runner.Detach(Guid, () => ExpireOlderAsync(grains, next.AppGuid));
         }
-
-        await pending.RemoveAsync(WorkKind.Package, Guid);
     }
 
-    private async Task ExpireOlderAsync(Guid appGuid)
+    /// <summary>Expires the app's READY packages beyond the newest five. Runs outside every package's turn.</summary>
+    private static async Task ExpireOlderAsync(IGrainFactory grains, Guid appGuid)
     {
-        var siblings = await GrainFactory.GetGrain<IResourceIndexGrain>(IndexNames.Packages)
+        var siblings = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Packages)
             .QueryAsync(new IndexQuery([], [], [IndexNames.Scope(appGuid)], IndexOrder.Id, false, 1, int.MaxValue));
-        var packages = await Task.WhenAll(siblings.Entries.Where(e => e.Guid != Guid).Select(e => GrainFactory.GetGrain<IPackageGrain>(e.Guid).FindAsync()));
-        foreach (var old in PackageTransitions.ToExpire([.. packages.OfType<PackageSnapshot>(), Current]))
+        var packages = await Task.WhenAll(siblings.Entries.Select(e => grains.GetGrain<IPackageGrain>(e.Guid).FindAsync()));
+        foreach (var old in PackageTransitions.ToExpire(packages.OfType<PackageSnapshot>()))
         {
-            await GrainFactory.GetGrain<IPackageGrain>(old).ExpireAsync();
+            try
+            {
+                await grains.GetGrain<IPackageGrain>(old).ExpireAsync();
+            }
+            catch (CloudControllerException)
+            {
+                // Deleted meanwhile: nothing left to expire.
+            }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Package {PackageGuid} of app {AppGuid} is {State}")]
-    private partial void LogProcessed(Guid packageGuid, Guid appGuid, PackageState state);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Package {PackageGuid} of app {AppGuid} is {State} after {Attempts} attempt(s)")]
+    private partial void LogProcessed(Guid packageGuid, Guid appGuid, PackageState state, int attempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Package {PackageGuid} of app {AppGuid} expired")]
     private partial void LogExpired(Guid packageGuid, Guid appGuid);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Processing package {PackageGuid} failed unexpectedly")]
-    private partial void LogProcessingCrashed(Exception exception, Guid packageGuid);
 }

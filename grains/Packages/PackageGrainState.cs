@@ -11,4 +11,6 @@ public sealed record PackageGrainState
     [Id(1)] public Guid? UploadId { get; init; }
     /// <summary>The package being copied (COPYING).</summary>
     [Id(2)] public PackageSnapshot? CopySource { get; init; }
+    /// <summary>Attempts made at the upload or copy in flight, across activations.</summary>
+    [Id(3)] public int Attempts { get; init; }
 }

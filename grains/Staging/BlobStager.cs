@@ -37,7 +37,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
-                throw new StagingFailedException("StagingError", "Staging error: the app package is gone");
+                throw new StagingFailedException(StagingFailureReasons.StagingError, "Staging error: the app package is gone");
             }
 
             var outcome = await Task.Run(() => Build(packagePath, dropletPath, request.Buildpack), cancellationToken);
@@ -69,7 +69,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
             using var package = ZipFile.OpenRead(packagePath);
             var procfile = ReadText(package.GetEntry("Procfile"));
             var detected = BuildpackDetector.Detect([.. package.Entries.Select(e => e.FullName)], buildpack, procfile)
-                ?? throw new StagingFailedException("NoAppDetectedError", NoAppDetected);
+                ?? throw new StagingFailedException(StagingFailureReasons.NoAppDetectedError, NoAppDetected);
             using (var droplet = new ZipArchive(File.Create(dropletPath), ZipArchiveMode.Create))
             {
                 foreach (var file in package.Entries)
@@ -95,7 +95,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
         }
         catch (InvalidDataException)
         {
-            throw new StagingFailedException("StagingError", "Staging error: staging failed");
+            throw new StagingFailedException(StagingFailureReasons.StagingError, "Staging error: staging failed");
         }
     }
 }

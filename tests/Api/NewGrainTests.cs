@@ -55,6 +55,22 @@ public sealed class NewGrainTests(CloudControllerFixture fixture)
         Assert.Equal("second", (await (await http.GetAsync($"/v2/apps/{v3Guid}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity").GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task AnUnreadableStateBlobIsAClearErrorForThatResourceOnly()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var healthy = await AppsTests.NewAppAsync(http, space, "healthy");
+        var grains = fixture.Silo.Services.GetRequiredService<IGrainFactory>();
+        var broken = Guid.NewGuid();
+        var blob = BlobOf(grains, broken);
+        await fixture.Blobs.GetBlobContainerClient(fixture.GrainStateContainer).GetBlobClient(blob).UploadAsync(BinaryData.FromString("{\"App\": [not json"));
+
+        var error = await (await http.GetAsync($"/v2/apps/{broken}")).V2ErrorAsync(HttpStatusCode.InternalServerError, 10001, "UnknownError");
+        Assert.Contains("cannot be read", error.GetProperty("description").GetString(), StringComparison.Ordinal);
+        await (await http.GetAsync($"/v2/apps/{healthy}")).JsonAsync(HttpStatusCode.OK);
+    }
+
     private static string BlobOf(IGrainFactory grains, Guid app) =>
-        BlobGrainStorage.BlobName(StorageNames.State, grains.GetGrain<IAppGrain>(app).GetGrainId());
+        CloudControllerGrainStorage.BlobName(StorageNames.State, grains.GetGrain<IAppGrain>(app).GetGrainId());
 }

@@ -192,6 +192,36 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
     }
 
     [Fact]
+    public async Task APackageCreatedFirstAndUploadedLastExpiresItselfAndKeepsAnswering()
+    {
+        using var http = await fixture.As("writer");
+        var app = await NewAppAsync(http);
+        var first = await NewBitsPackageAsync(http, app);
+        for (var i = 0; i < 5; i++)
+        {
+            var package = await NewBitsPackageAsync(http, app);
+            await (await http.PostAsync($"/v3/packages/{package}/upload", Bits(Zips.Create(("n.txt", Zips.Text($"{i}"), 0x1A4))))).JsonAsync(HttpStatusCode.OK);
+            await WaitAsync(http, package);
+        }
+
+        // The oldest package becomes READY last: it is the one beyond the newest five, so it expires itself.
+        await (await http.PostAsync($"/v3/packages/{first}/upload", Bits(Zips.Create(("n.txt", Zips.Text("first"), 0x1A4))))).JsonAsync(HttpStatusCode.OK);
+        await WaitAsync(http, first);
+        var state = "";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(5) && state != "EXPIRED")
+        {
+            var read = System.Diagnostics.Stopwatch.StartNew();
+            state = (await (await http.GetAsync($"/v3/packages/{first}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString()!;
+            Assert.True(read.Elapsed < TimeSpan.FromSeconds(1), $"GET took {read.Elapsed}");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("EXPIRED", state);
+        Assert.DoesNotContain(first, await fixture.BlobNamesAsync(BlobContainers.Packages));
+    }
+
+    [Fact]
     public async Task DeletingPackagesAndAppsRemovesTheirBlobs()
     {
         using var http = await fixture.As("writer");

@@ -69,7 +69,7 @@ public sealed class RestartTests(CloudControllerFixture fixture)
         List<string> interrupted;
         try
         {
-            interrupted = await fixture.PendingWorkAsync();
+            interrupted = await fixture.UnfinishedWorkAsync();
         }
         finally
         {
@@ -78,13 +78,13 @@ public sealed class RestartTests(CloudControllerFixture fixture)
 
         Assert.NotEmpty(interrupted);
 
-        // Nobody asks for a job: the silo's pending-work scan resumes them, and the registry empties.
-        for (var i = 0; i < 120 && (await fixture.PendingWorkAsync()).Count > 0; i++)
+        // Nobody asks for a job: their reminders bring them back, they finish, and the reminders go.
+        for (var i = 0; i < 120 && (await fixture.UnfinishedWorkAsync()).Count > 0; i++)
         {
             await Task.Delay(500);
         }
 
-        Assert.Empty(await fixture.PendingWorkAsync());
+        Assert.Empty(await fixture.UnfinishedWorkAsync());
         foreach (var (app, job) in jobs)
         {
             var done = await (await http.GetAsync(job)).JsonAsync(HttpStatusCode.OK);

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace CloudController.Tests.Cluster;
 
 /// <summary>
-/// Three real silo processes clustered through the Redis that <c>./test.sh</c> started (<c>CC_TEST_REDIS</c>), state in
-/// blob storage on Azurite, and the api (its real pipeline) as a Redis-clustered Orleans client. Failure detection is
-/// tightened so a killed silo is declared dead in seconds.
+/// Three real silo processes clustered through a membership table in the Azurite that <c>./test.sh</c> started, state in
+/// its blobs and reminders in its tables, and the api (its real pipeline) as an Orleans client that finds the gateways in
+/// the same table. Failure detection is tightened so a killed silo is declared dead in seconds.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -24,21 +24,20 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public HttpClient Probe { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public static string Redis =>
-        Environment.GetEnvironmentVariable("CC_TEST_REDIS")
-        ?? throw new InvalidOperationException("No Redis configured: run ./test.sh (it starts Redis) or set CC_TEST_REDIS=host:port.");
+    public string ReminderTable { get; } = TestStorage.UniqueTable("clusterreminders");
 
     public async Task InitializeAsync()
     {
         var clusterId = $"test-{Guid.NewGuid():N}";
         var environment = new Dictionary<string, string>
         {
-            ["Clustering__Provider"] = "Redis",
-            ["ConnectionStrings__Redis"] = Redis,
+            ["Clustering__Provider"] = "AzureStorage",
             ["ConnectionStrings__Blobs"] = TestStorage.ConnectionString,
             ["Orleans__ClusterId"] = clusterId,
             ["CloudController__GrainStorage__ContainerName"] = GrainStateContainer,
-            ["CloudController__Work__ScanInterval"] = "00:00:02",
+            ["CloudController__Work__ReminderTable"] = ReminderTable,
+            ["CloudController__Work__ResumePeriod"] = "00:00:02",
+            ["Orleans__ServiceId"] = clusterId,
             ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
             ["Orleans__Membership__NumMissedProbesLimit"] = "2",
             ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
@@ -60,9 +59,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseContentRoot(TestStorage.ApiContentRoot);
-            web.UseSetting("Clustering:Provider", "Redis");
-            web.UseSetting("ConnectionStrings:Redis", Redis);
+            web.UseSetting("Clustering:Provider", "AzureStorage");
+            web.UseSetting("ConnectionStrings:Blobs", TestStorage.ConnectionString);
             web.UseSetting("Orleans:ClusterId", clusterId);
+            web.UseSetting("Orleans:ServiceId", clusterId);
+            web.UseSetting("Orleans:GatewayListRefreshPeriod", "00:00:02");
             web.UseSetting("Orleans:ResponseTimeout", "00:00:10");
             web.UseSetting("Logging:LogLevel:Default", "Warning");
             web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(CultureInfo.InvariantCulture));

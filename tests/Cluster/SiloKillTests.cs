@@ -57,6 +57,11 @@ public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper outp
         Assert.Empty(client.Failures);
         Assert.Equal(Apps, acknowledged.Count);
 
+        // Every job ends without anyone but this poll asking; how long after the kill the last one ended.
+        await Parallel.ForEachAsync(acknowledged.Values, new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
+            async (ack, _) => await client.WaitForJobAsync(ack.Job, TimeSpan.FromSeconds(120)));
+        output.WriteLine($"the last job ended {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:0.0} s after the kill");
+
         // Every acknowledged write reads back; every job ends (finished: the bits were good) within a bound.
         var jobsDone = Stopwatch.StartNew();
         foreach (var (app, (memory, job)) in acknowledged)

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace CloudController.Tests.Cluster;
 
-/// <summary>A real silo process (the built <c>silo/</c> program) in a Redis-clustered test cluster; killed hard, never asked.</summary>
+/// <summary>A real silo process (the built <c>silo/</c> program) in a test cluster clustered through a membership table; killed hard, never asked.</summary>
 public sealed class SiloProcess(string name, IReadOnlyDictionary<string, string> environment) : IAsyncDisposable
 {
     private readonly int _httpPort = Infrastructure.TestStorage.FreePort();

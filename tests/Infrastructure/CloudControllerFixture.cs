@@ -11,14 +11,30 @@ namespace CloudController.Tests.Infrastructure;
 /// and the api (its real pipeline via WebApplicationFactory) connected to the silo's gateway over TCP.
 /// Test users: admin, reader (read), writer (read+write), auditor (admin_read_only), nobody (no CC scope).
 /// </summary>
-public sealed class CloudControllerFixture : IAsyncLifetime
+public class CloudControllerFixture : IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string?>? _siloSettings;
+    private readonly Action<ISiloBuilder>? _configureSilo;
     private readonly int _siloPort = TestStorage.FreePort();
     private readonly int _gatewayPort = TestStorage.FreePort();
     private readonly Dictionary<string, string> _tokens = [];
     private WebApplicationFactory<Program> _api = null!;
 
+    public CloudControllerFixture()
+    {
+    }
+
+    /// <summary>A system whose silo has extra <paramref name="siloSettings"/> and services replaced by <paramref name="configureSilo"/>.</summary>
+    protected CloudControllerFixture(IReadOnlyDictionary<string, string?> siloSettings, Action<ISiloBuilder> configureSilo)
+    {
+        _siloSettings = siloSettings;
+        _configureSilo = configureSilo;
+    }
+
     public string GrainStateContainer { get; } = TestStorage.UniqueContainer("state");
+
+    /// <summary>This system's reminder table: one row per grain with unfinished work.</summary>
+    public string ReminderTable { get; } = TestStorage.UniqueTable("reminders");
 
     public SiloHost Silo { get; private set; } = null!;
 
@@ -40,7 +56,7 @@ public sealed class CloudControllerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo);
         await Silo.StartAsync();
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -76,13 +92,29 @@ public sealed class CloudControllerFixture : IAsyncLifetime
     /// <summary>Starts a fresh silo after <c>Silo.StopAsync()</c>, on the same ports and storage.</summary>
     public async Task StartNewSiloAsync()
     {
-        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer);
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo);
         await Silo.StartAsync();
     }
 
-    /// <summary>The pending-work registry's entries (<c>pending-work/&lt;kind&gt;/&lt;guid&gt;</c>) in this system's grain-state container.</summary>
-    public async Task<List<string>> PendingWorkAsync() =>
-        [.. (await BlobNamesAsync(GrainStateContainer)).Where(n => n.StartsWith("pending-work/", StringComparison.Ordinal))];
+    /// <summary>The grains holding a resume reminder, i.e. with work unfinished (the reminder table's row keys).</summary>
+    public async Task<List<string>> UnfinishedWorkAsync()
+    {
+        var rows = new List<string>();
+        var table = CloudController.Hosting.TableStorageConnection.CreateClient(TestStorage.ConnectionString).GetTableClient(ReminderTable);
+        try
+        {
+            await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["RowKey"]))
+            {
+                rows.Add(row.RowKey);
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No reminder was ever registered.
+        }
+
+        return rows;
+    }
 
     public HttpClient Anonymous() => _api.CreateClient();
 

@@ -1,13 +1,22 @@
 using CloudController.Grains.Hosting;
-using CloudController.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CloudController.Tests.Infrastructure;
 
-/// <summary>A real silo process-in-a-host: the production wiring (<see cref="CloudControllerSiloBuilderExtensions"/>), TCP ports, blob storage on Azurite.</summary>
-public sealed class SiloHost(int siloPort, int gatewayPort, string grainStateContainer)
+/// <summary>
+/// A real silo in a host: the production wiring (<see cref="CloudControllerSiloBuilderExtensions"/>), TCP ports, grain
+/// state in blobs and reminders in a table of its own on Azurite. <paramref name="settings"/> add or override
+/// configuration; <paramref name="configureSilo"/> may replace services (test hooks).
+/// </summary>
+public sealed class SiloHost(
+    int siloPort,
+    int gatewayPort,
+    string grainStateContainer,
+    string reminderTable,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<ISiloBuilder>? configureSilo = null)
 {
     private IHost? _host;
 
@@ -16,16 +25,24 @@ public sealed class SiloHost(int siloPort, int gatewayPort, string grainStateCon
     public async Task StartAsync()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["ORLEANS_SILO_PORT"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ORLEANS_GATEWAY_PORT"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CloudController:GrainStorage:ContainerName"] = grainStateContainer,
-            ["CloudController:Work:ScanInterval"] = "00:00:01",
+            ["CloudController:Work:ReminderTable"] = reminderTable,
+            ["CloudController:Work:ResumePeriod"] = "00:00:02",
             ["CloudController:Bits:MaxPackageSize"] = TestLimits.MaxPackageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.AddFilter(level => level >= LogLevel.Warning).AddConsole();
-        builder.AddCloudControllerSilo(BlobStorageConnection.CreateClient(TestStorage.ConnectionString));
+        CloudControllerSiloBuilderExtensions.ValidateSiloConfiguration(builder.Configuration);
+        builder.AddCloudControllerSilo(TestStorage.ConnectionString, configureSilo);
         _host = builder.Build();
         await _host.StartAsync();
     }

@@ -1,8 +1,8 @@
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Indexes;
-using CloudController.Grains.Storage;
 using CloudController.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Storage;
 
 namespace CloudController.Tests.Storage;
@@ -12,7 +12,7 @@ public sealed class IndexJournalTests
 {
     private readonly BlobIndexJournal _journal = new(
         CloudController.Storage.BlobStorageConnection.CreateClient(TestStorage.ConnectionString),
-        new Fixed(new BlobGrainStorageOptions { ContainerName = TestStorage.UniqueContainer("journal") }));
+        new Fixed(new AzureBlobStorageOptions { ContainerName = TestStorage.UniqueContainer("journal") }));
 
     private readonly string _index = $"apps-{Guid.NewGuid():N}";
 
@@ -71,12 +71,12 @@ public sealed class IndexJournalTests
 
     private static IndexChange Put(IndexEntry entry) => new(entry, null);
 
-    private sealed class Fixed(BlobGrainStorageOptions value) : IOptionsMonitor<BlobGrainStorageOptions>
+    private sealed class Fixed(AzureBlobStorageOptions value) : IOptionsMonitor<AzureBlobStorageOptions>
     {
-        public BlobGrainStorageOptions CurrentValue => value;
+        public AzureBlobStorageOptions CurrentValue => value;
 
-        public BlobGrainStorageOptions Get(string? name) => value;
+        public AzureBlobStorageOptions Get(string? name) => value;
 
-        public IDisposable? OnChange(Action<BlobGrainStorageOptions, string?> listener) => null;
+        public IDisposable? OnChange(Action<AzureBlobStorageOptions, string?> listener) => null;
     }
 }

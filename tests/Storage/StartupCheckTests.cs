@@ -17,7 +17,7 @@ public sealed class StartupCheckTests
     [Fact]
     public async Task StorageThatDoesNotAnswerIsReportedWithItsEndpointAndAHint()
     {
-        var closed = BlobStorageConnection.AzuriteConnectionString(TestStorage.FreePort());
+        var closed = BlobStorageConnection.AzuriteConnectionString(TestStorage.FreePort(), TestStorage.FreePort());
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => StorageProbe.EnsureReachableAsync(closed, TimeSpan.FromSeconds(1)));
 

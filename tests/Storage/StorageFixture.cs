@@ -3,11 +3,18 @@ using CloudController.Grains.Storage;
 using CloudController.Storage;
 using CloudController.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace CloudController.Tests.Storage;
 
-/// <summary>A silo's service provider (for the production serializer and activators) and storages on fresh containers.</summary>
+/// <summary>
+/// Orleans' <c>AzureBlobGrainStorage</c> exactly as the silo composes it (its serializer, behind
+/// <see cref="CloudControllerGrainStorage"/>), each on a fresh container of the Azurite that <c>./test.sh</c> started.
+/// </summary>
 public sealed class StorageFixture : IAsyncLifetime
 {
     private SiloHost _silo = null!;
@@ -16,27 +23,76 @@ public sealed class StorageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _silo = new SiloHost(TestStorage.FreePort(), TestStorage.FreePort(), TestStorage.UniqueContainer("storage-silo"));
+        _silo = new SiloHost(TestStorage.FreePort(), TestStorage.FreePort(), TestStorage.UniqueContainer("storage-silo"), TestStorage.UniqueTable("storage"));
         await _silo.StartAsync();
     }
 
     public Task DisposeAsync() => _silo.StopAsync();
 
-    /// <summary>A provider exactly as the silo builds it, on its own (created) container.</summary>
-    public async Task<(BlobGrainStorage Storage, BlobContainerClient Container)> NewStorageAsync() =>
+    /// <summary>A provider on its own new container.</summary>
+    public async Task<(IGrainStorage Storage, BlobContainerClient Container)> NewStorageAsync() =>
         await StorageOnAsync(TestStorage.UniqueContainer("gs"));
 
-    /// <summary>Another provider instance on an existing container: what a second silo would have.</summary>
-    public async Task<(BlobGrainStorage Storage, BlobContainerClient Container)> StorageOnAsync(string containerName)
+    /// <summary>Another provider instance on a container: what a second silo would have.</summary>
+    public async Task<(IGrainStorage Storage, BlobContainerClient Container)> StorageOnAsync(string containerName)
     {
-        var options = new BlobGrainStorageOptions
+        var options = new AzureBlobStorageOptions
         {
+            BlobServiceClient = Blobs,
             ContainerName = containerName,
-            GrainStorageSerializer = _silo.Services.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.CloudController),
+            GrainStorageSerializer = _silo.Services.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Blobs),
         };
-        var storage = ActivatorUtilities.CreateInstance<BlobGrainStorage>(_silo.Services, "test", options, Blobs);
-        var container = Blobs.GetBlobContainerClient(options.ContainerName);
-        await container.CreateIfNotExistsAsync();
-        return (storage, container);
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(_silo.Services.GetRequiredService<IActivatorProvider>())
+            .AddSingleton<IOptionsMonitor<AzureBlobStorageOptions>>(new FixedOptions(options))
+            .BuildServiceProvider();
+        var inner = AzureBlobGrainStorageFactory.Create(services, StorageNames.Blobs);
+        await StartAsync(inner);
+        var storage = new CloudControllerGrainStorage(inner, skipReadOfNewGrains: true, services.GetRequiredService<IActivatorProvider>(),
+            services.GetRequiredService<ILogger<CloudControllerGrainStorage>>());
+        return (storage, Blobs.GetBlobContainerClient(containerName));
+    }
+
+    /// <summary>Runs the provider's silo-lifecycle start (it creates the container there).</summary>
+    private static async Task StartAsync(AzureBlobGrainStorage provider)
+    {
+        var lifecycle = new StartOnlyLifecycle();
+        provider.Participate(lifecycle);
+        foreach (var observer in lifecycle.Observers)
+        {
+            await observer.OnStart(CancellationToken.None);
+        }
+    }
+
+    private sealed class FixedOptions(AzureBlobStorageOptions options) : IOptionsMonitor<AzureBlobStorageOptions>
+    {
+        public AzureBlobStorageOptions CurrentValue => options;
+
+        public AzureBlobStorageOptions Get(string? name) => options;
+
+        public IDisposable? OnChange(Action<AzureBlobStorageOptions, string?> listener) => null;
+    }
+
+    private sealed class StartOnlyLifecycle : ISiloLifecycle
+    {
+        public List<ILifecycleObserver> Observers { get; } = [];
+
+        public int HighestCompletedStage => 0;
+
+        public int LowestStoppedStage => 0;
+
+        public IDisposable Subscribe(string observerName, int stage, ILifecycleObserver observer)
+        {
+            Observers.Add(observer);
+            return new NoOp();
+        }
+
+        private sealed class NoOp : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
     }
 }

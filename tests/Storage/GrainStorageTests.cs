@@ -1,13 +1,17 @@
 using System.Collections.Immutable;
 using System.Text;
+using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.Grains.Storage;
 using Orleans.Storage;
 
 namespace CloudController.Tests.Storage;
 
-/// <summary>The Orleans grain-storage conformance cases (Persistence.TestKit), against a real Azurite.</summary>
-public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixture<StorageFixture>
+/// <summary>
+/// The Orleans grain-storage conformance cases (Persistence.TestKit) for Orleans' <c>AzureBlobGrainStorage</c> as the silo
+/// composes it, against a real Azurite.
+/// </summary>
+public sealed class GrainStorageTests(StorageFixture fixture) : IClassFixture<StorageFixture>
 {
     private const string StateName = StorageNames.State;
 
@@ -50,7 +54,7 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
 
         await storage.WriteStateAsync(StateName, id, new TestGrainState<TestState> { State = new TestState { Name = "o", Day = DayOfWeek.Monday } });
 
-        var blob = container.GetBlobClient($"organization/{key:N}.json");
+        var blob = container.GetBlobClient($"state-organization/{key:N}.json");
         var json = (await blob.DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("\"Name\":\"o\"", json, StringComparison.Ordinal);
         Assert.Contains("\"Day\":\"Monday\"", json, StringComparison.Ordinal);
@@ -143,7 +147,7 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
         a.State = a.State with { Name = "a2" };
         var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, id, a));
 
-        Assert.Contains("changed by another writer", error.Message, StringComparison.Ordinal);
+        Assert.Contains("condition not Satisfied", error.Message, StringComparison.Ordinal);
         Assert.Equal("b", (await ReadAsync(storage, id)).State.Name);
     }
 
@@ -203,7 +207,7 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
         Assert.Equal(1, (await ReadAsync(silo2, id)).State.Counter);
     }
 
-    private static async Task<bool> TryWriteAsync(BlobGrainStorage storage, GrainId id, TestGrainState<TestState> state)
+    private static async Task<bool> TryWriteAsync(IGrainStorage storage, GrainId id, TestGrainState<TestState> state)
     {
         try
         {
@@ -247,7 +251,7 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
         Assert.NotNull(state.State);
         Assert.False(read.RecordExists);
         Assert.Equal("", read.State.Name);
-        Assert.False(await container.GetBlobClient(BlobGrainStorage.BlobName(StateName, id)).ExistsAsync());
+        Assert.False(await container.GetBlobClient(CloudControllerGrainStorage.BlobName(StateName, id)).ExistsAsync());
     }
 
     [Fact]
@@ -342,11 +346,13 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
     {
         var (storage, container) = await fixture.NewStorageAsync();
         var id = NewId("organization");
-        await container.GetBlobClient(BlobGrainStorage.BlobName(StateName, id)).UploadAsync(BinaryData.FromString("{not json"));
+        await container.GetBlobClient(CloudControllerGrainStorage.BlobName(StateName, id)).UploadAsync(BinaryData.FromString("{not json"));
         var state = new TestGrainState<TestState> { State = new TestState { Name = "kept" }, ETag = "e1", RecordExists = true };
 
-        await Assert.ThrowsAnyAsync<OrleansException>(() => storage.ReadStateAsync(StateName, id, state));
+        var error = await Assert.ThrowsAsync<CloudControllerException>(() => storage.ReadStateAsync(StateName, id, state));
 
+        Assert.Equal(CfErrorCode.UnknownError, error.Code);
+        Assert.Contains("The stored state of this organization cannot be read", error.Message, StringComparison.Ordinal);
         Assert.Equal("kept", state.State.Name);
         Assert.Equal("e1", state.ETag);
     }
@@ -356,7 +362,7 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
     {
         var (storage, container) = await fixture.NewStorageAsync();
         var id = NewId("organization");
-        await container.GetBlobClient(BlobGrainStorage.BlobName(StateName, id)).UploadAsync(new BinaryData(Encoding.UTF8.GetBytes("")));
+        await container.GetBlobClient(CloudControllerGrainStorage.BlobName(StateName, id)).UploadAsync(new BinaryData(Encoding.UTF8.GetBytes("")));
         var state = new TestGrainState<TestState>();
 
         await storage.ReadStateAsync(StateName, id, state);
@@ -379,7 +385,7 @@ public sealed class BlobGrainStorageTests(StorageFixture fixture) : IClassFixtur
 
     private static GrainId NewId(string type) => GrainId.Create(type, Guid.NewGuid().ToString("N"));
 
-    private static async Task<TestGrainState<TestState>> ReadAsync(BlobGrainStorage storage, GrainId id, string stateName = StateName)
+    private static async Task<TestGrainState<TestState>> ReadAsync(IGrainStorage storage, GrainId id, string stateName = StateName)
     {
         var state = new TestGrainState<TestState>();
         await storage.ReadStateAsync(stateName, id, state);

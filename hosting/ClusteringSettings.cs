@@ -1,16 +1,17 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 
-namespace CloudController.GrainInterfaces.Hosting;
+namespace CloudController.Hosting;
 
 /// <summary>
 /// The clustering choice, read once from configuration and checked: <c>Clustering:Provider</c> (<c>Localhost</c> or
-/// <c>Redis</c>), <c>ConnectionStrings:Redis</c>, <c>Orleans:ClusterId</c> / <c>Orleans:ServiceId</c>,
-/// <c>Orleans:AdvertisedIP</c> and <c>Orleans:ListenOnAnyAddress</c>.
+/// <c>AzureStorage</c>), <c>Orleans:ClusterId</c> / <c>Orleans:ServiceId</c>, <c>Orleans:AdvertisedIP</c> and
+/// <c>Orleans:ListenOnAnyAddress</c>. With <c>AzureStorage</c>, membership lives in a table of the storage account
+/// (<c>Clustering:TableName</c>, default <c>OrleansSiloInstances</c>).
 /// </summary>
 public sealed record ClusteringSettings(
-    bool UsesRedis,
-    string? RedisConnectionString,
+    bool UsesTableStorage,
+    string TableName,
     string ClusterId,
     string ServiceId,
     IPAddress AdvertisedAddress,
@@ -18,21 +19,19 @@ public sealed record ClusteringSettings(
 {
     public const string DefaultClusterId = "cloud-controller";
     public const string DefaultServiceId = "cloud-controller";
+    public const string DefaultTableName = "OrleansSiloInstances";
 
     public static ClusteringSettings From(IConfiguration configuration)
     {
         var provider = configuration["Clustering:Provider"] ?? "Localhost";
-        var usesRedis = provider.Equals("Redis", StringComparison.OrdinalIgnoreCase);
-        if (!usesRedis && !provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+        var usesTables = provider.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase);
+        if (!usesTables && !provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
         {
-            throw new OrleansConfigurationException($"Clustering:Provider '{provider}' is not supported; use 'Localhost' or 'Redis'.");
+            throw new OrleansConfigurationException($"Clustering:Provider '{provider}' is not supported; use 'Localhost' or 'AzureStorage'.");
         }
 
-        var redis = configuration.GetConnectionString("Redis");
-        if (usesRedis && string.IsNullOrWhiteSpace(redis))
-        {
-            throw new OrleansConfigurationException("Clustering:Provider is 'Redis' but ConnectionStrings:Redis (ConnectionStrings__Redis) is not set.");
-        }
+        var table = configuration["Clustering:TableName"] ?? DefaultTableName;
+        TableNames.Validate("Clustering:TableName", table);
 
         var advertised = configuration["Orleans:AdvertisedIP"];
         IPAddress? address = IPAddress.Loopback;
@@ -42,8 +41,8 @@ public sealed record ClusteringSettings(
         }
 
         return new ClusteringSettings(
-            usesRedis,
-            redis,
+            usesTables,
+            table,
             configuration["Orleans:ClusterId"] ?? DefaultClusterId,
             configuration["Orleans:ServiceId"] ?? DefaultServiceId,
             address!,

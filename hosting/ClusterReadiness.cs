@@ -1,4 +1,4 @@
-namespace CloudController.GrainInterfaces.Hosting;
+namespace CloudController.Hosting;
 
 /// <summary>A quick "does the silo cluster answer" check for readiness endpoints (never throws).</summary>
 public static class ClusterReadiness

@@ -1,0 +1,24 @@
+using Azure.Data.Tables;
+using CloudController.Storage;
+
+namespace CloudController.Hosting;
+
+/// <summary>The table endpoint of the storage account (<see cref="BlobStorageConnection"/>): reminders and membership.</summary>
+public static class TableStorageConnection
+{
+    /// <summary>A client for the connection string; a malformed string is reported without echoing it (it holds a key).</summary>
+    public static TableServiceClient CreateClient(string connectionString)
+    {
+        try
+        {
+            var options = new TableClientOptions();
+            options.Retry.NetworkTimeout = BlobStorageConnection.NetworkTimeout;
+            return new TableServiceClient(connectionString, options);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new StorageUnavailableException(
+                $"ConnectionStrings:{BlobStorageConnection.ConnectionStringName} is not a valid Azure Storage connection string for tables ({ex.GetType().Name}).", ex);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using CloudController.Storage;
+using CloudController.Tests.Api;
+using CloudController.Tests.Infrastructure;
+
+namespace CloudController.Tests.Work;
+
+/// <summary>
+/// Long work runs outside the grain's turns and is bounded: a grain answers while its build runs, a deletion during
+/// work stays a deletion, and work that keeps timing out ends failed after its attempts, changing nothing it would have.
+/// </summary>
+[Collection(HeldWorkSuite.Name)]
+public sealed class HeldWorkTests(HeldWorkFixture fixture)
+{
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task ABuildThatAlwaysTimesOutFailsAfterItsAttemptsAndTheAppKeepsItsPackage()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("index.html", Zips.Text("first"), 0x1A4)));
+        var before = await BitsTests.DownloadAsync(http, app);
+
+        fixture.Gates.Builds.Close();
+        JsonElement job;
+        try
+        {
+            var url = (await (await http.PutAsync($"/v2/apps/{app}/bits?async=true", Zips.Bits([], Zips.Create(("index.html", Zips.Text("second"), 0x1A4)))))
+                .JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("url").GetString()!;
+            job = await BitsTests.PollAsync(http, url, expect: "failed");
+        }
+        finally
+        {
+            fixture.Gates.Builds.Open();
+        }
+
+        var error = job.GetProperty("entity").GetProperty("error_details");
+        Assert.Equal("UnknownError", error.GetProperty("error_code").GetString());
+        Assert.Contains("failed 3 times", error.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("timed out", error.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await BitsTests.DownloadAsync(http, app));
+        await WaitUntilAsync(async () => (await fixture.UnfinishedWorkAsync()).Count == 0, "the job's reminder to go");
+    }
+
+    [Fact]
+    public async Task APackageAnswersReadsAndDeletesAtOnceWhileItsBuildRunsAndStaysDeleted()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var package = await PackagesTests.NewBitsPackageAsync(http, app);
+        var built = fixture.Gates.Builds.Released;
+
+        fixture.Gates.Builds.Close();
+        try
+        {
+            await (await http.PostAsync($"/v3/packages/{package}/upload", PackagesTests.Bits(Zips.Create(("a.txt", Zips.Text("a"), 0x1A4)))))
+                .JsonAsync(HttpStatusCode.OK);
+
+            var clock = Stopwatch.StartNew();
+            var read = await (await http.GetAsync($"/v3/packages/{package}")).JsonAsync(HttpStatusCode.OK);
+            Assert.Equal("PROCESSING_UPLOAD", read.GetProperty("state").GetString());
+            Assert.True(clock.Elapsed < Prompt, $"GET took {clock.Elapsed}");
+
+            clock.Restart();
+            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/packages/{package}")).StatusCode);
+            Assert.True(clock.Elapsed < Prompt, $"DELETE took {clock.Elapsed}");
+        }
+        finally
+        {
+            fixture.Gates.Builds.Open();
+        }
+
+        // The build finishes after the deletion: its blob is removed and nothing comes back.
+        await WaitUntilAsync(() => Task.FromResult(fixture.Gates.Builds.Released > built), "the held build to finish");
+        await WaitUntilAsync(async () => !(await fixture.BlobNamesAsync(BlobContainers.Packages)).Contains(package), "the late package blob to go");
+        await (await http.GetAsync($"/v3/packages/{package}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        var listed = await (await http.GetAsync($"/v3/apps/{app}/packages")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, listed.GetProperty("pagination").GetProperty("total_results").GetInt32());
+    }
+
+    [Fact]
+    public async Task DeletingAnAppWhileItStagesLeavesNoDropletBehind()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("package.json", Zips.Text("{}"), 0x1A4)));
+        var staged = fixture.Gates.Staging.Released;
+
+        fixture.Gates.Staging.Close();
+        string droplet;
+        try
+        {
+            await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+            var droplets = await (await http.GetAsync($"/v3/apps/{app}/droplets")).JsonAsync(HttpStatusCode.OK);
+            var staging = droplets.GetProperty("resources")[0];
+            Assert.Equal("STAGING", staging.GetProperty("state").GetString());
+            droplet = staging.GetProperty("guid").GetString()!;
+
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v2/apps/{app}")).StatusCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"DELETE took {clock.Elapsed}");
+        }
+        finally
+        {
+            fixture.Gates.Staging.Open();
+        }
+
+        await WaitUntilAsync(() => Task.FromResult(fixture.Gates.Staging.Released > staged), "the held staging to finish");
+        await WaitUntilAsync(async () => !(await fixture.BlobNamesAsync(BlobContainers.Droplets)).Contains(droplet), "the late droplet blob to go");
+        await Task.Delay(500);
+        Assert.DoesNotContain(droplet, await fixture.BlobNamesAsync(BlobContainers.Droplets));
+        await (await http.GetAsync($"/v3/droplets/{droplet}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        var all = await (await fixture.Admin()).GetAsync("/v3/droplets?per_page=5000");
+        Assert.DoesNotContain(droplet, (await all.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.DoesNotContain((await fixture.BlobNamesAsync(fixture.GrainStateContainer)), name => name.Contains(droplet.Replace("-", "", StringComparison.Ordinal), StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"waited 10 s for {what}");
+    }
+}
