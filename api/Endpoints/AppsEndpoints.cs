@@ -108,7 +108,7 @@ internal static class AppsEndpoints
         TypedResults.Json(AppSummary.From(await App(grains, guid).GetAsync()), CfJson.Options);
 
     /// <summary>No app instances run on this server, so a stopped app is CF's InstancesError and a started one has none up.</summary>
-    private static async Task<Ok<Dictionary<string, InstanceInfo>>> InstancesAsync(string guid, IGrainFactory grains)
+    private static async Task<Ok<Dictionary<string, InstanceInfo>>> InstancesAsync(string guid, IGrainFactory grains, IConfiguration configuration)
     {
         var app = await App(grains, guid).GetAsync();
         if (app.State == AppState.Stopped)
@@ -122,11 +122,11 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.NotStaged, "App has not finished staging");
         }
 
-        return TypedResults.Ok(Enumerable.Range(0, app.Instances)
+        return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration))
             .ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => new InstanceInfo("DOWN", 0)));
     }
 
-    private static async Task<Ok<Dictionary<string, InstanceStats>>> StatsAsync(string guid, IGrainFactory grains)
+    private static async Task<Ok<Dictionary<string, InstanceStats>>> StatsAsync(string guid, IGrainFactory grains, IConfiguration configuration)
     {
         var app = await App(grains, guid).GetAsync();
         if (app.State == AppState.Stopped)
@@ -134,9 +134,16 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.AppStoppedStatsError, $"Could not fetch stats for stopped app: {app.Name}");
         }
 
-        return TypedResults.Ok(Enumerable.Range(0, app.Instances)
+        return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration))
             .ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => new InstanceStats("DOWN", null)));
     }
+
+    /// <summary>
+    /// Entries an instances or stats answer may hold: the app's count, never more than the platform's limit
+    /// (<c>CloudController:Apps:MaxInstances</c>), even for an app stored before the limit existed.
+    /// </summary>
+    private static int Rendered(AppSnapshot app, IConfiguration configuration) =>
+        Math.Clamp(app.Instances, 0, configuration.GetValue("CloudController:Apps:MaxInstances", 1000));
 
     private static IAppGrain App(IGrainFactory grains, string guid) =>
         grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));

@@ -16,6 +16,7 @@ namespace CloudController.Grains.Apps;
 public sealed partial class AppGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<AppGrainState> state,
     IBitsService bits,
+    Microsoft.Extensions.Options.IOptions<AppLimits> limits,
     TimeProvider clock,
     ILogger<AppGrain> logger) : Grain, IAppGrain
 {
@@ -31,7 +32,7 @@ public sealed partial class AppGrain(
             throw NameTaken(fields.Name ?? "");
         }
 
-        var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid());
+        var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
         await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(app), () => NameTaken(app.Name),
             () => state.SaveAsync(new AppGrainState { App = app }),
             HolderExistsAsync);
@@ -55,7 +56,7 @@ public sealed partial class AppGrain(
     public async Task<AppSnapshot> UpdateAsync(AppFields fields)
     {
         var current = Current;
-        var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid());
+        var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
         var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
         next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
         await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(next), () => NameTaken(next.Name),

@@ -16,11 +16,16 @@ internal static class AppRules
     public const int DefaultDiskQuota = 1024;
     public const int MaxDiskQuota = 2048;
     public const int MaxHealthCheckTimeout = 180;
+
+    /// <summary>CF's column sizes: names as org and space names, free text (command, buildpack) as CF's text limits.</summary>
+    public const int MaxNameLength = 255;
+    public const int MaxCommandLength = 4096;
+    public const int MaxBuildpackLength = 4096;
     public const string BitsNotUploaded = "The app package is invalid: bits have not been uploaded";
 
     private static readonly string[] HealthCheckTypes = ["port", "process", "none"];
 
-    public static AppSnapshot Create(Guid guid, AppFields fields, DateTimeOffset now, Guid version)
+    public static AppSnapshot Create(Guid guid, AppFields fields, DateTimeOffset now, Guid version, AppLimits? limits = null)
     {
         var diego = fields.Diego ?? false;
         var app = new AppSnapshot
@@ -49,13 +54,13 @@ internal static class AppRules
             Ports = fields.Ports ?? (diego ? [8080] : null),
             CreatedAt = now,
         };
-        Validate(app, fields.State);
+        Validate(app, fields.State, limits ?? AppLimits.Default);
         return ParseState(fields.State) == AppState.Started
             ? throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded)
             : app;
     }
 
-    public static AppSnapshot Update(AppSnapshot current, AppFields fields, DateTimeOffset now, Guid newVersion)
+    public static AppSnapshot Update(AppSnapshot current, AppFields fields, DateTimeOffset now, Guid newVersion, AppLimits? limits = null)
     {
         bool Named(string field) => fields.Set.Contains(field);
         var next = current with
@@ -81,7 +86,7 @@ internal static class AppRules
             Ports = Named("ports") ? fields.Ports : current.Ports,
             UpdatedAt = now,
         };
-        Validate(next, fields.State);
+        Validate(next, fields.State, limits ?? AppLimits.Default);
 
         if (next.State == AppState.Started && next.PackageHash is null && next.DockerImage is null && next.CurrentDropletGuid is null)
         {
@@ -212,15 +217,30 @@ internal static class AppRules
         _ => throw CloudControllerException.AppInvalid("Invalid app state provided"),
     };
 
-    private static void Validate(AppSnapshot app, string? requestedState)
+    private static void Validate(AppSnapshot app, string? requestedState, AppLimits limits)
     {
         ParseState(requestedState);
+        if (app.Name.Length > MaxNameLength)
+        {
+            throw CloudControllerException.AppInvalid($"name is too long (maximum is {MaxNameLength} characters)");
+        }
+
         if (app.Name.Trim().Length == 0 || app.Name.Any(char.IsControl))
         {
             throw CloudControllerException.AppInvalid("name can't be blank and must be printable");
         }
 
-        if (app.Memory <= 0)
+        if (app.Command?.Length > MaxCommandLength)
+        {
+            throw CloudControllerException.AppInvalid($"command is too long (maximum is {MaxCommandLength} characters)");
+        }
+
+        if (app.Buildpack?.Length > MaxBuildpackLength)
+        {
+            throw CloudControllerException.AppInvalid($"buildpack is too long (maximum is {MaxBuildpackLength} characters)");
+        }
+
+        if (app.Memory <= 0 || app.Memory > limits.MaxMemory)
         {
             throw new CloudControllerException(CfErrorCode.AppMemoryInvalid, "You have specified an invalid amount of memory for your application.");
         }
@@ -228,6 +248,11 @@ internal static class AppRules
         if (app.Instances < 0)
         {
             throw CloudControllerException.AppInvalid("Number of instances less than 0");
+        }
+
+        if (app.Instances > limits.MaxInstances)
+        {
+            throw CloudControllerException.AppInvalid($"instances must be at most {limits.MaxInstances} (the platform's limit per app)");
         }
 
         if (app.DiskQuota < 1 || app.DiskQuota > MaxDiskQuota)

@@ -46,7 +46,20 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
             var cached = await PrefetchCachedAsync(resources, fingerprints, cachedPath, cancellationToken);
 
             // Zipping is CPU and file work: keep it off the grain scheduler.
-            var (cacheable, sha1, size) = await Task.Run(() => Build(hasApplication ? zipPath : null, fingerprints, resources, cached, packagePath), cancellationToken);
+            IReadOnlyList<CacheableFile> cacheable;
+            string sha1;
+            long size;
+            try
+            {
+                (cacheable, sha1, size) = await Task.Run(() => Build(hasApplication ? zipPath : null, fingerprints, resources, cached, packagePath), cancellationToken);
+            }
+            catch (DamagedResourceException damaged)
+            {
+                LogDamagedResource(damaged.Sha1);
+                await resources.GetBlobClient(BitsBlobNames.Resource(damaged.Sha1)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+                throw damaged.Error;
+            }
+
             await packages.GetBlobClient(BitsBlobNames.Package(packageGuid)).UploadAsync(packagePath, BlobTransfers.Overwrite(BlobTransfers.Bounded), cancellationToken);
             await CacheAsync(resources, zipPath, cacheable, cancellationToken);
             LogPackaged(packageGuid, size, fingerprints.Count);
@@ -185,6 +198,10 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
         }, cancellationToken)));
     }
 
+    /// <summary>
+    /// Caches one uploaded file under the sha1 of what is actually stored: the entry is taken by position (the one the
+    /// package was built from), hashed while it uploads, and removed again if it does not hash to its name.
+    /// </summary>
     private static async Task CacheOneAsync(BlobContainerClient resources, ZipArchive zip, CacheableFile file, CancellationToken cancellationToken)
     {
         var blob = resources.GetBlobClient(BitsBlobNames.Resource(file.Sha1));
@@ -193,16 +210,27 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
             return;
         }
 
+        Response<BlobContentInfo> stored;
+        await using var content = new HashingReadStream(zip.Entries[file.EntryIndex].Open());
         try
         {
-            await using var content = zip.GetEntry(file.EntryName)!.Open();
-            await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, TransferOptions = BlobTransfers.OneOfMany }, cancellationToken);
+            stored = await blob.UploadAsync(content, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, TransferOptions = BlobTransfers.OneOfMany }, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            // Another upload cached the same content first: same sha1, same bytes.
+            // Another upload cached it first; whoever stored it hashed it the same way.
+            return;
+        }
+
+        if (content.Sha1() != file.Sha1)
+        {
+            await blob.DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = stored.Value.ETag }, cancellationToken: CancellationToken.None);
+            throw new InvalidOperationException($"A resource cached as {file.Sha1} did not hash to its name; it was removed.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource cache blob {Sha1} does not hash to its name; removed so that clients upload it again")]
+    private partial void LogDamagedResource(string sha1);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Package {PackageGuid} stored: {Size} bytes, {Fingerprints} cached files reused")]
     private partial void LogPackaged(Guid packageGuid, long size, int fingerprints);

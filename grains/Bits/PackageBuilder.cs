@@ -27,11 +27,17 @@ internal sealed class PackageBuilder(BitsOptions options)
     {
         using var source = applicationZip is null ? null : OpenZip(applicationZip);
         var items = new SortedDictionary<string, Item>(StringComparer.Ordinal);
-        foreach (var entry in source?.Entries ?? [])
+        var entries = source?.Entries ?? [];
+        for (var index = 0; index < entries.Count; index++)
         {
-            if (ListEntry(entry) is { } item)
+            if (ListEntry(entries[index], index) is { } item)
             {
-                items[item.Path] = item;
+                // One rule for the package and the resource cache alike: a path may appear once. (Keeping the first
+                // or the last would let the cache and the package disagree about what the path holds.)
+                if (!items.TryAdd(item.Path, item))
+                {
+                    throw UploadInvalid($"Unzipping had errors: the archive holds '{item.Path}' more than once");
+                }
             }
         }
 
@@ -57,18 +63,25 @@ internal sealed class PackageBuilder(BitsOptions options)
                 entry.ExternalAttributes = item.Attributes << 16;
                 using var input = Open(item, openCached);
                 using var target = entry.Open();
-                var (sha1, size) = Copy(input, target, options.MaxPackageSize - written);
+                var (sha1, crc, size) = Copy(input, target, options.MaxPackageSize - written);
                 written += size;
                 if (item.Fingerprint is { } fingerprint && sha1 != fingerprint.Sha1)
                 {
-                    throw new CloudControllerException(CfErrorCode.ResourceChecksumMismatch,
+                    // The cache's blob does not hash to its name: it is damaged. The caller removes it, so the next
+                    // resource_match reports it missing and the client sends the file again.
+                    throw new DamagedResourceException(fingerprint.Sha1,
                         $"One or more cached resources did not match the given checksum: {fingerprint.Path}");
                 }
 
-                if (item.Source is { } zipEntry && (item.Attributes & 0xF000) == FileType
+                if (item.Source is { } zipEntry && (size != zipEntry.Length || crc != zipEntry.Crc32))
+                {
+                    throw UploadInvalid($"Unzipping had errors: entry '{item.Path}' does not match its declared size or checksum");
+                }
+
+                if (item.Source is not null && item.EntryIndex is { } index && (item.Attributes & 0xF000) == FileType
                     && size >= options.ResourceMinimumSize && size <= options.ResourceMaximumSize)
                 {
-                    cacheable.Add(new CacheableFile(zipEntry.FullName, sha1, size));
+                    cacheable.Add(new CacheableFile(index, sha1, size));
                 }
             }
         }
@@ -96,7 +109,7 @@ internal sealed class PackageBuilder(BitsOptions options)
         }
     }
 
-    private static Item? ListEntry(ZipArchiveEntry entry)
+    private static Item? ListEntry(ZipArchiveEntry entry, int index)
     {
         var unix = (entry.ExternalAttributes >> 16) & 0xFFFF;
         var isDirectory = entry.FullName.EndsWith('/') || (unix & 0xF000) == DirectoryType;
@@ -124,11 +137,12 @@ internal sealed class PackageBuilder(BitsOptions options)
                 throw UploadInvalid("Symlink(s) point outside of root folder");
             }
 
-            return new Item(path, unix, entry, null, entry.Length);
+            return new Item(path, SymlinkType | (unix & Fingerprint.PermissionBits), entry, null, entry.Length, index);
         }
 
-        var mode = unix & 0xFFF;
-        return new Item(path, FileType | (mode == 0 ? DefaultZipMode : mode), entry, null, entry.Length);
+        // setuid, setgid and sticky bits are dropped: a package carries permissions, never privileges.
+        var mode = unix & Fingerprint.PermissionBits;
+        return new Item(path, FileType | (mode == 0 ? DefaultZipMode : mode), entry, null, entry.Length, index);
     }
 
     private static string ReadLinkTarget(ZipArchiveEntry entry)
@@ -163,9 +177,10 @@ internal sealed class PackageBuilder(BitsOptions options)
         }
     }
 
-    private (string Sha1, long Size) Copy(Stream input, Stream output, long budget)
+    private (string Sha1, uint Crc32, long Size) Copy(Stream input, Stream output, long budget)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        var crc = new System.IO.Hashing.Crc32();
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
@@ -180,10 +195,11 @@ internal sealed class PackageBuilder(BitsOptions options)
                 }
 
                 hash.AppendData(buffer, 0, read);
+                crc.Append(buffer.AsSpan(0, read));
                 output.Write(buffer, 0, read);
             }
 
-            return (Convert.ToHexStringLower(hash.GetHashAndReset()), total);
+            return (Convert.ToHexStringLower(hash.GetHashAndReset()), crc.GetCurrentHashAsUInt32(), total);
         }
         finally
         {
@@ -209,8 +225,16 @@ internal sealed class PackageBuilder(BitsOptions options)
     private static CloudControllerException UploadInvalid(string detail) =>
         new(CfErrorCode.AppBitsUploadInvalid, $"The app upload is invalid: {detail}");
 
-    private sealed record Item(string Path, int Attributes, ZipArchiveEntry? Source, Fingerprint? Fingerprint, long DeclaredSize);
+    private sealed record Item(string Path, int Attributes, ZipArchiveEntry? Source, Fingerprint? Fingerprint, long DeclaredSize, int? EntryIndex = null);
 }
 
-/// <summary>An uploaded file eligible for the resource cache.</summary>
-internal sealed record CacheableFile(string EntryName, string Sha1, long Size);
+/// <summary>An uploaded file eligible for the resource cache: the zip entry by position (names may repeat in a zip), and what it hashed to.</summary>
+internal sealed record CacheableFile(int EntryIndex, string Sha1, long Size);
+
+/// <summary>A resource-cache blob whose content does not hash to its name; <see cref="Error"/> is what the client is told.</summary>
+internal sealed class DamagedResourceException(string sha1, string message) : Exception(message)
+{
+    public string Sha1 { get; } = sha1;
+
+    public CloudControllerException Error => new(CfErrorCode.ResourceChecksumMismatch, Message);
+}

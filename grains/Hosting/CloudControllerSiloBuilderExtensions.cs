@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using CloudController.Grains.Apps;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Staging;
@@ -38,6 +39,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<BitsContainers>();
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
         builder.Services.AddOptions<WorkOptions>().BindConfiguration(WorkOptions.Section);
+        builder.Services.AddOptions<AppLimits>().BindConfiguration(AppLimits.Section);
         builder.Services.AddSingleton<BitsWorkGate>();
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();

@@ -135,6 +135,10 @@ public sealed class BitsTests(CloudControllerFixture fixture)
         { "fingerprint-not-cached", 160001, "CF-AppBitsUploadInvalid" },
         { "resources-not-an-array", 160001, "CF-AppBitsUploadInvalid" },
         { "resources-missing", 160001, "CF-AppBitsUploadInvalid" },
+        { "sha1-is-a-path", 160001, "CF-AppBitsUploadInvalid" },
+        { "sha1-not-hex", 160001, "CF-AppBitsUploadInvalid" },
+        { "duplicate-entries", 160001, "CF-AppBitsUploadInvalid" },
+        { "crc-mismatch", 160001, "CF-AppBitsUploadInvalid" },
     };
 
     [Theory]
@@ -296,6 +300,10 @@ public sealed class BitsTests(CloudControllerFixture fixture)
             "fingerprint-path-escapes" => Zips.Bits([Zips.Fingerprint("../a.bin", Big1)], valid),
             "fingerprint-not-cached" => Zips.Bits([Zips.Fingerprint("a.bin", Zips.Random())], valid),
             "resources-not-an-array" => RawResources("{\"fn\":\"a\"}", valid),
+            "sha1-is-a-path" => RawResources("[{\"fn\":\"a.bin\",\"size\":1,\"sha1\":\"../grain-state/state-app/x.json\"}]", valid),
+            "sha1-not-hex" => RawResources($"[{{\"fn\":\"a.bin\",\"size\":1,\"sha1\":\"{new string('z', 40)}\"}}]", valid),
+            "duplicate-entries" => Zips.Bits([], Zips.Create(("index.html", Zips.Text("hi"), 0x1A4), ("big.bin", Zips.Random(), 0x1A4), ("big.bin", Zips.Random(), 0x1A4))),
+            "crc-mismatch" => Zips.Bits([], Zips.Corrupt(Zips.CreateStored(("data.txt", Zips.Text(new string('x', 4096)), 0x1A4)), "xxxx", "xxyx")),
             _ => WithoutResources(valid),
         };
     }

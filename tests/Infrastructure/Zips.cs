@@ -29,6 +29,33 @@ public static class Zips
         return buffer.ToArray();
     }
 
+    /// <summary>Like <see cref="Create"/>, but entries are stored uncompressed (their bytes appear as they are).</summary>
+    public static byte[] CreateStored(params (string Path, byte[] Content, int Mode)[] files)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, content, mode) in files)
+            {
+                var entry = zip.CreateEntry(path, CompressionLevel.NoCompression);
+                entry.ExternalAttributes = (RegularFile | mode) << 16;
+                using var stream = entry.Open();
+                stream.Write(content);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The zip with the first occurrence of <paramref name="find"/> in its bytes replaced (same length): data no longer matching its CRC.</summary>
+    public static byte[] Corrupt(byte[] zip, string find, string replace)
+    {
+        var at = zip.AsSpan().IndexOf(Encoding.ASCII.GetBytes(find));
+        var copy = zip.ToArray();
+        Encoding.ASCII.GetBytes(replace).CopyTo(copy, at);
+        return copy;
+    }
+
     public static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>Incompressible bytes, above the resource cache's minimum size by default.</summary>

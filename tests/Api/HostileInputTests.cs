@@ -1,0 +1,83 @@
+using System.Net;
+using CloudController.Storage;
+using CloudController.Tests.Infrastructure;
+
+namespace CloudController.Tests.Api;
+
+/// <summary>Input an attacker with a valid token would send: bounded where it enters, the resource cache untamperable.</summary>
+[Collection(CloudControllerSuite.Name)]
+public sealed class HostileInputTests(CloudControllerFixture fixture)
+{
+    [Fact]
+    public async Task AZipThatNamesOneFileTwiceIsRefusedAndCachesNeitherContent()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var (a, b) = (Zips.Text(new string('A', 70_000)), Zips.Text(new string('B', 70_000)));
+        var zip = Zips.Create(("index.html", Zips.Text("hi"), 0x1A4), ("big.bin", a, 0x1A4), ("big.bin", b, 0x1A4));
+
+        var error = await (await http.PutAsync($"/v2/apps/{app}/bits", Zips.Bits([], zip))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
+
+        Assert.Contains("'big.bin' more than once", error.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await MatchedAsync(http, a, b));
+    }
+
+    [Fact]
+    public async Task ADamagedCacheEntryIsDetectedRemovedAndThenReplacedByTheRealContent()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var real = Zips.Random();
+        var resources = fixture.Blobs.GetBlobContainerClient(BlobContainers.Resources);
+        await resources.CreateIfNotExistsAsync();
+        await resources.GetBlobClient(Zips.Sha1(real)).UploadAsync(BinaryData.FromBytes(Zips.Random()));
+        Assert.Single(await MatchedAsync(http, real));
+
+        await (await http.PutAsync($"/v2/apps/{app}/bits", Zips.Bits([Zips.Fingerprint("lib.bin", real)], Zips.Create(("a.txt", Zips.Text("a"), 0x1A4)))))
+            .V2ErrorAsync(HttpStatusCode.BadRequest, 150010, "CF-ResourceChecksumMismatch");
+        Assert.Empty(await MatchedAsync(http, real));
+
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("lib.bin", real, 0x1A4)));
+        Assert.Single(await MatchedAsync(http, real));
+        Assert.Equal(real, (await resources.GetBlobClient(Zips.Sha1(real)).DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task SetuidSetgidAndStickyBitsAreDroppedFromPackages()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("run.sh", Zips.Text("#!/bin/sh"), 0xFED)));
+
+        Assert.Equal(0x1ED, Zips.Read(await BitsTests.DownloadAsync(http, app))["run.sh"].Mode & 0xFFF);
+    }
+
+    [Fact]
+    public async Task InstancesMemoryAndTextAreBoundedWhereTheyEnterAndNothingStoredChanges()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var app = await AppsTests.NewAppAsync(http, space);
+        var before = await (await http.GetAsync($"/v2/apps/{app}")).Content.ReadAsStringAsync();
+
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { instances = 20_000_000 })).V2ErrorAsync(HttpStatusCode.BadRequest, 100001, "CF-AppInvalid");
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { memory = 1_000_000_000 })).V2ErrorAsync(HttpStatusCode.BadRequest, 100006, "CF-AppMemoryInvalid");
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { command = new string('c', 4097) })).V2ErrorAsync(HttpStatusCode.BadRequest, 100001, "CF-AppInvalid");
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { name = new string('n', 256) })).V2ErrorAsync(HttpStatusCode.BadRequest, 100001, "CF-AppInvalid");
+        Assert.Equal(before, await (await http.GetAsync($"/v2/apps/{app}")).Content.ReadAsStringAsync());
+
+        await (await http.PostJsonAsync("/v2/apps", new { name = new string('n', 256), space_guid = space })).V2ErrorAsync(HttpStatusCode.BadRequest, 100001, "CF-AppInvalid");
+        await (await http.PostJsonAsync("/v3/apps", new { name = new string('n', 256), relationships = new { space = new { guid = space } } }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var longest = await (await http.PostJsonAsync("/v2/apps", new { name = new string('n', 255), space_guid = space, instances = 1000 })).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal(1000, longest.GetProperty("entity").GetProperty("instances").GetInt32());
+    }
+
+    private static async Task<List<string>> MatchedAsync(HttpClient http, params byte[][] files)
+    {
+        var request = files.Select(f => new { sha1 = Zips.Sha1(f), size = f.Length }).ToArray();
+        var matched = await (await http.PutAsync("/v2/resource_match", HttpAssertions.Json(request))).JsonAsync(HttpStatusCode.OK);
+        return [.. matched.EnumerateArray().Select(m => m.GetProperty("sha1").GetString()!)];
+    }
+}
