@@ -33,13 +33,31 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
         {
             return await ReadPartsAsync(request, boundary, uploadId, uploads, zipPart, resourcesRequired, cancellationToken);
         }
+        catch (Exception ex) when (Malformed(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // A truncated body, a missing final boundary, part headers over the limit: the client's mistake.
+            await DeleteUploadAsync(uploads, uploadId);
+            throw Invalid("the multipart body is malformed or truncated");
+        }
         catch
         {
             // A rejected or broken request leaves nothing behind in the uploads container.
-            await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-            await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            await DeleteUploadAsync(uploads, uploadId);
             throw;
         }
+    }
+
+    private static bool Malformed(Exception ex) => ex switch
+    {
+        IOException or InvalidDataException => true,
+        AggregateException { InnerException: { } inner } => Malformed(inner),
+        _ => false,
+    };
+
+    private static async Task DeleteUploadAsync(BlobContainerClient uploads, Guid uploadId)
+    {
+        await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+        await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
     }
 
     private async Task<BitsUpload> ReadPartsAsync(

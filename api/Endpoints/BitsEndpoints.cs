@@ -106,7 +106,7 @@ internal static class BitsEndpoints
     }
 
     private static async Task<Ok<V2Job>> GetJobAsync(string guid, IGrainFactory grains) =>
-        TypedResults.Ok(V2Job.From(Guid.TryParse(guid, out var g) ? await grains.GetGrain<IJobGrain>(g).FindAsync() : null));
+        TypedResults.Ok(V2Job.From(RouteGuid.TryParse(guid, out var g) ? await grains.GetGrain<IJobGrain>(g).FindAsync() : null));
 
     /// <summary>201 with the queued job and, beyond CF, a Location header to poll.</summary>
     private static Created<V2Job> JobCreated(JobSnapshot job)

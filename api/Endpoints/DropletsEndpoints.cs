@@ -127,7 +127,7 @@ internal static class DropletsEndpoints
 
     private static async Task<Ok<V3BuildResource>> GetBuildAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
     {
-        var droplet = Guid.TryParse(guid, out var g) ? await grains.GetGrain<IDropletGrain>(g).FindAsync() : null;
+        var droplet = RouteGuid.TryParse(guid, out var g) ? await grains.GetGrain<IDropletGrain>(g).FindAsync() : null;
         return TypedResults.Ok(V3BuildResource.From(droplet ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Build not found"), platform));
     }
 

@@ -37,7 +37,17 @@ internal static class UaaEndpoints
             return OAuthError(400, "invalid_request", "Expected application/x-www-form-urlencoded");
         }
 
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        {
+            // Over the form limits (value count, key or value length, body size): OAuth's error shape, as UAA answers.
+            return OAuthError(400, "invalid_request", "The request form is malformed or too large");
+        }
+
         var uaa = options.Value;
         var (clientId, secret) = ClientCredentials(http.Request, form);
         if (clientId is null || !uaa.Clients.TryGetValue(clientId, out var client) || !SecretsEqual(client.Secret, secret ?? ""))

@@ -144,7 +144,7 @@ internal static class V3AppsEndpoints
             throw CloudControllerException.Unprocessable("Relationships must be {\"space\": {\"guid\": \"<space guid>\"}}");
         }
 
-        return Guid.TryParse(relationships.GetProperty("space").GetProperty("guid").GetString(), out var parsed)
+        return RouteGuid.TryParse(relationships.GetProperty("space").GetProperty("guid").GetString(), out var parsed)
             ? parsed
             : throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
     }

@@ -20,6 +20,12 @@ internal static class ApiApplicationExtensions
             builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration.GetValue("CC_API_PORT", 9022)}");
         }
 
+        // Above RequestLimitsMiddleware's limits, so that an over-long request gets a CF error body from it.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestLineSize = RequestLimitsMiddleware.KestrelLine;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimitsMiddleware.KestrelHeaders;
+        });
         return builder;
     }
 
@@ -27,6 +33,7 @@ internal static class ApiApplicationExtensions
     public static WebApplication UseCloudControllerApi(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(MethodNotAllowedIsNotFoundAsync);
         app.UseRouting();

@@ -29,11 +29,41 @@ internal static class JsonBody
         try
         {
             using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            EnsureText(document.RootElement);
             return document.RootElement.Clone();
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw CloudControllerException.MessageParse("invalid request body");
+        }
+    }
+
+    /// <summary>
+    /// Reads every string and property name once, so that text the parser let through but cannot decode (invalid UTF-8,
+    /// a lone surrogate escape) is a parse error here rather than a failure wherever a field is read later.
+    /// </summary>
+    private static void EnsureText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    EnsureText(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    EnsureText(item);
+                }
+
+                break;
         }
     }
 

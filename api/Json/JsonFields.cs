@@ -36,7 +36,7 @@ internal readonly struct JsonFields(JsonElement root, JsonFieldErrors errors)
     public Guid? OptionalGuid(string name, Func<string, Exception> notFound)
     {
         var text = OptionalString(name);
-        return text is null ? null : Guid.TryParse(text, out var guid) ? guid : throw notFound(text);
+        return text is null ? null : Endpoints.RouteGuid.TryParse(text, out var guid) ? guid : throw notFound(text);
     }
 
     public Guid RequiredGuid(string name, Func<string, Exception> notFound) =>

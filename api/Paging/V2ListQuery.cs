@@ -60,7 +60,7 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
 
     /// <summary>Guid values of a filter; a value that is not a guid can match nothing.</summary>
     public ImmutableArray<Guid> GuidsOf(string key) =>
-        [.. ValuesOf(key).Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty)];
+        [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
     public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<string> scopes) =>
         new(names, guids, scopes, OrderBy == "name" ? IndexOrder.Name : IndexOrder.Id, Descending, Page, PerPage);

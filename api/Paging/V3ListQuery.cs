@@ -53,7 +53,7 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
 
     /// <summary>Guid values of a filter; a value that is not a guid can match nothing.</summary>
     public ImmutableArray<Guid> GuidsOf(string key) =>
-        [.. ValuesOf(key).Select(v => Guid.TryParse(v, out var g) ? g : Guid.Empty)];
+        [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
     public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<string> scopes)
     {

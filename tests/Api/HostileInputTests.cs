@@ -74,6 +74,85 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
         Assert.Equal(1000, longest.GetProperty("entity").GetProperty("instances").GetInt32());
     }
 
+    [Fact]
+    public async Task OnlyTheCanonicalGuidSpellingNamesAResource()
+    {
+        using var http = await fixture.As("writer");
+        var app = Guid.Parse(await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin())));
+
+        await (await http.GetAsync($"/v2/apps/{app:D}")).JsonAsync(HttpStatusCode.OK);
+        foreach (var spelling in new[] { app.ToString("N"), app.ToString("B"), app.ToString("D").ToUpperInvariant() })
+        {
+            await (await http.GetAsync($"/v2/apps/{spelling}")).V2ErrorAsync(HttpStatusCode.NotFound, 100004, "CF-AppNotFound");
+            await (await http.GetAsync($"/v3/apps/{spelling}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        }
+    }
+
+    [Fact]
+    public async Task OverLongRequestLinesAndHeadersAreCfErrors()
+    {
+        using var http = await fixture.As("reader");
+
+        await (await http.GetAsync($"/v2/apps?q=name:{new string('a', 9000)}")).V2ErrorAsync(HttpStatusCode.RequestUriTooLong, 10004, "CF-InvalidRequest");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v3/apps");
+        request.Headers.Add("X-Padding", new string('p', 40_000));
+        await (await http.SendAsync(request)).V3ErrorAsync(HttpStatusCode.RequestHeaderFieldsTooLarge, 10004, "CF-InvalidRequest");
+    }
+
+    [Theory]
+    [InlineData("invalid-utf8")]
+    [InlineData("lone-surrogate")]
+    public async Task UndecodableJsonTextIsAParseErrorAndCreatesNothing(string kind)
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var body = kind == "invalid-utf8"
+            ? [.. System.Text.Encoding.ASCII.GetBytes("{\"name\":\""), 0xFF, 0xFE, .. System.Text.Encoding.ASCII.GetBytes($"\",\"space_guid\":\"{space}\"}}")]
+            : System.Text.Encoding.ASCII.GetBytes($"{{\"name\":\"\\ud800\",\"space_guid\":\"{space}\"}}");
+
+        await (await http.PostAsync("/v2/apps", new ByteArrayContent(body))).V2ErrorAsync(HttpStatusCode.BadRequest, 1001, "CF-MessageParseError");
+        using var admin = await fixture.Admin();
+        await (await admin.PostAsync("/v2/organizations", new ByteArrayContent(body))).V2ErrorAsync(HttpStatusCode.BadRequest, 1001, "CF-MessageParseError");
+        var apps = await (await http.GetAsync($"/v2/spaces/{space}/apps")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, apps.GetProperty("total_results").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("no-final-boundary")]
+    [InlineData("huge-part-headers")]
+    public async Task MalformedMultipartBitsAreUploadErrorsAndLeaveNothingBehind(string kind)
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var uploadsBefore = (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Count;
+        var part = "--b\r\nContent-Disposition: form-data; name=\"resources\"\r\n\r\n[]\r\n";
+        var body = kind switch
+        {
+            "truncated" => part + "--b\r\nContent-Disposition: form-data; name=\"application\"; filename=\"a.zip\"\r\n\r\nPK\u0003\u0004",
+            "no-final-boundary" => part,
+            _ => $"--b\r\nContent-Disposition: form-data; name=\"resources\"\r\nX-Pad: {new string('x', 20_000)}\r\n\r\n[]\r\n--b--\r\n",
+        };
+        var content = new StringContent(body);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+
+        await (await http.PutAsync($"/v2/apps/{app}/bits", content)).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
+        Assert.Equal(uploadsBefore, (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Count);
+    }
+
+    [Fact]
+    public async Task AnOverLimitTokenFormIsAnOAuthError()
+    {
+        using var http = fixture.Anonymous();
+        var fields = Enumerable.Range(0, 2000).Select(i => new KeyValuePair<string, string>($"f{i}", "x"))
+            .Append(new("grant_type", "password")).Append(new("username", "admin")).Append(new("password", "admin"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token") { Content = new FormUrlEncodedContent(fields) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", "Y2Y6");
+
+        var error = await (await http.SendAsync(request)).JsonAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_request", error.GetProperty("error").GetString());
+    }
+
     private static async Task<List<string>> MatchedAsync(HttpClient http, params byte[][] files)
     {
         var request = files.Select(f => new { sha1 = Zips.Sha1(f), size = f.Length }).ToArray();
