@@ -20,6 +20,13 @@ internal sealed class UaaOptions
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>UAA's password lockout: failures within the window that lock a user name, and for how long.</summary>
+    public int LockoutMaxFailures { get; set; } = 5;
+
+    public TimeSpan LockoutWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Users by name (password grant).</summary>

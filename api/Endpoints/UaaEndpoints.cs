@@ -1,3 +1,4 @@
+using CloudController.GrainInterfaces.Uaa;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -30,7 +31,7 @@ internal static class UaaEndpoints
             new Dictionary<string, string[]> { ["username"] = ["text", "Email"], ["password"] = ["password", "Password"] }));
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext http, TokenService tokens, IOptions<UaaOptions> options)
+    private static async Task<IResult> TokenAsync(HttpContext http, TokenService tokens, IOptions<UaaOptions> options, IGrainFactory grains)
     {
         if (!http.Request.HasFormContentType)
         {
@@ -63,6 +64,13 @@ internal static class UaaEndpoints
                 : OAuthError(400, "unsupported_grant_type", $"Unsupported grant type: {grant}");
         }
 
+        var lockout = grant == "password" ? grains.GetGrain<ILoginLockoutGrain>(form["username"].ToString()) : null;
+        var policy = new LockoutPolicy(uaa.LockoutMaxFailures, uaa.LockoutWindow, uaa.LockoutDuration);
+        if (lockout is not null && await lockout.IsLockedAsync(policy))
+        {
+            return Locked();
+        }
+
         TokenSubject? subject = grant switch
         {
             "password" => PasswordSubject(uaa, clientId, form["username"].ToString(), form["password"].ToString()),
@@ -71,9 +79,19 @@ internal static class UaaEndpoints
         };
         if (subject is null)
         {
+            if (lockout is not null && await lockout.FailedAsync(policy))
+            {
+                return Locked();
+            }
+
             return grant == "refresh_token"
                 ? OAuthError(401, "invalid_token", "Invalid refresh token")
                 : OAuthError(401, "unauthorized", "Bad credentials");
+        }
+
+        if (lockout is not null)
+        {
+            await lockout.SucceededAsync();
         }
 
         var issued = tokens.Issue(subject);
@@ -114,6 +132,9 @@ internal static class UaaEndpoints
 
     private static bool SecretsEqual(string expected, string given) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(given)));
+
+    private static JsonHttpResult<OAuthErrorBody> Locked() =>
+        OAuthError(401, "unauthorized", "Your account has been locked because of too many failed attempts to login.");
 
     private static JsonHttpResult<OAuthErrorBody> OAuthError(int status, string error, string description) =>
         TypedResults.Json(new OAuthErrorBody(error, description), statusCode: status);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using CloudController.Storage;
 using CloudController.Tests.Infrastructure;
 
@@ -151,6 +153,34 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
 
         var error = await (await http.SendAsync(request)).JsonAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_request", error.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task FiveWrongPasswordsLockTheUserNameAsUaaDoes()
+    {
+        using var http = fixture.Anonymous();
+        for (var i = 1; i <= 5; i++)
+        {
+            var wrong = await PasswordGrantAsync(http, "lockme", "wrong");
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            var description = (await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_description").GetString();
+            Assert.Equal(i < 5 ? "Bad credentials" : "Your account has been locked because of too many failed attempts to login.", description);
+        }
+
+        var right = await PasswordGrantAsync(http, "lockme", "lockme-pw");
+        Assert.Equal(HttpStatusCode.Unauthorized, right.StatusCode);
+        Assert.Contains("locked", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await PasswordGrantAsync(http, "reader", "reader-pw")).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PasswordGrantAsync(HttpClient http, string user, string password)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password", ["username"] = user, ["password"] = password }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", "Y2Y6");
+        return http.SendAsync(request);
     }
 
     private static async Task<List<string>> MatchedAsync(HttpClient http, params byte[][] files)
