@@ -23,6 +23,12 @@ public sealed class BitsOptions
     /// <summary>Where packages are assembled on disk (never in memory).</summary>
     public string? WorkDirectory { get; set; }
 
+    /// <summary>
+    /// Fingerprints (cached files named in <c>resources</c>) one upload may name. Each costs a storage request, so an
+    /// upload naming more is refused before any is looked up.
+    /// </summary>
+    public int MaxFingerprints { get; set; } = 10_000;
+
     /// <summary>Package builds and stagings one silo runs at once (null: twice the cores); the rest wait their turn.</summary>
     public int? MaxConcurrentWork { get; set; }
 }

@@ -19,8 +19,8 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
 
     private BitsOptions Options => options.Value;
 
-    public Task<PackageInfo> BuildPackageAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken) =>
-        gate.RunAsync(() => BuildPackageNowAsync(uploadId, hasApplication, packageGuid, cancellationToken), cancellationToken);
+    public Task<PackageInfo> BuildPackageAsync(Guid appGuid, Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken) =>
+        gate.RunAsync(appGuid, () => BuildPackageNowAsync(uploadId, hasApplication, packageGuid, cancellationToken), cancellationToken);
 
     private async Task<PackageInfo> BuildPackageNowAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken)
     {
@@ -38,6 +38,13 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
         {
             var fingerprints = Fingerprint.ParseAll((await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId))
                 .DownloadContentAsync(cancellationToken)).Value.Content.ToMemory().Span);
+            if (fingerprints.Count > Options.MaxFingerprints)
+            {
+                throw UploadInvalid($"{fingerprints.Count} resources were named; at most {Options.MaxFingerprints} may be");
+            }
+
+            // Every named file must be cached: one bounded pass of existence checks before anything is downloaded.
+            await EnsureCachedAsync(resources, fingerprints, cancellationToken);
             if (hasApplication)
             {
                 await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DownloadToAsync(zipPath, BlobTransfers.DownloadTo(BlobTransfers.Bounded), cancellationToken);
@@ -122,6 +129,37 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
         using var package = File.OpenRead(packagePath);
         return (cacheable, PackageBuilder.Sha1Of(package), package.Length);
     }
+
+    /// <summary>Fails with the first fingerprint whose file is not in the resource cache, checking 16 at a time.</summary>
+    private static async Task EnsureCachedAsync(BlobContainerClient resources, IReadOnlyList<Fingerprint> fingerprints, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Fingerprint? missing = null;
+        try
+        {
+            await Parallel.ForEachAsync(fingerprints.DistinctBy(f => f.Sha1), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stop.Token },
+                async (fingerprint, token) =>
+                {
+                    if (!await resources.GetBlobClient(BitsBlobNames.Resource(fingerprint.Sha1)).ExistsAsync(token))
+                    {
+                        Interlocked.CompareExchange(ref missing, fingerprint, null);
+                        await stop.CancelAsync();
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (missing is not null)
+        {
+            // Stopped at the first missing file.
+        }
+
+        if (missing is { } file)
+        {
+            throw UploadInvalid($"resource '{file.Path}' with sha1 {file.Sha1} is not in the resource cache; upload it in the application zip");
+        }
+    }
+
+    private static CloudControllerException UploadInvalid(string detail) =>
+        new(CfErrorCode.AppBitsUploadInvalid, $"The app upload is invalid: {detail}");
 
     private static Stream? OpenCached(BlobContainerClient resources, string sha1)
     {

@@ -5,8 +5,8 @@ namespace CloudController.Grains.Bits;
 /// <summary>The narrow storage service grains use for bits; blobs never pass through grain messages.</summary>
 public interface IBitsService
 {
-    /// <summary>Builds and stores the package of an upload (its zip and fingerprints, in the uploads container).</summary>
-    Task<PackageInfo> BuildPackageAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken);
+    /// <summary>Builds and stores the package of an upload (its zip and fingerprints, in the uploads container) for <paramref name="appGuid"/>.</summary>
+    Task<PackageInfo> BuildPackageAsync(Guid appGuid, Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken);
 
     /// <summary>Copies a stored package blob, server side, to a new package.</summary>
     Task<PackageInfo> CopyPackageAsync(PackageInfo source, Guid packageGuid, CancellationToken cancellationToken);

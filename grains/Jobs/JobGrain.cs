@@ -103,7 +103,7 @@ public sealed partial class JobGrain(
         await grains.GetGrain<IAppGrain>(work.AppGuid).GetAsync();
         if (work.Kind == JobKind.UploadBits)
         {
-            return await bits.BuildPackageAsync(work.UploadId!.Value, work.HasApplication, job, cancellationToken);
+            return await bits.BuildPackageAsync(work.AppGuid, work.UploadId!.Value, work.HasApplication, job, cancellationToken);
         }
 
         var source = await grains.GetGrain<IAppGrain>(work.SourceAppGuid!.Value).GetAsync();

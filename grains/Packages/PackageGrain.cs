@@ -150,10 +150,10 @@ public sealed partial class PackageGrain(
             await state.SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
         }
 
-        var (package, upload, source) = (Guid, state.State.UploadId, state.State.CopySource?.Bits);
+        var (package, app, upload, source) = (Guid, Current.AppGuid, state.State.UploadId, state.State.CopySource?.Bits);
         var building = Current.State == PackageState.ProcessingUpload;
         await Work.RunAsync<IPackageGrain, PackageInfo>(ct => building
-            ? bits.BuildPackageAsync(upload!.Value, hasApplication: true, package, ct)
+            ? bits.BuildPackageAsync(app, upload!.Value, hasApplication: true, package, ct)
             : bits.CopyPackageAsync(source ?? throw CloudControllerException.Unprocessable("failed to copy - the source package has no bits"), package, ct));
     }
 

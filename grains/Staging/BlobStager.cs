@@ -18,7 +18,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
     public const string NoAppDetected = "An app was not successfully detected by any available buildpack";
 
     public Task<StagingOutcome> StageAsync(StagingRequest request, Guid dropletGuid, CancellationToken cancellationToken) =>
-        gate.RunAsync(() => StageNowAsync(request, dropletGuid, cancellationToken), cancellationToken);
+        gate.RunAsync(request.AppGuid, () => StageNowAsync(request, dropletGuid, cancellationToken), cancellationToken);
 
     private async Task<StagingOutcome> StageNowAsync(StagingRequest request, Guid dropletGuid, CancellationToken cancellationToken)
     {

@@ -173,6 +173,36 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await PasswordGrantAsync(http, "reader", "reader-pw")).StatusCode);
     }
 
+    [Fact]
+    public async Task AFingerprintFloodIsRefusedCheaplyAndDoesNotHoldUpAnotherAppsUpload()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var (flooder, other) = (await AppsTests.NewAppAsync(http, space, "flooder"), await AppsTests.NewAppAsync(http, space, "other"));
+        object[] Unknown(int count) => [.. Enumerable.Range(0, count).Select(i => new { fn = $"f{i}.bin", size = 70_000, sha1 = Zips.Sha1(BitConverter.GetBytes(i + count)), mode = "644" })];
+        var zip = Zips.Create(("a.txt", Zips.Text("a"), 0x1A4));
+
+        var jobs = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var job = await (await http.PutAsync($"/v2/apps/{flooder}/bits?async=true", Zips.Bits(Unknown(9_000), zip))).JsonAsync(HttpStatusCode.Created);
+            jobs.Add(job.GetProperty("metadata").GetProperty("url").GetString()!);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await BitsTests.Upload201Async(http, other, [], Zips.Create(("index.html", Zips.Text("hello"), 0x1A4)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"another app's small upload took {clock.Elapsed} during the flood");
+
+        foreach (var job in jobs)
+        {
+            var failed = await BitsTests.PollAsync(http, job, expect: "failed");
+            Assert.Contains("is not in the resource cache", failed.GetProperty("entity").GetProperty("error_details").GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        var tooMany = await (await http.PutAsync($"/v2/apps/{flooder}/bits", Zips.Bits(Unknown(10_001), zip))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
+        Assert.Contains("at most 10000", tooMany.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> PasswordGrantAsync(HttpClient http, string user, string password)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")

@@ -66,8 +66,8 @@ public sealed class WorkGates
 
     private sealed class HeldBits(IBitsService inner, Gate gate) : IBitsService
     {
-        public Task<PackageInfo> BuildPackageAsync(Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken) =>
-            gate.PassAsync(() => inner.BuildPackageAsync(uploadId, hasApplication, packageGuid, cancellationToken), cancellationToken);
+        public Task<PackageInfo> BuildPackageAsync(Guid appGuid, Guid uploadId, bool hasApplication, Guid packageGuid, CancellationToken cancellationToken) =>
+            gate.PassAsync(() => inner.BuildPackageAsync(appGuid, uploadId, hasApplication, packageGuid, cancellationToken), cancellationToken);
 
         public Task<PackageInfo> CopyPackageAsync(PackageInfo source, Guid packageGuid, CancellationToken cancellationToken) =>
             inner.CopyPackageAsync(source, packageGuid, cancellationToken);
