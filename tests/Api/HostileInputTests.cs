@@ -127,7 +127,7 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
     {
         using var http = await fixture.As("writer");
         var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
-        var uploadsBefore = (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Count;
+        var uploadsBefore = await fixture.BlobNamesAsync(BlobContainers.Uploads);
         var part = "--b\r\nContent-Disposition: form-data; name=\"resources\"\r\n\r\n[]\r\n";
         var body = kind switch
         {
@@ -139,7 +139,7 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
         content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
 
         await (await http.PutAsync($"/v2/apps/{app}/bits", content)).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
-        Assert.Equal(uploadsBefore, (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Count);
+        await NoNewUploadsAsync(uploadsBefore);
     }
 
     [Fact]
@@ -201,6 +201,41 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
 
         var tooMany = await (await http.PutAsync($"/v2/apps/{flooder}/bits", Zips.Bits(Unknown(10_001), zip))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
         Assert.Contains("at most 10000", tooMany.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAppDeletedRightAfterAnAsyncUploadLeavesNoPackageOrUploadBehind()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var zip = Zips.Create(("big.bin", Zips.Random(3 * 1024 * 1024), 0x1A4), ("index.html", Zips.Text("x"), 0x1A4));
+        var uploadsBefore = await fixture.BlobNamesAsync(BlobContainers.Uploads);
+
+        var job = (await (await http.PutAsync($"/v2/apps/{app}/bits?async=true", Zips.Bits([], zip))).JsonAsync(HttpStatusCode.Created))
+            .GetProperty("metadata");
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v2/apps/{app}")).StatusCode);
+        await BitsTests.PollAsync(http, job.GetProperty("url").GetString()!);
+
+        Assert.DoesNotContain(job.GetProperty("guid").GetString()!, await fixture.BlobNamesAsync(BlobContainers.Packages));
+        await NoNewUploadsAsync(uploadsBefore);
+    }
+
+    /// <summary>Nothing stays in the uploads container beyond what was there (other suites' uploads come and go meanwhile).</summary>
+    private async Task NoNewUploadsAsync(List<string> before)
+    {
+        var left = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            left = [.. (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Except(before)];
+            if (left.Count == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"uploads left behind: {string.Join(", ", left)}");
     }
 
     private static Task<HttpResponseMessage> PasswordGrantAsync(HttpClient http, string user, string password)
