@@ -70,7 +70,20 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
     private CfUser? VerifyAccessToken(string token, out DateTimeOffset expires)
     {
         expires = DateTimeOffset.MinValue;
-        var payload = Verify(token);
+        try
+        {
+            return ReadAccessToken(Verify(token), out expires);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            // A correctly signed token whose claims have unexpected types (a number for scope, an object for a name).
+            return null;
+        }
+    }
+
+    private static CfUser? ReadAccessToken(JsonObject? payload, out DateTimeOffset expires)
+    {
+        expires = DateTimeOffset.MinValue;
         if (payload is null || payload["token_use"]?.GetValue<string>() == RefreshMarker)
         {
             return null;
@@ -95,11 +108,18 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
     public (string UserName, string ClientId)? ValidateRefreshToken(string token)
     {
         var payload = Verify(token);
-        return payload?["token_use"]?.GetValue<string>() == RefreshMarker
-            && payload["user_name"]?.GetValue<string>() is { } user
-            && payload["client_id"]?.GetValue<string>() is { } client
-            ? (user, client)
-            : null;
+        try
+        {
+            return payload?["token_use"]?.GetValue<string>() == RefreshMarker
+                && payload["user_name"]?.GetValue<string>() is { } user
+                && payload["client_id"]?.GetValue<string>() is { } client
+                ? (user, client)
+                : null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A stable user id for a user name (UAA ids are guids).</summary>

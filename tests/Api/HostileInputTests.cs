@@ -238,6 +238,33 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
         Assert.Fail($"uploads left behind: {string.Join(", ", left)}");
     }
 
+    [Theory]
+    [InlineData("{\"aud\":[1],\"scope\":[\"cloud_controller.read\"]}")]
+    [InlineData("{\"aud\":[\"cloud_controller\"],\"scope\":[\"cloud_controller.read\"],\"user_name\":{\"x\":1}}")]
+    [InlineData("{\"aud\":[\"cloud_controller\"],\"scope\":[7],\"token_use\":5}")]
+    public async Task ASignedTokenWithUnexpectedClaimTypesIsAnInvalidToken(string claims)
+    {
+        using var http = fixture.Anonymous();
+        // The same signing with well-typed claims is accepted: what fails below is the claims' types, not the signature.
+        http.DefaultRequestHeaders.Authorization = new("bearer", Signed("{\"aud\":[\"cloud_controller\"],\"scope\":[\"cloud_controller.read\"],\"user_name\":\"x\"}"));
+        await (await http.GetAsync("/v2/apps")).JsonAsync(HttpStatusCode.OK);
+
+        http.DefaultRequestHeaders.Authorization = new("bearer", Signed(claims));
+        await (await http.GetAsync("/v2/apps")).V2ErrorAsync(HttpStatusCode.Unauthorized, 1000, "CF-InvalidAuthToken");
+    }
+
+    private string Signed(string claims)
+    {
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(claims)!.AsObject();
+        payload["iss"] = "cloud-controller-uaa";
+        payload["exp"] = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();
+        payload["client_id"] = "cf";
+        static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var signingInput = $"{Encode(System.Text.Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\"}"))}.{Encode(System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString()))}";
+        var signature = fixture.TokenKey.SignData(System.Text.Encoding.ASCII.GetBytes(signingInput), System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        return $"{signingInput}.{Encode(signature)}";
+    }
+
     private static Task<HttpResponseMessage> PasswordGrantAsync(HttpClient http, string user, string password)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")

@@ -34,6 +34,9 @@ public class CloudControllerFixture : IAsyncLifetime
 
     public string GrainStateContainer { get; } = TestStorage.UniqueContainer("state");
 
+    /// <summary>The api's token signing key (<c>Uaa:SigningKey</c>), so tests can sign tokens the api trusts.</summary>
+    public System.Security.Cryptography.RSA TokenKey { get; } = System.Security.Cryptography.RSA.Create(2048);
+
     /// <summary>This system's reminder table: one row per grain with unfinished work.</summary>
     public string ReminderTable { get; } = TestStorage.UniqueTable("reminders");
 
@@ -71,6 +74,7 @@ public class CloudControllerFixture : IAsyncLifetime
             AddUser(web, "auditor", "cloud_controller.admin_read_only");
             AddUser(web, "nobody", "openid");
             AddUser(web, "lockme", "cloud_controller.read");
+            web.UseSetting("Uaa:SigningKey", TokenKey.ExportRSAPrivateKeyPem());
             web.UseSetting("Uaa:Clients:pipeline:Secret", "pipeline-secret");
             web.UseSetting("Uaa:Clients:pipeline:GrantTypes:0", "client_credentials");
             web.UseSetting("Uaa:Clients:pipeline:Authorities:0", "cloud_controller.read");
