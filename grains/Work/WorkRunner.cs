@@ -26,6 +26,9 @@ public sealed partial class WorkRunner(
         where TGrain : IWorkerGrain<TResult> =>
         _ = Task.Run(async () =>
         {
+            // The work must not carry the request context of the turn that started it (a new-grain hint in it would
+            // make a later activation of that very grain skip its read).
+            RequestContext.Clear();
             var outcome = await AttemptAsync(typeof(TGrain).Name, key, run, work);
             if (outcome.Retry is not null && lifetime.ApplicationStopping.IsCancellationRequested)
             {
@@ -39,7 +42,11 @@ public sealed partial class WorkRunner(
 
     /// <summary>Runs a short follow-up (telling another grain) outside the caller's turn; failures are logged.</summary>
     public void Detach(Guid key, Func<Task> action) =>
-        _ = Task.Run(() => DeliverAsync(key, action));
+        _ = Task.Run(() =>
+        {
+            RequestContext.Clear();
+            return DeliverAsync(key, action);
+        });
 
     private async Task<WorkOutcome<TResult>> AttemptAsync<TResult>(string kind, Guid key, Guid run, Func<CancellationToken, Task<TResult>> work)
     {

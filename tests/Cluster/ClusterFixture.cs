@@ -24,6 +24,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public HttpClient Probe { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
+    public Azure.Storage.Blobs.BlobServiceClient Blobs { get; } = CloudController.Storage.BlobStorageConnection.CreateClient(TestStorage.ConnectionString);
+
     public string ReminderTable { get; } = TestStorage.UniqueTable("clusterreminders");
 
     public async Task InitializeAsync()

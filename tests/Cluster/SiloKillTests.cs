@@ -71,12 +71,39 @@ public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper outp
             var ended = await client.WaitForJobAsync(job, TimeSpan.FromSeconds(120));
             Assert.True(ended.GetProperty("status").GetString() == "finished",
                 $"job {job}: {ended}\n{string.Join('\n', cluster.SiloProcesses.SelectMany(s => s.Errors()))}");
-            Assert.NotEqual(JsonValueKind.Null, (await client.GetJsonAsync($"/v2/apps/{app}")).GetProperty("entity").GetProperty("package_updated_at").ValueKind);
+            await AssertPackagedAsync(client, app);
         }
 
         output.WriteLine($"all {Apps} apps read back and all jobs finished; checked in {jobsDone.Elapsed.TotalSeconds:0.0} s");
         var listed = await client.GetJsonAsync($"/v2/spaces/{space}/apps?results-per-page=100");
         Assert.Equal(Apps, listed.GetProperty("total_results").GetInt32());
+    }
+
+    /// <summary>
+    /// The app reads back with the package its finished job gave it. During a failover Orleans' directory can briefly
+    /// hold a second activation of a grain, which answers from the state it loaded; the read is retried (bounded) so
+    /// that such a stale reader is told apart from a lost write, and a failure shows what storage holds.
+    /// </summary>
+    private async Task AssertPackagedAsync(RetryingClient client, string app)
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            var entity = (await client.GetJsonAsync($"/v2/apps/{app}")).GetProperty("entity");
+            if (entity.GetProperty("package_updated_at").ValueKind != JsonValueKind.Null)
+            {
+                if (attempt > 0)
+                {
+                    output.WriteLine($"app {app}: package visible after {attempt} re-reads");
+                }
+
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        var blob = cluster.Blobs.GetBlobContainerClient(cluster.GrainStateContainer).GetBlobClient($"state-app/{Guid.Parse(app):N}.json");
+        Assert.Fail($"app {app} has no package 30 s after its job finished; stored: {(await blob.DownloadContentAsync()).Value.Content}");
     }
 
     /// <summary>
