@@ -64,16 +64,17 @@ internal static class UaaEndpoints
                 : OAuthError(400, "unsupported_grant_type", $"Unsupported grant type: {grant}");
         }
 
-        var lockout = grant == "password" ? grains.GetGrain<ILoginLockoutGrain>(form["username"].ToString()) : null;
+        var userName = form["username"].ToString();
+        var lockout = grant == "password" && userName.Length > 0 ? grains.GetGrain<ILoginLockoutGrain>(userName) : null;
         var policy = new LockoutPolicy(uaa.LockoutMaxFailures, uaa.LockoutWindow, uaa.LockoutDuration);
-        if (lockout is not null && await lockout.IsLockedAsync(policy))
+        if (lockout is not null && await lockout.IsLockedAsync())
         {
             return Locked();
         }
 
         TokenSubject? subject = grant switch
         {
-            "password" => PasswordSubject(uaa, clientId, form["username"].ToString(), form["password"].ToString()),
+            "password" => PasswordSubject(uaa, clientId, userName, form["password"].ToString()),
             "refresh_token" => RefreshSubject(uaa, tokens, clientId, form["refresh_token"].ToString()),
             _ => new TokenSubject(null, clientId, grant, client.Authorities),
         };

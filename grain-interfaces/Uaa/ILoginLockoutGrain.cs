@@ -10,7 +10,7 @@ public interface ILoginLockoutGrain : IGrainWithStringKey
 {
     /// <summary>Whether the name is locked now.</summary>
     [Alias("IsLockedAsync")]
-    Task<bool> IsLockedAsync(LockoutPolicy policy);
+    Task<bool> IsLockedAsync();
 
     /// <summary>Counts a failed login; answers whether the name is now locked.</summary>
     [Alias("FailedAsync")]

@@ -76,8 +76,9 @@ public sealed partial class DropletGrain(
         var wasInFlight = InFlight;
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Droplets, Guid, () => state.ClearStateAsync());
         await bits.DeleteDropletAsync(Guid, CancellationToken.None);
-        if (wasInFlight && !Work.IsRunning)
+        if (wasInFlight)
         {
+            // A run still out comes back to no state: its outcome then only removes what it stored.
             await Work.EndAsync();
         }
     }

@@ -66,10 +66,21 @@ public sealed partial class JobGrain(
             return;
         }
 
-        var now = clock.GetUtcNow();
-        await EndAsync(outcome.Failure is { } failure
-            ? JobTransitions.Fail(state.State, failure, now)
-            : await GiveToAppAsync(outcome.Result!));
+        JobGrainState next;
+        try
+        {
+            next = outcome.Failure is { } failure
+                ? JobTransitions.Fail(state.State, failure, clock.GetUtcNow())
+                : await GiveToAppAsync(outcome.Result!);
+        }
+        catch (Exception ex) when (WorkInterruption.Is(ex))
+        {
+            // The app did not answer (its silo is going away): the runner delivers this outcome again.
+            Work.Reopen(outcome.Run);
+            throw;
+        }
+
+        await EndAsync(next);
     }
 
     private JobSnapshot? Snapshot() =>

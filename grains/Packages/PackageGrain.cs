@@ -75,8 +75,9 @@ public sealed partial class PackageGrain(
         _ = Current;
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Packages, Guid, () => state.ClearStateAsync());
         await bits.DeletePackageAsync(Guid, CancellationToken.None);
-        if (wasInFlight && !Work.IsRunning)
+        if (wasInFlight)
         {
+            // A run still out comes back to no state: its outcome then only removes what it stored.
             await Work.EndAsync();
         }
     }

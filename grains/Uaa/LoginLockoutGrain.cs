@@ -9,7 +9,7 @@ public sealed class LoginLockoutGrain(TimeProvider clock) : Grain, ILoginLockout
     private readonly Queue<DateTimeOffset> _failures = new();
     private DateTimeOffset _lockedUntil = DateTimeOffset.MinValue;
 
-    public Task<bool> IsLockedAsync(LockoutPolicy policy) => Task.FromResult(clock.GetUtcNow() < _lockedUntil);
+    public Task<bool> IsLockedAsync() => Task.FromResult(clock.GetUtcNow() < _lockedUntil);
 
     public Task<bool> FailedAsync(LockoutPolicy policy)
     {

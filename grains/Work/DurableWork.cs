@@ -63,6 +63,12 @@ internal sealed class DurableWork(Grain grain, WorkRunner runner, WorkOptions op
         return true;
     }
 
+    /// <summary>
+    /// Applying <paramref name="run"/>'s outcome was interrupted (a call to another grain failed in transit): wait for it
+    /// again, so that the runner's redelivery of the same outcome is accepted.
+    /// </summary>
+    public void Reopen(Guid run) => _run ??= run;
+
     /// <summary>A reminder tick: resume unfinished work this activation is not running; drop the reminder when there is none.</summary>
     public Task OnReminderAsync(bool inFlight, Func<string?, bool, Task> begin) =>
         !inFlight ? EndAsync() : IsRunning ? Task.CompletedTask : begin("interrupted", true);
