@@ -15,19 +15,23 @@ internal sealed record LoadTestOptions(
     string? JsonPath,
     string User,
     string Password,
-    bool AllowRemote)
+    bool AllowRemote,
+    int Spaces = 1)
 {
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "upload", "baseline-blob", "baseline-read"];
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "list-heavy", "upload", "baseline-blob", "baseline-read"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]
           --url URL          the Cloud Controller API (or the baseline server for baseline-* scenarios)
-          --apps N           apps to drive (read-heavy: apps to create and read; baseline-blob: writes)
+          --apps N           apps to drive (read-heavy: apps to create and read; list-heavy: apps in the listed
+                             space; baseline-blob: writes)
           --concurrency C    operations in flight at once
           --duration S       stop after S seconds even if N is not reached (read-heavy reads for S, default 30)
           --bits-size BYTES  size of each app's bits (default 16384)
           --files N          files in each app's bits (default 4; upload: files over 64 KiB are cacheable)
-          --scenario NAME    lifecycle (default), create-only, read-heavy, upload, baseline-blob, baseline-read
+          --spaces N         spread the apps over N spaces of the run's organization (default 1)
+          --scenario NAME    lifecycle (default), create-only, read-heavy, list-heavy, upload, baseline-blob,
+                             baseline-read
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)
           --allow-remote     allow a URL that is not on this machine (default: loopback only)
@@ -54,7 +58,7 @@ internal sealed record LoadTestOptions(
             values[name[2..]] = args[++i];
         }
 
-        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password"]);
+        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password", "spaces"]);
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             throw new UsageException($"unknown option --{unknown}");
@@ -88,7 +92,8 @@ internal sealed record LoadTestOptions(
             values.GetValueOrDefault("json"),
             values.GetValueOrDefault("user", "admin"),
             values.GetValueOrDefault("password", "admin"),
-            allowRemote);
+            allowRemote,
+            Positive(values, "spaces", 1));
         return options.BitsSize < options.Files
             ? throw new UsageException("--bits-size must be at least one byte per file")
             : options;

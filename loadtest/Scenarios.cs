@@ -9,12 +9,13 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan PollBound = TimeSpan.FromMinutes(5);
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
-    private string _space = "";
+    private const int ListPageSize = 100;
+    private readonly List<string> _spaces = [];
     private AppBits? _sharedBits;
     private readonly List<string> _readTargets = [];
 
     /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
-    public bool ReadsForDuration => options.Scenario is "read-heavy" or "baseline-read";
+    public bool ReadsForDuration => options.Scenario is "read-heavy" or "list-heavy" or "baseline-read";
 
     /// <summary>Log in and create the org and space the run works in (not part of the measured units).</summary>
     public async Task SetUpAsync()
@@ -35,8 +36,12 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
 
         await cf.LogInAsync(options.User, options.Password);
         var org = await cf.PostJsonAsync("setup", "/v2/organizations", new { name = $"loadtest-{_run}" }, HttpStatusCode.Created, Shapes.V2Resource);
-        var space = await cf.PostJsonAsync("setup", "/v2/spaces", new { name = "load", organization_guid = Shapes.Guid(org) }, HttpStatusCode.Created, Shapes.V2Resource);
-        _space = Shapes.Guid(space);
+        for (var s = 0; s < options.Spaces; s++)
+        {
+            var space = await cf.PostJsonAsync("setup", "/v2/spaces", new { name = $"load-{s}", organization_guid = Shapes.Guid(org) }, HttpStatusCode.Created, Shapes.V2Resource);
+            _spaces.Add(Shapes.Guid(space));
+        }
+
         if (options.Scenario == "lifecycle")
         {
             _sharedBits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 1);
@@ -49,6 +54,13 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
                 _readTargets.Add(await CreateAppAsync($"read-{i}"));
             }
         }
+
+        if (options.Scenario == "list-heavy")
+        {
+            // Fill the first space (at 64 creates in flight; not measured), then list it page by page.
+            await Parallel.ForEachAsync(Enumerable.Range(0, options.Apps), new ParallelOptions { MaxDegreeOfParallelism = 64 },
+                async (i, _) => await CreateAppAsync($"list-{i}", space: 0));
+        }
     }
 
     /// <summary>Unit of work number <paramref name="i"/>.</summary>
@@ -57,6 +69,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         "lifecycle" => LifecycleAsync(i),
         "create-only" => CreateAppAsync($"app-{i}"),
         "read-heavy" => ReadAsync(i),
+        "list-heavy" => ListAsync(i),
         "upload" => UploadAsync(i),
         "baseline-blob" => cf.PostJsonAsync("blob-write", "/blob", new { name = $"app-{i}", memory = 1024 }, HttpStatusCode.Created, j => Shapes.HasString(j, "name")),
         _ => cf.GetAsync("dict-read", $"/dict/{_readTargets[i % _readTargets.Count]}", j => Shapes.HasString(j, "guid")),
@@ -64,9 +77,25 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
 
     public void TearDown() => _sharedBits?.Dispose();
 
-    private async Task<string> CreateAppAsync(string name) =>
-        Shapes.Guid(await cf.PostJsonAsync("create-app", "/v2/apps", new { name = $"lt-{_run}-{name}", space_guid = _space }, HttpStatusCode.Created,
+    private async Task<string> CreateAppAsync(string name, int? space = null)
+    {
+        var spaceGuid = _spaces[space ?? (int)((uint)name.GetHashCode() % (uint)_spaces.Count)];
+        return Shapes.Guid(await cf.PostJsonAsync("create-app", "/v2/apps", new { name = $"lt-{_run}-{name}", space_guid = spaceGuid }, HttpStatusCode.Created,
             Shapes.V2App($"lt-{_run}-{name}")));
+    }
+
+    /// <summary>One page of the filled space's apps, v3 and v2 in turn, walking every page.</summary>
+    private Task<JsonElement> ListAsync(int i)
+    {
+        var pages = Math.Max(1, (options.Apps + ListPageSize - 1) / ListPageSize);
+        var page = (i / 2 % pages) + 1;
+        var expected = Math.Min(ListPageSize, options.Apps - ((page - 1) * ListPageSize));
+        return i % 2 == 0
+            ? cf.GetAsync("list-v3-apps", $"/v3/apps?space_guids={_spaces[0]}&per_page={ListPageSize}&page={page}",
+                j => j.GetProperty("resources").GetArrayLength() == expected)
+            : cf.GetAsync("list-v2-apps", $"/v2/apps?q=space_guid:{_spaces[0]}&results-per-page={ListPageSize}&page={page}",
+                j => j.GetProperty("resources").GetArrayLength() == expected);
+    }
 
     private async Task ReadAsync(int i)
     {

@@ -1,27 +1,33 @@
 using System.Collections.Immutable;
+using CloudController.Api.Paging;
 using CloudController.GrainInterfaces.Indexes;
 
 namespace CloudController.Api.Endpoints;
 
-/// <summary>The apps-index scopes (space guids) a list asks for, from its space and organization filters.</summary>
+/// <summary>The apps indexes a list asks, from its space and organization filters.</summary>
 internal static class AppScopes
 {
     /// <summary>
-    /// Spaces named directly, intersected with the spaces of the named organizations (one spaces-index call,
-    /// never a scan of apps). Empty means no filter; filters that exclude every space match nothing.
+    /// The named spaces' indexes, intersected with the spaces of the named organizations (one call per organization's
+    /// spaces index, never a scan of apps). No filter means the apps catalog; filters that exclude every space, none.
     /// </summary>
-    public static async Task<ImmutableArray<string>> ResolveAsync(IGrainFactory grains, ImmutableArray<Guid> spaces, ImmutableArray<Guid> organizations)
+    public static async Task<IReadOnlyCollection<string>> ResolveAsync(
+        IGrainFactory grains, ImmutableArray<Guid> spaces, ImmutableArray<Guid> organizations, ImmutableArray<Guid> guids)
     {
-        var scopes = spaces.IsDefaultOrEmpty ? [] : spaces.Select(IndexNames.Scope).ToImmutableArray();
-        if (organizations.IsDefaultOrEmpty)
+        if (spaces.IsDefaultOrEmpty && organizations.IsDefaultOrEmpty)
         {
-            return scopes;
+            return IndexReader.Catalog(IndexKeys.Apps, guids);
         }
 
-        var orgSpaces = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces).QueryAsync(
-            new IndexQuery([], [], [.. organizations.Select(IndexNames.Scope)], IndexOrder.Id, false, 1, int.MaxValue));
-        var inOrgs = orgSpaces.Entries.Select(e => IndexNames.Scope(e.Guid)).ToImmutableArray();
-        scopes = scopes.IsEmpty ? inOrgs : [.. scopes.Intersect(inOrgs)];
-        return scopes.IsEmpty ? ["\0"] : scopes;
+        IEnumerable<Guid> chosen = spaces.IsDefaultOrEmpty ? [] : spaces;
+        if (!organizations.IsDefaultOrEmpty)
+        {
+            var orgSpaces = await IndexReader.QueryAsync(
+                grains, [.. organizations.Select(IndexKeys.SpacesInOrganization)], IndexQuery.All(1, int.MaxValue));
+            var inOrgs = orgSpaces.Entries.Select(e => e.Guid);
+            chosen = spaces.IsDefaultOrEmpty ? inOrgs : chosen.Intersect(inOrgs);
+        }
+
+        return [.. chosen.Distinct().Select(IndexKeys.AppsInSpace)];
     }
 }

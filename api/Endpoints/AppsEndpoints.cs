@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudController.Api.Json;
@@ -87,19 +86,19 @@ internal static class AppsEndpoints
     private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var scopes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"));
-        return await PageAsync(http, grains, query, scopes);
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"), []);
+        return await PageAsync(http, grains, query, indexes);
     }
 
     private static async Task<Ok<V2Page<AppEntity>>> ListInSpaceAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
-        return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexNames.Scope(space.Guid)]);
+        return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexKeys.AppsInSpace(space.Guid)]);
     }
 
-    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> scopes)
+    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, IReadOnlyCollection<string> indexes)
     {
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps).QueryAsync(query.ToIndexQuery(query.ValuesOf("name"), [], scopes));
+        var page = await IndexReader.QueryAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("name"), []));
         var apps = await PageLoader.LoadAsync(page, g => grains.GetGrain<IAppGrain>(g).FindAsync());
         return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults, [.. apps.Select(AppEntity.Resource)]));
     }

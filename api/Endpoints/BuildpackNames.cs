@@ -15,7 +15,7 @@ internal static class BuildpackNames
             return true;
         }
 
-        var known = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Buildpacks)
+        var known = await grains.GetGrain<IResourceIndexGrain>(IndexKeys.Buildpacks(buildpack))
             .QueryAsync(new IndexQuery([buildpack], [], [], IndexOrder.Id, false, 1, 1));
         return known.TotalResults > 0;
     }

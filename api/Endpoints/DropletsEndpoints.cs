@@ -140,36 +140,38 @@ internal static class DropletsEndpoints
     private static Task<Ok<V3Page<V3DropletResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        return PageAsync(http, grains, platform, query, [.. query.GuidsOf("app_guids").Select(IndexNames.Scope)], null);
+        var apps = query.GuidsOf("app_guids");
+        return PageAsync(http, grains, platform, query,
+            apps.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Droplets, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.DropletsOfApp)], null);
     }
 
     private static async Task<Ok<V3Page<V3DropletResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var app = await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound)).GetAsync();
-        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexNames.Scope(app.Guid)], null);
+        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexKeys.DropletsOfApp(app.Guid)], null);
     }
 
     private static async Task<Ok<V3Page<V3DropletResource>>> ListForPackageAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var package = await Package(grains, guid);
-        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexNames.Scope(package.AppGuid)], package.Guid);
+        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexKeys.DropletsOfApp(package.AppGuid)], package.Guid);
     }
 
-    /// <summary>Pages the droplets index; state and package filters apply to the loaded droplets.</summary>
+    /// <summary>State and package filters are index tags: a page costs its own grain calls, whatever the app's total.</summary>
     private static async Task<Ok<V3Page<V3DropletResource>>> PageAsync(
-        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, ImmutableArray<string> scopes, Guid? package)
+        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, IReadOnlyCollection<string> indexes, Guid? package)
     {
-        var states = query.ValuesOf("states");
-        var filtered = !states.IsDefaultOrEmpty || package is not null;
-        var indexQuery = query.ToIndexQuery([], query.GuidsOf("guids"), scopes);
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Droplets)
-            .QueryAsync(filtered ? indexQuery with { Page = 1, PerPage = int.MaxValue } : indexQuery);
-        var droplets = (await PageLoader.LoadAsync(page, g => grains.GetGrain<IDropletGrain>(g).FindAsync()))
-            .Where(d => (states.IsDefaultOrEmpty || states.Contains(AppEntity.Upper(d.State))) && (package is null || d.PackageGuid == package))
-            .ToList();
-        var total = filtered ? droplets.Count : page.TotalResults;
-        var shown = filtered ? droplets.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage) : droplets;
-        return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, total, [.. shown.Select(d => V3DropletResource.From(d, platform))]));
+        ImmutableArray<ImmutableArray<string>> tags =
+        [
+            .. new[]
+            {
+                query.TagsOf<DropletState>("states", AppEntity.Upper, IndexTags.State),
+                package is { } p ? [IndexTags.Package(p)] : ImmutableArray<string>.Empty,
+            }.Where(group => !group.IsEmpty),
+        ];
+        var (total, droplets) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt,
+            g => grains.GetGrain<IDropletGrain>(g).FindAsync(), d => d.UpdatedAt ?? d.CreatedAt);
+        return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, total, [.. droplets.Select(d => V3DropletResource.From(d, platform))]));
     }
 
     private static async Task<PackageSnapshot> Package(IGrainFactory grains, string guid) =>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CloudController.Api.Auth;
 using CloudController.Api.Hosting;
 using CloudController.Api.Json;
@@ -52,8 +53,8 @@ internal static class OrganizationsEndpoints
     private static async Task<Ok<V2Page<OrganizationEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Organizations)
-            .QueryAsync(query.ToIndexQuery(query.ValuesOf("name"), [], []));
+        var names = query.ValuesOf("name");
+        var page = await IndexReader.QueryAsync(grains, OrganizationIndexes(names), query.ToIndexQuery(names, []));
         var orgs = await PageLoader.LoadAsync(page, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync());
         return TypedResults.Ok(V2Page<OrganizationEntity>.Create(
             http.Request.Path, query, page.TotalResults, [.. orgs.Select(OrganizationEntity.Resource)]));
@@ -83,13 +84,17 @@ internal static class OrganizationsEndpoints
     private static async Task<Ok<V3Page<V3Organization>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Organizations)
-            .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), []));
-        var orgs = await PageLoader.LoadAsync(page, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync());
+        var names = query.ValuesOf("names");
+        var (total, orgs) = await IndexReader.LoadAsync(grains, OrganizationIndexes(names), query.ToIndexQuery(names, query.GuidsOf("guids")),
+            query.ByUpdatedAt, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync(), o => o.UpdatedAt ?? o.CreatedAt);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Organization>.Create(
-            url, http.Request.Path, query, page.TotalResults, [.. orgs.Select(o => V3Organization.From(o, url))]));
+            url, http.Request.Path, query, total, [.. orgs.Select(o => V3Organization.From(o, url))]));
     }
+
+    /// <summary>Names pick their partitions (names are unique platform-wide); without a name filter, every partition.</summary>
+    private static IReadOnlyCollection<string> OrganizationIndexes(ImmutableArray<string> names) =>
+        names.IsDefaultOrEmpty ? IndexKeys.AllOrganizations : [.. names.Select(IndexKeys.Organizations)];
 
     private static IOrganizationGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound));

@@ -100,31 +100,31 @@ internal static class PackagesEndpoints
     private static Task<Ok<V3Page<V3PackageResource>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        return PageAsync(http, grains, query, [.. query.GuidsOf("app_guids").Select(IndexNames.Scope)]);
+        var apps = query.GuidsOf("app_guids");
+        return PageAsync(http, grains, query,
+            apps.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Packages, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.PackagesOfApp)]);
     }
 
     private static async Task<Ok<V3Page<V3PackageResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var app = await App(grains, guid).GetAsync();
-        return await PageAsync(http, grains, V3ListQuery.Parse(http.Request.Query, ["states", "types"]), [IndexNames.Scope(app.Guid)]);
+        return await PageAsync(http, grains, V3ListQuery.Parse(http.Request.Query, ["states", "types"]), [IndexKeys.PackagesOfApp(app.Guid)]);
     }
 
-    /// <summary>Index pages by app; state and type filters apply to the loaded page's packages.</summary>
-    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, ImmutableArray<string> scopes)
+    /// <summary>State and type filters are index tags: a page costs its own grain calls, whatever the app's total.</summary>
+    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, IReadOnlyCollection<string> indexes)
     {
-        var states = query.ValuesOf("states");
-        var types = query.ValuesOf("types");
-        var filtered = !states.IsDefaultOrEmpty || !types.IsDefaultOrEmpty;
-        var indexQuery = query.ToIndexQuery([], query.GuidsOf("guids"), scopes);
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Packages)
-            .QueryAsync(filtered ? indexQuery with { Page = 1, PerPage = int.MaxValue } : indexQuery);
-        var packages = (await PageLoader.LoadAsync(page, g => grains.GetGrain<IPackageGrain>(g).FindAsync()))
-            .Where(p => (states.IsDefaultOrEmpty || states.Contains(AppEntity.Upper(p.State)))
-                && (types.IsDefaultOrEmpty || types.Contains(p.Type.ToString().ToLowerInvariant())))
-            .ToList();
-        var total = filtered ? packages.Count : page.TotalResults;
-        var shown = filtered ? packages.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage) : packages;
-        return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, total, [.. shown.Select(V3PackageResource.From)]));
+        ImmutableArray<ImmutableArray<string>> tags =
+        [
+            .. new[]
+            {
+                query.TagsOf<PackageState>("states", AppEntity.Upper, IndexTags.State),
+                query.TagsOf<PackageType>("types", t => t.ToString().ToLowerInvariant(), IndexTags.Type),
+            }.Where(group => !group.IsEmpty),
+        ];
+        var (total, packages) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt,
+            g => grains.GetGrain<IPackageGrain>(g).FindAsync(), p => p.UpdatedAt ?? p.CreatedAt);
+        return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, total, [.. packages.Select(V3PackageResource.From)]));
     }
 
     /// <summary>Multipart part <c>bits</c>, streamed to blob storage; answers PROCESSING_UPLOAD while the silo processes it.</summary>

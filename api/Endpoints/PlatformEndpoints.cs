@@ -62,8 +62,9 @@ internal static class PlatformEndpoints
     private static async Task<Ok<V2Page<BuildpackEntity>>> ListBuildpacksAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, NameFilter, NoOrders);
-        var all = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Buildpacks)
-            .QueryAsync(new IndexQuery(query.ValuesOf("name"), [], [], IndexOrder.Id, false, 1, int.MaxValue));
+        var names = query.ValuesOf("name");
+        var all = await IndexReader.QueryAsync(grains, names.IsDefaultOrEmpty ? IndexKeys.AllBuildpacks : [.. names.Select(IndexKeys.Buildpacks)],
+            new IndexQuery(names, [], [], IndexOrder.Id, false, 1, int.MaxValue));
         var buildpacks = (await PageLoader.LoadAsync(all, g => grains.GetGrain<IBuildpackGrain>(g).FindAsync()))
             .OrderBy(b => b.Position).ThenBy(b => b.CreatedAt).ToList();
         if (query.Descending)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using CloudController.Api.Auth;
 using CloudController.Api.Hosting;
 using CloudController.Api.Json;
@@ -59,21 +58,21 @@ internal static class SpacesEndpoints
     private static Task<Ok<V2Page<SpaceEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
-        var scopes = query.GuidsOf("organization_guid").Select(IndexNames.Scope).ToImmutableArray();
-        return ListV2Async(http, grains, query, scopes);
+        var orgs = query.GuidsOf("organization_guid");
+        return ListV2Async(http, grains, query,
+            orgs.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Spaces, []) : [.. orgs.Select(IndexKeys.SpacesInOrganization)]);
     }
 
     private static async Task<Ok<V2Page<SpaceEntity>>> ListInOrganizationAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
         var query = V2ListQuery.Parse(http.Request.Query, ["name"], V2Orders);
-        return await ListV2Async(http, grains, query, [IndexNames.Scope(org.Guid)]);
+        return await ListV2Async(http, grains, query, [IndexKeys.SpacesInOrganization(org.Guid)]);
     }
 
-    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> scopes)
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, IReadOnlyCollection<string> indexes)
     {
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces)
-            .QueryAsync(query.ToIndexQuery(query.ValuesOf("name"), [], scopes));
+        var page = await IndexReader.QueryAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("name"), []));
         var spaces = await PageLoader.LoadAsync(page, g => grains.GetGrain<ISpaceGrain>(g).FindAsync());
         return TypedResults.Ok(V2Page<SpaceEntity>.Create(
             http.Request.Path, query, page.TotalResults, [.. spaces.Select(SpaceEntity.Resource)]));
@@ -99,13 +98,13 @@ internal static class SpacesEndpoints
     private static async Task<Ok<V3Page<V3Space>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
-        var scopes = query.GuidsOf("organization_guids").Select(IndexNames.Scope).ToImmutableArray();
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Spaces)
-            .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), scopes));
-        var spaces = await PageLoader.LoadAsync(page, g => grains.GetGrain<ISpaceGrain>(g).FindAsync());
+        var (orgs, guids) = (query.GuidsOf("organization_guids"), query.GuidsOf("guids"));
+        var indexes = orgs.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Spaces, guids) : [.. orgs.Select(IndexKeys.SpacesInOrganization)];
+        var (total, spaces) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt,
+            g => grains.GetGrain<ISpaceGrain>(g).FindAsync(), s => s.UpdatedAt ?? s.CreatedAt);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Space>.Create(
-            url, http.Request.Path, query, page.TotalResults, [.. spaces.Select(s => V3Space.From(s, url))]));
+            url, http.Request.Path, query, total, [.. spaces.Select(s => V3Space.From(s, url))]));
     }
 
     private static ISpaceGrain Grain(IGrainFactory grains, string guid) =>

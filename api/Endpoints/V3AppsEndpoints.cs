@@ -6,7 +6,6 @@ using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -62,12 +61,12 @@ internal static class V3AppsEndpoints
     private static async Task<Ok<V3Page<V3AppResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        var scopes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"));
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps)
-            .QueryAsync(query.ToIndexQuery(query.ValuesOf("names"), query.GuidsOf("guids"), scopes));
-        var apps = await PageLoader.LoadAsync(page, g => grains.GetGrain<IAppGrain>(g).FindAsync());
+        var guids = query.GuidsOf("guids");
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids);
+        var (total, apps) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt,
+            g => grains.GetGrain<IAppGrain>(g).FindAsync(), a => a.UpdatedAt ?? a.CreatedAt);
         return TypedResults.Ok(V3Page<V3AppResource>.Create(
-            "", http.Request.Path, query, page.TotalResults, [.. apps.Select(a => V3AppResource.From(a, platform))]));
+            "", http.Request.Path, query, total, [.. apps.Select(a => V3AppResource.From(a, platform))]));
     }
 
     private static async Task<Ok<V3AppResource>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)

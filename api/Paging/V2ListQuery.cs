@@ -62,8 +62,8 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
     public ImmutableArray<Guid> GuidsOf(string key) =>
         [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
-    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<string> scopes) =>
-        new(names, guids, scopes, OrderBy == "name" ? IndexOrder.Name : IndexOrder.Id, Descending, Page, PerPage);
+    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids) =>
+        new(names, guids, [], OrderBy == "name" ? IndexOrder.Name : IndexOrder.Id, Descending, Page, PerPage);
 
     private static IEnumerable<string> SplitFilters(string q)
     {

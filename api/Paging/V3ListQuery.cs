@@ -55,17 +55,26 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
     public ImmutableArray<Guid> GuidsOf(string key) =>
         [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
-    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<string> scopes)
+    /// <summary>Whether the list is ordered by update time, which indexes do not keep (see <see cref="IndexReader.LoadAsync"/>).</summary>
+    public bool ByUpdatedAt => OrderByText?.TrimStart('+', '-') == "updated_at";
+
+    /// <summary>The index query; created_at is id order (creation time, then guid).</summary>
+    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<ImmutableArray<string>> tagGroups = default) =>
+        new(names, guids, tagGroups.IsDefault ? [] : tagGroups,
+            OrderByText?.TrimStart('+', '-') == "name" ? IndexOrder.Name : IndexOrder.Id,
+            OrderByText?.StartsWith('-') == true, Page, PerPage);
+
+    /// <summary>
+    /// The tags a filter on an enum-valued field asks for (<c>states=READY,FAILED</c>): each CF value that names a
+    /// value of <typeparamref name="TEnum"/>; a value that names none matches nothing. Empty when not filtered.
+    /// </summary>
+    public ImmutableArray<string> TagsOf<TEnum>(string key, Func<TEnum, string> cfName, Func<TEnum, string> tag)
+        where TEnum : struct, Enum
     {
-        var key = OrderByText?.TrimStart('+', '-');
-        var order = key switch
-        {
-            "created_at" => IndexOrder.CreatedAt,
-            "updated_at" => IndexOrder.UpdatedAt,
-            "name" => IndexOrder.Name,
-            _ => IndexOrder.Id,
-        };
-        return new IndexQuery(names, guids, scopes, order, OrderByText?.StartsWith('-') == true, Page, PerPage);
+        var values = ValuesOf(key);
+        return values.IsDefaultOrEmpty
+            ? []
+            : [.. values.Select(v => Enum.GetValues<TEnum>().Where(e => cfName(e) == v).Select(tag).DefaultIfEmpty("\0").First())];
     }
 
     private static int Int(IQueryCollection query, string name, int fallback)

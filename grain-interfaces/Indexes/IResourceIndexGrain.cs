@@ -1,25 +1,30 @@
 namespace CloudController.GrainInterfaces.Indexes;
 
 /// <summary>
-/// Name uniqueness and paged listing for one kind of resource (key: an <see cref="IndexNames"/> value).
-/// Names are unique per scope, compared case-insensitively; listing never touches the resources' own grains.
+/// One index (key: an <see cref="IndexKeys"/> value): the resources of one scope, with names unique in it and
+/// compared case-insensitively, or one partition of a kind's catalog (no uniqueness). Listing never touches the
+/// resources' own grains.
 /// </summary>
 [Alias("CloudController.GrainInterfaces.Indexes.IResourceIndexGrain")]
 public interface IResourceIndexGrain : IGrainWithStringKey
 {
-    /// <summary>Adds an entry; answers the guid already holding the name in that scope, or null when the claim succeeded.</summary>
+    /// <summary>Adds an entry; answers the guid already holding the name, or null when the claim succeeded.</summary>
     [Alias("ClaimAsync")]
     Task<Guid?> ClaimAsync(IndexEntry entry);
 
-    /// <summary>Replaces an entry (rename, update time); answers the guid holding the new name, or null on success.</summary>
+    /// <summary>Replaces an entry (rename, new tags); answers the guid holding the new name, or null on success.</summary>
     [Alias("UpdateAsync")]
     Task<Guid?> UpdateAsync(IndexEntry entry);
+
+    /// <summary>Adds or replaces an entry without any name check (catalog partitions).</summary>
+    [Alias("PutAsync")]
+    Task PutAsync(IndexEntry entry);
 
     /// <summary>Removes an entry; a no-op for an unknown guid.</summary>
     [Alias("ReleaseAsync")]
     Task ReleaseAsync(Guid guid);
 
-    /// <summary>One page of the entries matching the query, in the query's order.</summary>
+    /// <summary>One page of the entries matching the query, in the query's order, with the count of all matches.</summary>
     [Alias("QueryAsync")]
     Task<IndexPage> QueryAsync(IndexQuery query);
 }

@@ -33,7 +33,7 @@ public sealed partial class AppGrain(
         }
 
         var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(app), () => NameTaken(app.Name),
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.App(app.SpaceGuid), Entry(app), () => NameTaken(app.Name),
             () => state.SaveAsync(new AppGrainState { App = app }),
             HolderExistsAsync);
         LogCreated(Guid, app.Name, app.SpaceGuid);
@@ -59,7 +59,8 @@ public sealed partial class AppGrain(
         var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
         var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
         next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Apps, Entry(next), () => NameTaken(next.Name),
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
+            IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
             () => state.SaveAsync(state.State with { App = next }));
         if (next.State != current.State)
         {
@@ -169,11 +170,11 @@ public sealed partial class AppGrain(
     public async Task DeleteAsync()
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Packages, Guid, recursive: true, "package", "app",
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Package(Guid), recursive: true, "package", "app",
             package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Droplets, Guid, recursive: true, "droplet", "app",
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Droplet(Guid), recursive: true, "droplet", "app",
             droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), CfErrorCode.ResourceNotFound);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Apps, Guid, () => state.ClearStateAsync());
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Guid, () => state.ClearStateAsync());
         if (current.Package is { } package)
         {
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
@@ -183,7 +184,7 @@ public sealed partial class AppGrain(
     }
 
     private static IndexEntry Entry(AppSnapshot app) =>
-        new(app.Guid, app.Name, IndexNames.Scope(app.SpaceGuid), app.CreatedAt, app.UpdatedAt);
+        new(app.Guid, app.Name, IndexKeys.Scope(app.SpaceGuid), app.CreatedAt, []);
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.AppNameTaken, $"The app name is taken: {name}");

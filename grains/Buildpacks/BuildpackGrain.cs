@@ -41,8 +41,8 @@ public sealed partial class BuildpackGrain(
             Locked = command.Locked,
             CreatedAt = clock.GetUtcNow(),
         };
-        var entry = new IndexEntry(Guid, next.Name, string.Empty, next.CreatedAt, null);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Buildpacks, entry, () => NameTaken(next.Name), () => state.SaveAsync(next),
+        var entry = new IndexEntry(Guid, next.Name, string.Empty, next.CreatedAt, []);
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Buildpack(next.Name), entry, () => NameTaken(next.Name), () => state.SaveAsync(next),
             HolderExistsAsync);
         LogCreated(Guid, next.Name);
         return next.ToSnapshot(Guid);
@@ -55,8 +55,8 @@ public sealed partial class BuildpackGrain(
 
     public async Task DeleteAsync()
     {
-        _ = Current;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Buildpacks, Guid, () => state.ClearStateAsync());
+        var current = Current;
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Buildpack(current.Name), Guid, () => state.ClearStateAsync());
         LogDeleted(Guid);
     }
 

@@ -46,8 +46,7 @@ public sealed partial class DropletGrain(
         if (!state.RecordExists)
         {
             var droplet = DropletTransitions.Stage(Guid, request, clock.GetUtcNow());
-            var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(request.AppGuid), droplet.CreatedAt, null);
-            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Droplets, entry, () => CloudControllerException.Unprocessable("Droplet already exists."),
+            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Droplet(request.AppGuid), Entry(droplet), () => CloudControllerException.Unprocessable("Droplet already exists."),
                 () => state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet }));
             await BeginAsync(null, counts: true);
         }
@@ -61,7 +60,7 @@ public sealed partial class DropletGrain(
     {
         if (state.RecordExists && state.State.Droplet is { State: DropletState.Staged } droplet)
         {
-            await state.SaveAsync(state.State with { Droplet = DropletTransitions.Expire(droplet, clock.GetUtcNow()) });
+            await SaveAsync(DropletTransitions.Expire(droplet, clock.GetUtcNow()));
             await bits.DeleteDropletAsync(Guid, CancellationToken.None);
         }
     }
@@ -74,7 +73,7 @@ public sealed partial class DropletGrain(
         }
 
         var wasInFlight = InFlight;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Droplets, Guid, () => state.ClearStateAsync());
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Droplet(state.State.Droplet!.AppGuid), Guid, () => state.ClearStateAsync());
         await bits.DeleteDropletAsync(Guid, CancellationToken.None);
         if (wasInFlight)
         {
@@ -176,7 +175,7 @@ public sealed partial class DropletGrain(
 
     private async Task StoreOutcomeAsync(DropletSnapshot droplet)
     {
-        await state.SaveAsync(state.State with { Droplet = droplet });
+        await SaveAsync(droplet);
         LogStaged(Guid, droplet.AppGuid, droplet.State, state.State.Attempts, droplet.Buildpack ?? droplet.FailureReason);
         await Work.HoldAsync();
         TellApp(droplet);
@@ -192,6 +191,18 @@ public sealed partial class DropletGrain(
             await grains.GetGrain<IDropletGrain>(guid).AppNotifiedAsync(kept);
         });
     }
+
+    /// <summary>Stores the droplet; a change of state (what lists filter by) goes to its index first.</summary>
+    private Task SaveAsync(DropletSnapshot next)
+    {
+        var placement = IndexPlacement.Droplet(next.AppGuid);
+        return IndexedWrite.UpdateThenStoreAsync(GrainFactory, placement, Entry(state.State.Droplet!), placement, Entry(next),
+            () => CloudControllerException.Unprocessable("Droplet already exists."), () => state.SaveAsync(state.State with { Droplet = next }));
+    }
+
+    private static IndexEntry Entry(DropletSnapshot droplet) =>
+        new(droplet.Guid, droplet.Guid.ToString("D"), IndexKeys.Scope(droplet.AppGuid), droplet.CreatedAt,
+            [IndexTags.State(droplet.State), IndexTags.Package(droplet.PackageGuid)]);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Droplet {DropletGuid} of app {AppGuid} {State} after {Attempts} attempt(s): {Detail}")]
     private partial void LogStaged(Guid dropletGuid, Guid appGuid, DropletState state, int attempts, string? detail);

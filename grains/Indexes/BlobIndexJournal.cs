@@ -24,7 +24,7 @@ public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<Az
 
     private BlobContainerClient Container => blobs.GetBlobContainerClient(options.Get(StorageNames.Blobs).ContainerName);
 
-    public async Task<IndexJournalState> LoadAsync(string index, ImmutableList<IndexEntry> legacyEntries)
+    public async Task<IndexJournalState> LoadAsync(string index)
     {
         await Container.CreateIfNotExistsAsync();
         var snapshot = Container.GetBlobClient(SnapshotName(index));
@@ -39,8 +39,8 @@ public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<Az
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            // No journal yet: start from the index's earlier whole-list state, if any.
-            (generation, etag, entries) = (0, null, legacyEntries);
+            // No journal yet: an empty index.
+            (generation, etag, entries) = (0, null, []);
         }
 
         var log = Container.GetAppendBlobClient(LogName(index, generation));

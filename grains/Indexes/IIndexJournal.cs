@@ -10,7 +10,7 @@ namespace CloudController.Grains.Indexes;
 /// </summary>
 public interface IIndexJournal
 {
-    Task<IndexJournalState> LoadAsync(string index, ImmutableList<IndexEntry> legacyEntries);
+    Task<IndexJournalState> LoadAsync(string index);
 
     /// <summary>Appends one batch of changes; returns the new log position.</summary>
     Task<IndexJournalState> AppendAsync(IndexJournalState state, IReadOnlyList<IndexChange> changes);
@@ -26,44 +26,22 @@ public sealed record IndexJournalState(
 /// <summary>One change: an entry put (claim or update) or a guid removed (release).</summary>
 public sealed record IndexChange(IndexEntry? Put, Guid? Remove)
 {
-    /// <summary>Replays a log over a snapshot in one pass: replaced entries keep their place, new ones follow in log order.</summary>
+    /// <summary>Replays a log over a snapshot in one pass: the last change of each guid wins.</summary>
     public static ImmutableList<IndexEntry> Replay(ImmutableList<IndexEntry> snapshot, IEnumerable<IndexChange> changes)
     {
-        var last = new Dictionary<Guid, IndexEntry?>();
-        var added = new List<Guid>();
-        var known = snapshot.Select(e => e.Guid).ToHashSet();
+        var entries = snapshot.ToDictionary(e => e.Guid);
         foreach (var change in changes)
         {
-            var guid = change.Put?.Guid ?? change.Remove!.Value;
-            if (!known.Contains(guid) && !last.ContainsKey(guid))
+            if (change.Put is { } put)
             {
-                added.Add(guid);
+                entries[put.Guid] = put;
             }
-
-            last[guid] = change.Put;
-        }
-
-        var builder = ImmutableList.CreateBuilder<IndexEntry>();
-        foreach (var entry in snapshot)
-        {
-            if (!last.TryGetValue(entry.Guid, out var changed))
+            else
             {
-                builder.Add(entry);
-            }
-            else if (changed is not null)
-            {
-                builder.Add(changed);
+                entries.Remove(change.Remove!.Value);
             }
         }
 
-        foreach (var guid in added)
-        {
-            if (last[guid] is { } entry)
-            {
-                builder.Add(entry);
-            }
-        }
-
-        return builder.ToImmutable();
+        return [.. entries.Values];
     }
 }

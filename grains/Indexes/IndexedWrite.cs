@@ -4,8 +4,30 @@ using CloudController.GrainInterfaces.Indexes;
 namespace CloudController.Grains.Indexes;
 
 /// <summary>
-/// The order every indexed resource follows: claim the name in its index, then store the resource, and give the
-/// claim back if storing fails, so a name is never held by a resource that was not stored.
+/// Where a resource's entry lives: <see cref="Index"/> keeps its name unique (the scope's index, or a name-hash
+/// partition), and kinds listed platform-wide also have an entry in their catalog partition.
+/// </summary>
+internal sealed record IndexPlacement(string Index, string? CatalogKind)
+{
+    public static IndexPlacement App(Guid space) => new(IndexKeys.AppsInSpace(space), IndexKeys.Apps);
+
+    public static IndexPlacement Space(Guid organization) => new(IndexKeys.SpacesInOrganization(organization), IndexKeys.Spaces);
+
+    public static IndexPlacement Package(Guid app) => new(IndexKeys.PackagesOfApp(app), IndexKeys.Packages);
+
+    public static IndexPlacement Droplet(Guid app) => new(IndexKeys.DropletsOfApp(app), IndexKeys.Droplets);
+
+    public static IndexPlacement Organization(string name) => new(IndexKeys.Organizations(name), null);
+
+    public static IndexPlacement Buildpack(string name) => new(IndexKeys.Buildpacks(name), null);
+
+    public string? CatalogOf(Guid guid) => CatalogKind is { } kind ? IndexKeys.Catalog(kind, guid) : null;
+}
+
+/// <summary>
+/// The order every indexed resource follows: claim the name in its index (and enter the catalog) first, then store
+/// the resource, and give both back if storing fails, so a name is never held by a resource that was not stored. A
+/// write that changes nothing the index keeps goes straight to storage.
 /// </summary>
 internal static class IndexedWrite
 {
@@ -16,22 +38,20 @@ internal static class IndexedWrite
     /// Asking the holder's grain waits for a create it is still running, so a live claim is never taken.
     /// </summary>
     public static async Task ClaimThenStoreAsync(
-        IGrainFactory grains, string index, IndexEntry entry, Func<Exception> nameTaken, Func<Task> store,
+        IGrainFactory grains, IndexPlacement placement, IndexEntry entry, Func<Exception> nameTaken, Func<Task> store,
         Func<Guid, Task<bool>>? holderExists = null)
     {
-        var indexGrain = grains.GetGrain<IResourceIndexGrain>(index);
-        if (await indexGrain.ClaimAsync(entry) is { } holder)
+        var claim = ClaimAsync(grains, placement, entry, nameTaken, holderExists);
+        var catalog = placement.CatalogOf(entry.Guid) is { } key ? Index(grains, key).PutAsync(entry) : Task.CompletedTask;
+        try
         {
-            if (holderExists is null || await holderExists(holder))
-            {
-                throw nameTaken();
-            }
-
-            await indexGrain.ReleaseAsync(holder);
-            if (await indexGrain.ClaimAsync(entry) is not null)
-            {
-                throw nameTaken();
-            }
+            await Task.WhenAll(claim, catalog);
+        }
+        catch
+        {
+            await Task.WhenAll(claim.IsCompletedSuccessfully ? Index(grains, placement.Index).ReleaseAsync(entry.Guid) : Task.CompletedTask,
+                ReleaseCatalogAsync(grains, placement, entry.Guid));
+            throw;
         }
 
         try
@@ -40,26 +60,56 @@ internal static class IndexedWrite
         }
         catch
         {
-            await indexGrain.ReleaseAsync(entry.Guid);
+            await ReleaseAsync(grains, placement, entry.Guid);
             throw;
         }
     }
 
+    /// <summary>
+    /// Changes an entry (a rename, a new state) and stores. An entry that did not change skips the index; one that moves
+    /// to another index (an organization renamed into another name partition) is claimed there and released here
+    /// only once stored. If storing fails, the index gets the old entry back.
+    /// </summary>
     public static async Task UpdateThenStoreAsync(
-        IGrainFactory grains, string index, IndexEntry entry, Func<Exception> nameTaken, Func<Task> store)
+        IGrainFactory grains, IndexPlacement from, IndexEntry before, IndexPlacement to, IndexEntry after,
+        Func<Exception> nameTaken, Func<Task> store)
     {
-        if (await grains.GetGrain<IResourceIndexGrain>(index).UpdateAsync(entry) is not null)
+        if (after.SameAs(before) && from == to)
+        {
+            await store();
+            return;
+        }
+
+        if (await Index(grains, to.Index).UpdateAsync(after) is not null)
         {
             throw nameTaken();
         }
 
-        await store();
+        try
+        {
+            await Task.WhenAll(to.CatalogOf(after.Guid) is { } catalog ? Index(grains, catalog).PutAsync(after) : Task.CompletedTask, store());
+        }
+        catch
+        {
+            await (to.Index == from.Index ? Index(grains, from.Index).PutAsync(before) : Index(grains, to.Index).ReleaseAsync(after.Guid));
+            if (from.CatalogOf(before.Guid) is { } catalog)
+            {
+                await Index(grains, catalog).PutAsync(before);
+            }
+
+            throw;
+        }
+
+        if (to.Index != from.Index)
+        {
+            await Index(grains, from.Index).ReleaseAsync(before.Guid);
+        }
     }
 
-    public static async Task ClearThenReleaseAsync(IGrainFactory grains, string index, Guid guid, Func<Task> clear)
+    public static async Task ClearThenReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid, Func<Task> clear)
     {
         await clear();
-        await grains.GetGrain<IResourceIndexGrain>(index).ReleaseAsync(guid);
+        await ReleaseAsync(grains, placement, guid);
     }
 
     /// <summary>
@@ -67,12 +117,12 @@ internal static class IndexedWrite
     /// which case each child is deleted; a child whose creation never completed only has its claim dropped.
     /// </summary>
     public static async Task DeleteChildrenAsync(
-        IGrainFactory grains, string childIndex, Guid parent, bool recursive, string childKind, string parentKind,
+        IGrainFactory grains, IndexPlacement children, bool recursive, string childKind, string parentKind,
         Func<Guid, Task> deleteChild, CfErrorCode childNotFound)
     {
-        var index = grains.GetGrain<IResourceIndexGrain>(childIndex);
-        var children = new IndexQuery([], [], [IndexNames.Scope(parent)], IndexOrder.Id, false, 1, 100);
-        var page = await index.QueryAsync(children);
+        var index = Index(grains, children.Index);
+        var first = IndexQuery.All(1, 100);
+        var page = await index.QueryAsync(first);
         if (page.TotalResults > 0 && !recursive)
         {
             throw new CloudControllerException(CfErrorCode.AssociationNotEmpty,
@@ -89,10 +139,37 @@ internal static class IndexedWrite
                 }
                 catch (CloudControllerException e) when (e.Code == childNotFound)
                 {
-                    await index.ReleaseAsync(child.Guid);
+                    await ReleaseAsync(grains, children, child.Guid);
                 }
             }));
-            page = await index.QueryAsync(children);
+            page = await index.QueryAsync(first);
         }
     }
+
+    private static async Task ClaimAsync(
+        IGrainFactory grains, IndexPlacement placement, IndexEntry entry, Func<Exception> nameTaken, Func<Guid, Task<bool>>? holderExists)
+    {
+        var index = Index(grains, placement.Index);
+        if (await index.ClaimAsync(entry) is { } holder)
+        {
+            if (holderExists is null || await holderExists(holder))
+            {
+                throw nameTaken();
+            }
+
+            await ReleaseAsync(grains, placement, holder);
+            if (await index.ClaimAsync(entry) is not null)
+            {
+                throw nameTaken();
+            }
+        }
+    }
+
+    private static Task ReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid) =>
+        Task.WhenAll(Index(grains, placement.Index).ReleaseAsync(guid), ReleaseCatalogAsync(grains, placement, guid));
+
+    private static Task ReleaseCatalogAsync(IGrainFactory grains, IndexPlacement placement, Guid guid) =>
+        placement.CatalogOf(guid) is { } catalog ? Index(grains, catalog).ReleaseAsync(guid) : Task.CompletedTask;
+
+    private static IResourceIndexGrain Index(IGrainFactory grains, string key) => grains.GetGrain<IResourceIndexGrain>(key);
 }

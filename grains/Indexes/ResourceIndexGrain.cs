@@ -1,82 +1,56 @@
-using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Indexes;
-using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace CloudController.Grains.Indexes;
 
 /// <summary>
-/// One kind's index (names unique per scope, ordered pages of guids). Writes are group-committed: the grain is
-/// reentrant, every claim, update and release is checked and applied in memory at once (turns never overlap, so
-/// checks see every earlier change), and its caller waits until the batch it joined is appended to the journal. A
-/// batch that cannot be stored fails its callers and drops the activation, so memory never runs ahead of storage
-/// for long: the next activation reloads what is stored.
+/// One index: a scope's resources or one catalog partition (<see cref="IndexKeys"/>). Writes are group-committed:
+/// the grain is reentrant, every claim, update and release is checked and applied in memory at once (turns never
+/// overlap, so checks see every earlier change), and its caller waits until the batch it joined is appended to the
+/// journal. A batch that cannot be stored fails its callers and drops the activation, so memory never runs ahead of
+/// storage for long: the next activation reloads what is stored. A write that changes nothing stores nothing.
 /// </summary>
 [GrainType("index"), Reentrant]
-public sealed partial class ResourceIndexGrain(
-    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<ResourceIndexGrainState> legacy,
-    IIndexJournal journal,
-    ILogger<ResourceIndexGrain> logger) : Grain, IResourceIndexGrain
+public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<ResourceIndexGrain> logger) : Grain, IResourceIndexGrain
 {
     private const int MaxBatch = 500;
 
-    // (scope, name) → guid, names compared case-insensitively as CF's database collation does.
-    private readonly Dictionary<string, Guid> _byName = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<Guid, IndexEntry> _byGuid = [];
+    private readonly IndexTable _table = new();
     private readonly List<(IndexChange Change, TaskCompletionSource Done)> _pending = [];
     private IndexJournalState _journal = null!;
-    private ImmutableList<IndexEntry> _entries = [];
     private Task? _flushing;
     private bool _broken;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _journal = await journal.LoadAsync(this.GetPrimaryKeyString(), legacy.RecordExists ? legacy.State.Entries : []);
-        _entries = _journal.Entries;
-        foreach (var entry in _entries)
+        _journal = await journal.LoadAsync(this.GetPrimaryKeyString());
+        foreach (var entry in _journal.Entries)
         {
-            _byName[NameKey(entry)] = entry.Guid;
-            _byGuid[entry.Guid] = entry;
+            _table.Put(entry);
         }
     }
 
     public async Task<Guid?> ClaimAsync(IndexEntry entry)
     {
-        if (_byName.TryGetValue(NameKey(entry), out var holder))
-        {
-            return holder == entry.Guid ? null : holder;
-        }
-
-        await CommitAsync(new IndexChange(entry, null));
-        return null;
-    }
-
-    public async Task<Guid?> UpdateAsync(IndexEntry entry)
-    {
-        if (!_byGuid.ContainsKey(entry.Guid))
-        {
-            return await ClaimAsync(entry);
-        }
-
-        if (_byName.TryGetValue(NameKey(entry), out var holder) && holder != entry.Guid)
+        if (_table.HolderOf(entry.Name, entry.Guid) is { } holder)
         {
             return holder;
         }
 
-        await CommitAsync(new IndexChange(entry, null));
+        await PutAsync(entry);
         return null;
     }
 
-    public async Task ReleaseAsync(Guid guid)
-    {
-        if (_byGuid.ContainsKey(guid))
-        {
-            await CommitAsync(new IndexChange(null, guid));
-        }
-    }
+    public Task<Guid?> UpdateAsync(IndexEntry entry) => ClaimAsync(entry);
 
-    public Task<IndexPage> QueryAsync(IndexQuery query) => Task.FromResult(IndexPaging.Apply(_entries, query));
+    public Task PutAsync(IndexEntry entry) =>
+        entry.SameAs(_table.Find(entry.Guid)) ? Task.CompletedTask : CommitAsync(new IndexChange(entry, null));
+
+    public Task ReleaseAsync(Guid guid) =>
+        _table.Find(guid) is null ? Task.CompletedTask : CommitAsync(new IndexChange(null, guid));
+
+    public Task<IndexPage> QueryAsync(IndexQuery query) => Task.FromResult(_table.Query(query));
 
     /// <summary>Applies the change in memory now and waits until the batch it joins is stored.</summary>
     private Task CommitAsync(IndexChange change)
@@ -104,9 +78,9 @@ public sealed partial class ResourceIndexGrain(
                 try
                 {
                     _journal = await journal.AppendAsync(_journal, [.. batch.Select(p => p.Change)]);
-                    if (_journal.LogChanges > Math.Max(10_000, _entries.Count))
+                    if (_journal.LogChanges > Math.Max(10_000, _table.Count))
                     {
-                        _journal = await journal.CompactAsync(_journal, _entries);
+                        _journal = await journal.CompactAsync(_journal, [.. _table.Entries]);
                     }
                 }
                 catch (Exception ex)
@@ -136,29 +110,17 @@ public sealed partial class ResourceIndexGrain(
         }
     }
 
-    // New entries (the common case) append in O(log n); only updates and removals search the list.
     private void Apply(IndexChange change)
     {
-        var guid = change.Put?.Guid ?? change.Remove!.Value;
-        if (_byGuid.Remove(guid, out var old))
-        {
-            _byName.Remove(NameKey(old));
-            var at = _entries.IndexOf(old);
-            _entries = change.Put is { } replacement ? _entries.SetItem(at, replacement) : _entries.RemoveAt(at);
-        }
-        else if (change.Put is { } added)
-        {
-            _entries = _entries.Add(added);
-        }
-
         if (change.Put is { } put)
         {
-            _byName[NameKey(put)] = put.Guid;
-            _byGuid[put.Guid] = put;
+            _table.Put(put);
+        }
+        else
+        {
+            _table.Remove(change.Remove!.Value);
         }
     }
-
-    private static string NameKey(IndexEntry entry) => $"{entry.Scope}/{entry.Name}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Index {Index} could not be stored")]
     private partial void LogWriteFailed(Exception exception, string index);

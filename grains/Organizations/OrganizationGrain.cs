@@ -27,7 +27,7 @@ public sealed partial class OrganizationGrain(
         }
 
         var next = OrganizationRules.Create(command, clock.GetUtcNow());
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Organizations, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Organization(next.Name), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
             HolderExistsAsync);
         LogCreated(Guid, next.Name);
         return next.ToSnapshot(Guid);
@@ -40,21 +40,23 @@ public sealed partial class OrganizationGrain(
 
     public async Task<OrganizationSnapshot> UpdateAsync(UpdateOrganization command)
     {
-        var next = OrganizationRules.Update(Current, command, clock.GetUtcNow());
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Organizations, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        var current = Current;
+        var next = OrganizationRules.Update(current, command, clock.GetUtcNow());
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.Organization(current.Name), Entry(current),
+            IndexPlacement.Organization(next.Name), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
         return next.ToSnapshot(Guid);
     }
 
     public async Task DeleteAsync(bool recursive)
     {
-        _ = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Spaces, Guid, recursive, "space", "organization",
+        var current = Current;
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Space(Guid), recursive, "space", "organization",
             space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), CfErrorCode.SpaceNotFound);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Organizations, Guid, () => state.ClearStateAsync());
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Organization(current.Name), Guid, () => state.ClearStateAsync());
         LogDeleted(Guid);
     }
 
-    private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, s.UpdatedAt);
+    private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, []);
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.OrganizationNameTaken, $"The organization name is taken: {name}");

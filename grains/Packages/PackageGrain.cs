@@ -50,7 +50,7 @@ public sealed partial class PackageGrain(
     public async Task<PackageSnapshot> BeginUploadAsync(Guid uploadId)
     {
         var next = PackageTransitions.BeginUpload(Current, clock.GetUtcNow());
-        await state.SaveAsync(state.State with { Package = next, UploadId = uploadId, Attempts = 0 });
+        await SaveAsync(state.State with { Package = next, UploadId = uploadId, Attempts = 0 });
         await BeginAsync(null, counts: true);
         return Current;
     }
@@ -63,7 +63,7 @@ public sealed partial class PackageGrain(
         var next = PackageTransitions.Expire(current, clock.GetUtcNow());
         if (next != current)
         {
-            await state.SaveAsync(state.State with { Package = next });
+            await SaveAsync(state.State with { Package = next });
             await bits.DeletePackageAsync(Guid, CancellationToken.None);
             LogExpired(Guid, current.AppGuid);
         }
@@ -72,8 +72,8 @@ public sealed partial class PackageGrain(
     public async Task DeleteAsync()
     {
         var wasInFlight = InFlight;
-        _ = Current;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Packages, Guid, () => state.ClearStateAsync());
+        var current = Current;
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Package(current.AppGuid), Guid, () => state.ClearStateAsync());
         await bits.DeletePackageAsync(Guid, CancellationToken.None);
         if (wasInFlight)
         {
@@ -122,8 +122,7 @@ public sealed partial class PackageGrain(
             throw CloudControllerException.Unprocessable("Package already exists.");
         }
 
-        var entry = new IndexEntry(Guid, Guid.ToString("D"), IndexNames.Scope(package.AppGuid), package.CreatedAt, null);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Packages, entry, () => CloudControllerException.Unprocessable("Package already exists."),
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Package(package.AppGuid), Entry(package), () => CloudControllerException.Unprocessable("Package already exists."),
             () => state.SaveAsync(new PackageGrainState { Package = package, CopySource = copySource }));
         if (InFlight)
         {
@@ -160,7 +159,7 @@ public sealed partial class PackageGrain(
 
     private async Task EndAsync(PackageSnapshot next)
     {
-        await state.SaveAsync(state.State with { Package = next });
+        await SaveAsync(state.State with { Package = next });
         LogProcessed(Guid, next.AppGuid, next.State, state.State.Attempts);
         if (state.State.UploadId is { } upload)
         {
@@ -179,8 +178,8 @@ public sealed partial class PackageGrain(
     /// <summary>Expires the app's READY packages beyond the newest five. Runs outside every package's turn.</summary>
     private static async Task ExpireOlderAsync(IGrainFactory grains, Guid appGuid)
     {
-        var siblings = await grains.GetGrain<IResourceIndexGrain>(IndexNames.Packages)
-            .QueryAsync(new IndexQuery([], [], [IndexNames.Scope(appGuid)], IndexOrder.Id, false, 1, int.MaxValue));
+        var ready = new IndexQuery([], [], [[IndexTags.State(PackageState.Ready)]], IndexOrder.Id, false, 1, int.MaxValue);
+        var siblings = await grains.GetGrain<IResourceIndexGrain>(IndexKeys.PackagesOfApp(appGuid)).QueryAsync(ready);
         var packages = await Task.WhenAll(siblings.Entries.Select(e => grains.GetGrain<IPackageGrain>(e.Guid).FindAsync()));
         foreach (var old in PackageTransitions.ToExpire(packages.OfType<PackageSnapshot>()))
         {
@@ -194,6 +193,19 @@ public sealed partial class PackageGrain(
             }
         }
     }
+
+    /// <summary>Stores the package; a change of state or type (what lists filter by) goes to its index first.</summary>
+    private Task SaveAsync(PackageGrainState next)
+    {
+        var (before, after) = (Current, next.Package!);
+        var placement = IndexPlacement.Package(after.AppGuid);
+        return IndexedWrite.UpdateThenStoreAsync(GrainFactory, placement, Entry(before), placement, Entry(after),
+            () => CloudControllerException.Unprocessable("Package already exists."), () => state.SaveAsync(next));
+    }
+
+    private static IndexEntry Entry(PackageSnapshot package) =>
+        new(package.Guid, package.Guid.ToString("D"), IndexKeys.Scope(package.AppGuid), package.CreatedAt,
+            [IndexTags.State(package.State), IndexTags.Type(package.Type)]);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Package {PackageGuid} of app {AppGuid} is {State} after {Attempts} attempt(s)")]
     private partial void LogProcessed(Guid packageGuid, Guid appGuid, PackageState state, int attempts);

@@ -34,7 +34,7 @@ public sealed partial class SpaceGrain(
                 $"Could not find VCAP::CloudController::Organization with guid: {command.OrganizationGuid}");
         }
 
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexNames.Spaces, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Space(next.OrganizationGuid), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
             HolderExistsAsync);
         LogCreated(Guid, next.Name, next.OrganizationGuid);
         return next.ToSnapshot(Guid);
@@ -47,22 +47,24 @@ public sealed partial class SpaceGrain(
 
     public async Task<SpaceSnapshot> UpdateAsync(UpdateSpace command)
     {
-        var next = SpaceRules.Update(Current, command, clock.GetUtcNow());
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexNames.Spaces, Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        var current = Current;
+        var next = SpaceRules.Update(current, command, clock.GetUtcNow());
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.Space(current.OrganizationGuid), Entry(current),
+            IndexPlacement.Space(next.OrganizationGuid), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
         return next.ToSnapshot(Guid);
     }
 
     public async Task DeleteAsync(bool recursive)
     {
-        _ = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexNames.Apps, Guid, recursive, "app", "space",
+        var current = Current;
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.App(Guid), recursive, "app", "space",
             app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), CfErrorCode.AppNotFound);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexNames.Spaces, Guid, () => state.ClearStateAsync());
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Space(current.OrganizationGuid), Guid, () => state.ClearStateAsync());
         LogDeleted(Guid);
     }
 
     private IndexEntry Entry(SpaceGrainState s) =>
-        new(Guid, s.Name, IndexNames.Scope(s.OrganizationGuid), s.CreatedAt, s.UpdatedAt);
+        new(Guid, s.Name, IndexKeys.Scope(s.OrganizationGuid), s.CreatedAt, []);
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.SpaceNameTaken, $"The app space name is taken: {name}");

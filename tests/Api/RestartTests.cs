@@ -99,9 +99,9 @@ public sealed class RestartTests(CloudControllerFixture fixture)
         using var http = await fixture.As("writer");
         var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
         // What a silo dying between the index claim and the app's first write leaves behind: a claim, no app.
-        var orphan = new IndexEntry(Guid.NewGuid(), "orphaned", IndexNames.Scope(Guid.Parse(space)), DateTimeOffset.UtcNow, null);
+        var orphan = new IndexEntry(Guid.NewGuid(), "orphaned", IndexKeys.Scope(Guid.Parse(space)), DateTimeOffset.UtcNow, []);
         var grains = fixture.Silo.Services.GetRequiredService<IGrainFactory>();
-        Assert.Null(await grains.GetGrain<IResourceIndexGrain>(IndexNames.Apps).ClaimAsync(orphan));
+        Assert.Null(await grains.GetGrain<IResourceIndexGrain>(IndexKeys.AppsInSpace(Guid.Parse(space))).ClaimAsync(orphan));
 
         var created = await (await http.PostJsonAsync("/v2/apps", new { name = "orphaned", space_guid = space })).JsonAsync(HttpStatusCode.Created);
         Assert.NotEqual(orphan.Guid.ToString(), created.GetProperty("metadata").GetProperty("guid").GetString());
