@@ -34,13 +34,15 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
     public Task<JsonElement> PutJsonAsync(string operation, string url, object body, HttpStatusCode expected, Func<JsonElement, bool> shape) =>
         SendAsync(operation, () => new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(body) }, expected, shape);
 
-    public Task<JsonElement> GetAsync(string operation, string url, Func<JsonElement, bool> shape) =>
-        SendAsync(operation, () => new HttpRequestMessage(HttpMethod.Get, url), HttpStatusCode.OK, shape);
+    public Task<JsonElement> GetAsync(string operation, string url, Func<JsonElement, bool> shape, bool keep = true) =>
+        SendAsync(operation, () => new HttpRequestMessage(HttpMethod.Get, url), HttpStatusCode.OK, shape, keep);
 
     public Task<JsonElement> DeleteAsync(string operation, string url, HttpStatusCode expected) =>
         SendAsync(operation, () => new HttpRequestMessage(HttpMethod.Delete, url), expected, null);
 
-    public async Task<JsonElement> SendAsync(string operation, Func<HttpRequestMessage> create, HttpStatusCode expected, Func<JsonElement, bool>? shape)
+    /// <summary>Sends, checks status and shape; the body comes back only with <paramref name="keep"/> (copying a large one costs the client CPU the server shares).</summary>
+    public async Task<JsonElement> SendAsync(
+        string operation, Func<HttpRequestMessage> create, HttpStatusCode expected, Func<JsonElement, bool>? shape, bool keep = true)
     {
         var stats1 = stats.For(operation);
         using var request = create();
@@ -61,7 +63,8 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
         {
             var body = await response.Content.ReadAsByteArrayAsync();
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var json = Parse(body);
+            using var document = Parse(body);
+            var json = document?.RootElement;
             if (response.StatusCode != expected)
             {
                 var kind = $"{(int)response.StatusCode} {Shapes.ErrorCode(json)}".TrimEnd();
@@ -76,11 +79,11 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
             }
 
             stats1.Success(elapsed, sent);
-            return json ?? default;
+            return keep && json is { } kept ? kept.Clone() : default;
         }
     }
 
-    private static JsonElement? Parse(byte[] body)
+    private static JsonDocument? Parse(byte[] body)
     {
         if (body.Length == 0)
         {
@@ -89,8 +92,7 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
 
         try
         {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.Clone();
+            return JsonDocument.Parse(body);
         }
         catch (JsonException)
         {

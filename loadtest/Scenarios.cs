@@ -92,9 +92,9 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         var expected = Math.Min(ListPageSize, options.Apps - ((page - 1) * ListPageSize));
         return i % 2 == 0
             ? cf.GetAsync("list-v3-apps", $"/v3/apps?space_guids={_spaces[0]}&per_page={ListPageSize}&page={page}",
-                j => j.GetProperty("resources").GetArrayLength() == expected)
+                j => j.GetProperty("resources").GetArrayLength() == expected, keep: false)
             : cf.GetAsync("list-v2-apps", $"/v2/apps?q=space_guid:{_spaces[0]}&results-per-page={ListPageSize}&page={page}",
-                j => j.GetProperty("resources").GetArrayLength() == expected);
+                j => j.GetProperty("resources").GetArrayLength() == expected, keep: false);
     }
 
     private async Task ReadAsync(int i)

@@ -3,6 +3,7 @@
 #   scripts/bench.sh [APPS] [CONCURRENCY] [SCENARIO ...]     (default: 20000 64 baseline-blob create-only)
 # baseline-* scenarios go to the baseline server, the others to the API. Extra configuration goes through the
 # environment, e.g. CloudController__GrainStorage__SkipReadOfNewGrains=false scripts/bench.sh
+# LOADTEST_ARGS adds options to every loadtest run (e.g. "--spaces 8 --duration 30").
 # It starts ./run.sh (Release) on a throw-away Azurite folder and the baseline server, prints each summary, stops both.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -33,5 +34,6 @@ for scenario in "${SCENARIOS[@]}"; do
   url="http://127.0.0.1:$CC_API_PORT"
   [[ "$scenario" == baseline-* ]] && url="http://127.0.0.1:$BASELINE_PORT"
   echo "== $scenario"
-  $LT --url "$url" --apps "$APPS" --concurrency "$CONCURRENCY" --scenario "$scenario" | sed -n '/^operation/,$p'
+  # shellcheck disable=SC2086 # LOADTEST_ARGS is a list of options
+  $LT --url "$url" --apps "$APPS" --concurrency "$CONCURRENCY" --scenario "$scenario" ${LOADTEST_ARGS:-} | sed -n '/^operation/,$p'
 done

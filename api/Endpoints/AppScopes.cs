@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using CloudController.Api.Paging;
 using CloudController.GrainInterfaces.Indexes;
 
 namespace CloudController.Api.Endpoints;
@@ -11,19 +10,19 @@ internal static class AppScopes
     /// The named spaces' indexes, intersected with the spaces of the named organizations (one call per organization's
     /// spaces index, never a scan of apps). No filter means the apps catalog; filters that exclude every space, none.
     /// </summary>
-    public static async Task<IReadOnlyCollection<string>> ResolveAsync(
+    public static async Task<ImmutableArray<string>> ResolveAsync(
         IGrainFactory grains, ImmutableArray<Guid> spaces, ImmutableArray<Guid> organizations, ImmutableArray<Guid> guids)
     {
         if (spaces.IsDefaultOrEmpty && organizations.IsDefaultOrEmpty)
         {
-            return IndexReader.Catalog(IndexKeys.Apps, guids);
+            return Paging.Lists.Catalog(IndexKeys.Apps, guids);
         }
 
         IEnumerable<Guid> chosen = spaces.IsDefaultOrEmpty ? [] : spaces;
         if (!organizations.IsDefaultOrEmpty)
         {
-            var orgSpaces = await IndexReader.QueryAsync(
-                grains, [.. organizations.Select(IndexKeys.SpacesInOrganization)], IndexQuery.All(1, int.MaxValue));
+            var orgSpaces = await Paging.Lists.Of(grains).EntriesAsync(
+                [.. organizations.Select(IndexKeys.SpacesInOrganization)], IndexQuery.All(1, int.MaxValue));
             var inOrgs = orgSpaces.Entries.Select(e => e.Guid);
             chosen = spaces.IsDefaultOrEmpty ? inOrgs : chosen.Intersect(inOrgs);
         }

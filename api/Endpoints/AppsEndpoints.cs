@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudController.Api.Json;
@@ -96,11 +97,10 @@ internal static class AppsEndpoints
         return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexKeys.AppsInSpace(space.Guid)]);
     }
 
-    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, IReadOnlyCollection<string> indexes)
+    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes)
     {
-        var page = await IndexReader.QueryAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("name"), []));
-        var apps = await PageLoader.LoadAsync(page, g => grains.GetGrain<IAppGrain>(g).FindAsync());
-        return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults, [.. apps.Select(AppEntity.Resource)]));
+        var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), []), byUpdatedAt: false);
+        return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(AppEntity.Resource)]));
     }
 
     private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, IGrainFactory grains) =>

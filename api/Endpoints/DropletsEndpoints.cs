@@ -142,7 +142,7 @@ internal static class DropletsEndpoints
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var apps = query.GuidsOf("app_guids");
         return PageAsync(http, grains, platform, query,
-            apps.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Droplets, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.DropletsOfApp)], null);
+            apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Droplets, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.DropletsOfApp)], null);
     }
 
     private static async Task<Ok<V3Page<V3DropletResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
@@ -159,7 +159,7 @@ internal static class DropletsEndpoints
 
     /// <summary>State and package filters are index tags: a page costs its own grain calls, whatever the app's total.</summary>
     private static async Task<Ok<V3Page<V3DropletResource>>> PageAsync(
-        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, IReadOnlyCollection<string> indexes, Guid? package)
+        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, ImmutableArray<string> indexes, Guid? package)
     {
         ImmutableArray<ImmutableArray<string>> tags =
         [
@@ -169,9 +169,8 @@ internal static class DropletsEndpoints
                 package is { } p ? [IndexTags.Package(p)] : ImmutableArray<string>.Empty,
             }.Where(group => !group.IsEmpty),
         ];
-        var (total, droplets) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt,
-            g => grains.GetGrain<IDropletGrain>(g).FindAsync(), d => d.UpdatedAt ?? d.CreatedAt);
-        return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, total, [.. droplets.Select(d => V3DropletResource.From(d, platform))]));
+        var page = await Lists.Of(grains).DropletsAsync(indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt);
+        return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(d => V3DropletResource.From(d, platform))]));
     }
 
     private static async Task<PackageSnapshot> Package(IGrainFactory grains, string guid) =>

@@ -54,10 +54,9 @@ internal static class OrganizationsEndpoints
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
         var names = query.ValuesOf("name");
-        var page = await IndexReader.QueryAsync(grains, OrganizationIndexes(names), query.ToIndexQuery(names, []));
-        var orgs = await PageLoader.LoadAsync(page, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync());
+        var page = await Lists.Of(grains).OrganizationsAsync(OrganizationIndexes(names), query.ToIndexQuery(names, []), byUpdatedAt: false);
         return TypedResults.Ok(V2Page<OrganizationEntity>.Create(
-            http.Request.Path, query, page.TotalResults, [.. orgs.Select(OrganizationEntity.Resource)]));
+            http.Request.Path, query, page.TotalResults, [.. page.Items.Select(OrganizationEntity.Resource)]));
     }
 
     private static async Task<JsonHttpResult<V2Resource<OrganizationEntity>>> UpdateAsync(
@@ -85,16 +84,15 @@ internal static class OrganizationsEndpoints
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
         var names = query.ValuesOf("names");
-        var (total, orgs) = await IndexReader.LoadAsync(grains, OrganizationIndexes(names), query.ToIndexQuery(names, query.GuidsOf("guids")),
-            query.ByUpdatedAt, g => grains.GetGrain<IOrganizationGrain>(g).FindAsync(), o => o.UpdatedAt ?? o.CreatedAt);
+        var page = await Lists.Of(grains).OrganizationsAsync(OrganizationIndexes(names), query.ToIndexQuery(names, query.GuidsOf("guids")), query.ByUpdatedAt);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Organization>.Create(
-            url, http.Request.Path, query, total, [.. orgs.Select(o => V3Organization.From(o, url))]));
+            url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(o => V3Organization.From(o, url))]));
     }
 
     /// <summary>Names pick their partitions (names are unique platform-wide); without a name filter, every partition.</summary>
-    private static IReadOnlyCollection<string> OrganizationIndexes(ImmutableArray<string> names) =>
-        names.IsDefaultOrEmpty ? IndexKeys.AllOrganizations : [.. names.Select(IndexKeys.Organizations)];
+    private static ImmutableArray<string> OrganizationIndexes(ImmutableArray<string> names) =>
+        [.. names.IsDefaultOrEmpty ? IndexKeys.AllOrganizations : names.Select(IndexKeys.Organizations)];
 
     private static IOrganizationGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound));

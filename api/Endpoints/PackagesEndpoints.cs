@@ -102,7 +102,7 @@ internal static class PackagesEndpoints
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var apps = query.GuidsOf("app_guids");
         return PageAsync(http, grains, query,
-            apps.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Packages, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.PackagesOfApp)]);
+            apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Packages, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.PackagesOfApp)]);
     }
 
     private static async Task<Ok<V3Page<V3PackageResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)
@@ -112,7 +112,7 @@ internal static class PackagesEndpoints
     }
 
     /// <summary>State and type filters are index tags: a page costs its own grain calls, whatever the app's total.</summary>
-    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, IReadOnlyCollection<string> indexes)
+    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, ImmutableArray<string> indexes)
     {
         ImmutableArray<ImmutableArray<string>> tags =
         [
@@ -122,9 +122,8 @@ internal static class PackagesEndpoints
                 query.TagsOf<PackageType>("types", t => t.ToString().ToLowerInvariant(), IndexTags.Type),
             }.Where(group => !group.IsEmpty),
         ];
-        var (total, packages) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt,
-            g => grains.GetGrain<IPackageGrain>(g).FindAsync(), p => p.UpdatedAt ?? p.CreatedAt);
-        return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, total, [.. packages.Select(V3PackageResource.From)]));
+        var page = await Lists.Of(grains).PackagesAsync(indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt);
+        return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(V3PackageResource.From)]));
     }
 
     /// <summary>Multipart part <c>bits</c>, streamed to blob storage; answers PROCESSING_UPLOAD while the silo processes it.</summary>

@@ -63,9 +63,9 @@ internal static class PlatformEndpoints
     {
         var query = V2ListQuery.Parse(http.Request.Query, NameFilter, NoOrders);
         var names = query.ValuesOf("name");
-        var all = await IndexReader.QueryAsync(grains, names.IsDefaultOrEmpty ? IndexKeys.AllBuildpacks : [.. names.Select(IndexKeys.Buildpacks)],
+        var all = await Lists.Of(grains).BuildpacksAsync([.. names.IsDefaultOrEmpty ? IndexKeys.AllBuildpacks : names.Select(IndexKeys.Buildpacks)],
             new IndexQuery(names, [], [], IndexOrder.Id, false, 1, int.MaxValue));
-        var buildpacks = (await PageLoader.LoadAsync(all, g => grains.GetGrain<IBuildpackGrain>(g).FindAsync()))
+        var buildpacks = all.Items
             .OrderBy(b => b.Position).ThenBy(b => b.CreatedAt).ToList();
         if (query.Descending)
         {

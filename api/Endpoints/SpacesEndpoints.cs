@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CloudController.Api.Auth;
 using CloudController.Api.Hosting;
 using CloudController.Api.Json;
@@ -60,7 +61,7 @@ internal static class SpacesEndpoints
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
         var orgs = query.GuidsOf("organization_guid");
         return ListV2Async(http, grains, query,
-            orgs.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Spaces, []) : [.. orgs.Select(IndexKeys.SpacesInOrganization)]);
+            orgs.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Spaces, []) : [.. orgs.Select(IndexKeys.SpacesInOrganization)]);
     }
 
     private static async Task<Ok<V2Page<SpaceEntity>>> ListInOrganizationAsync(string guid, HttpContext http, IGrainFactory grains)
@@ -70,12 +71,11 @@ internal static class SpacesEndpoints
         return await ListV2Async(http, grains, query, [IndexKeys.SpacesInOrganization(org.Guid)]);
     }
 
-    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, IReadOnlyCollection<string> indexes)
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes)
     {
-        var page = await IndexReader.QueryAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("name"), []));
-        var spaces = await PageLoader.LoadAsync(page, g => grains.GetGrain<ISpaceGrain>(g).FindAsync());
+        var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), []), byUpdatedAt: false);
         return TypedResults.Ok(V2Page<SpaceEntity>.Create(
-            http.Request.Path, query, page.TotalResults, [.. spaces.Select(SpaceEntity.Resource)]));
+            http.Request.Path, query, page.TotalResults, [.. page.Items.Select(SpaceEntity.Resource)]));
     }
 
     private static async Task<JsonHttpResult<V2Resource<SpaceEntity>>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains)
@@ -99,12 +99,11 @@ internal static class SpacesEndpoints
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
         var (orgs, guids) = (query.GuidsOf("organization_guids"), query.GuidsOf("guids"));
-        var indexes = orgs.IsDefaultOrEmpty ? IndexReader.Catalog(IndexKeys.Spaces, guids) : [.. orgs.Select(IndexKeys.SpacesInOrganization)];
-        var (total, spaces) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt,
-            g => grains.GetGrain<ISpaceGrain>(g).FindAsync(), s => s.UpdatedAt ?? s.CreatedAt);
+        var indexes = orgs.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Spaces, guids) : [.. orgs.Select(IndexKeys.SpacesInOrganization)];
+        var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Space>.Create(
-            url, http.Request.Path, query, total, [.. spaces.Select(s => V3Space.From(s, url))]));
+            url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(s => V3Space.From(s, url))]));
     }
 
     private static ISpaceGrain Grain(IGrainFactory grains, string guid) =>

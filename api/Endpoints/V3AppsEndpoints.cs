@@ -63,10 +63,9 @@ internal static class V3AppsEndpoints
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var guids = query.GuidsOf("guids");
         var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids);
-        var (total, apps) = await IndexReader.LoadAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt,
-            g => grains.GetGrain<IAppGrain>(g).FindAsync(), a => a.UpdatedAt ?? a.CreatedAt);
+        var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
         return TypedResults.Ok(V3Page<V3AppResource>.Create(
-            "", http.Request.Path, query, total, [.. apps.Select(a => V3AppResource.From(a, platform))]));
+            "", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(a => V3AppResource.From(a, platform))]));
     }
 
     private static async Task<Ok<V3AppResource>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)

@@ -55,7 +55,7 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
     public ImmutableArray<Guid> GuidsOf(string key) =>
         [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
-    /// <summary>Whether the list is ordered by update time, which indexes do not keep (see <see cref="IndexReader.LoadAsync"/>).</summary>
+    /// <summary>Whether the list is ordered by update time, which indexes do not keep (see <see cref="IListGrain"/>).</summary>
     public bool ByUpdatedAt => OrderByText?.TrimStart('+', '-') == "updated_at";
 
     /// <summary>The index query; created_at is id order (creation time, then guid).</summary>
