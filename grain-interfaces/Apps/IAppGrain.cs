@@ -1,8 +1,9 @@
+using CloudController.GrainInterfaces.Indexes;
 namespace CloudController.GrainInterfaces.Apps;
 
 /// <summary>A v2 app (key: its guid): its settings and its STOPPED/STARTED and PENDING/STAGED/FAILED state machines.</summary>
 [Alias("CloudController.GrainInterfaces.Apps.IAppGrain")]
-public interface IAppGrain : IGrainWithGuidKey
+public interface IAppGrain : IIndexedGrain
 {
     /// <summary>Creates the app; raises AppNameTaken, AppInvalid, AppMemoryInvalid, AppPackageInvalid (STARTED without bits).</summary>
     [Alias("CreateAsync")]

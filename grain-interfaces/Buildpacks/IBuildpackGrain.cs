@@ -1,8 +1,9 @@
+using CloudController.GrainInterfaces.Indexes;
 namespace CloudController.GrainInterfaces.Buildpacks;
 
 /// <summary>An admin buildpack (key: its guid). Only its metadata: no buildpack bits are stored.</summary>
 [Alias("CloudController.GrainInterfaces.Buildpacks.IBuildpackGrain")]
-public interface IBuildpackGrain : IGrainWithGuidKey
+public interface IBuildpackGrain : IIndexedGrain
 {
     /// <summary>Creates the buildpack; raises BuildpackNameTaken or BuildpackInvalid.</summary>
     [Alias("CreateAsync")]

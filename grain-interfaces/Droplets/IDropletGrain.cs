@@ -1,3 +1,4 @@
+using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
 
@@ -8,7 +9,7 @@ namespace CloudController.GrainInterfaces.Droplets;
 /// turn of a droplet waits on its app, so the app may call any of these methods from inside its own turns.
 /// </summary>
 [Alias("CloudController.GrainInterfaces.Droplets.IDropletGrain")]
-public interface IDropletGrain : IWorkerGrain<StagingResult>
+public interface IDropletGrain : IWorkerGrain<StagingResult>, IIndexedGrain
 {
     /// <summary>Stores the droplet as STAGING and starts staging; answers at once. Idempotent.</summary>
     [Alias("StageAsync")]

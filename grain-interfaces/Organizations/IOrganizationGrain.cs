@@ -1,8 +1,9 @@
+using CloudController.GrainInterfaces.Indexes;
 namespace CloudController.GrainInterfaces.Organizations;
 
 /// <summary>A CF organization (key: its guid).</summary>
 [Alias("CloudController.GrainInterfaces.Organizations.IOrganizationGrain")]
-public interface IOrganizationGrain : IGrainWithGuidKey
+public interface IOrganizationGrain : IIndexedGrain
 {
     /// <summary>Creates the organization; raises OrganizationNameTaken or OrganizationInvalid.</summary>
     [Alias("CreateAsync")]

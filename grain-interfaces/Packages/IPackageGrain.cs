@@ -1,3 +1,4 @@
+using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
@@ -10,7 +11,7 @@ namespace CloudController.GrainInterfaces.Packages;
 /// <see cref="IWorkerGrain{TResult}.CompleteWorkAsync"/>, so every call here answers while a build runs.
 /// </summary>
 [Alias("CloudController.GrainInterfaces.Packages.IPackageGrain")]
-public interface IPackageGrain : IWorkerGrain<PackageInfo>
+public interface IPackageGrain : IWorkerGrain<PackageInfo>, IIndexedGrain
 {
     /// <summary>bits → AWAITING_UPLOAD, docker → READY.</summary>
     [Alias("CreateAsync")]

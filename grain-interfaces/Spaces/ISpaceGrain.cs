@@ -1,8 +1,9 @@
+using CloudController.GrainInterfaces.Indexes;
 namespace CloudController.GrainInterfaces.Spaces;
 
 /// <summary>A CF space (key: its guid).</summary>
 [Alias("CloudController.GrainInterfaces.Spaces.ISpaceGrain")]
-public interface ISpaceGrain : IGrainWithGuidKey
+public interface ISpaceGrain : IIndexedGrain
 {
     /// <summary>Creates the space; raises InvalidRelation (unknown organization), SpaceNameTaken, SpaceInvalid.</summary>
     [Alias("CreateAsync")]

@@ -42,6 +42,10 @@ public sealed partial class AppGrain(
 
     public Task<AppSnapshot> GetAsync() => Task.FromResult(Current);
 
+    public Task ReindexAsync() => state.RecordExists && state.State.App is { } app
+        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.App(app.SpaceGuid), Entry(app))
+        : Task.CompletedTask;
+
     public Task<AppSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.App : null);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -50,6 +50,10 @@ public sealed partial class BuildpackGrain(
 
     public Task<BuildpackSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
+    public Task ReindexAsync() => state.RecordExists
+        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Buildpack(state.State.Name), new IndexEntry(Guid, state.State.Name, string.Empty, state.State.CreatedAt, []))
+        : Task.CompletedTask;
+
     public Task<BuildpackSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 

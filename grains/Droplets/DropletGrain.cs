@@ -54,6 +54,10 @@ public sealed partial class DropletGrain(
         return state.State.Droplet!;
     }
 
+    public Task ReindexAsync() => state.RecordExists && state.State.Droplet is { } droplet
+        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Droplet(droplet.AppGuid), Entry(droplet))
+        : Task.CompletedTask;
+
     public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
 
     public async Task ExpireAsync()

@@ -44,6 +44,8 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();
         builder.Services.AddSingleton<IIndexJournal, BlobIndexJournal>();
+        builder.Services.AddSingleton<LegacyIndexMigration>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyIndexMigration>());
         builder.Services.AddSingleton<WorkRunner>();
         builder.UseOrleans(silo =>
         {

@@ -106,6 +106,11 @@ internal static class IndexedWrite
         }
     }
 
+    /// <summary>Puts a stored resource's entry in its index and catalog again (moving indexes from an older layout).</summary>
+    public static Task ReindexAsync(IGrainFactory grains, IndexPlacement placement, IndexEntry entry) =>
+        Task.WhenAll(Index(grains, placement.Index).UpdateAsync(entry),
+            placement.CatalogOf(entry.Guid) is { } catalog ? Index(grains, catalog).PutAsync(entry) : Task.CompletedTask);
+
     public static async Task ClearThenReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid, Func<Task> clear)
     {
         await clear();

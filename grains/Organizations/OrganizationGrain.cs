@@ -35,6 +35,10 @@ public sealed partial class OrganizationGrain(
 
     public Task<OrganizationSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
+    public Task ReindexAsync() => state.RecordExists
+        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Organization(state.State.Name), Entry(state.State))
+        : Task.CompletedTask;
+
     public Task<OrganizationSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 

@@ -55,6 +55,10 @@ public sealed partial class PackageGrain(
         return Current;
     }
 
+    public Task ReindexAsync() => state.RecordExists && state.State.Package is { } package
+        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Package(package.AppGuid), Entry(package))
+        : Task.CompletedTask;
+
     public Task<PackageSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Package : null);
 
     public async Task ExpireAsync()

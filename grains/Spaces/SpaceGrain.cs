@@ -42,6 +42,10 @@ public sealed partial class SpaceGrain(
 
     public Task<SpaceSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
+    public Task ReindexAsync() => state.RecordExists
+        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Space(state.State.OrganizationGuid), Entry(state.State))
+        : Task.CompletedTask;
+
     public Task<SpaceSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 

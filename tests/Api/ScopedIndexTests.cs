@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.Grains.Indexes;
 using CloudController.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudController.Tests.Api;
 
@@ -89,7 +92,7 @@ public sealed class ScopedIndexTests(CloudControllerFixture fixture)
         var org = await AuthTests.CreateOrgAsync(admin, old);
         // Rename until the name lands in another partition, so the claim moves between index grains.
         var renamed = Enumerable.Range(0, 64).Select(i => $"{old}-{i}")
-            .First(n => GrainInterfaces.Indexes.IndexKeys.Organizations(n) != GrainInterfaces.Indexes.IndexKeys.Organizations(old));
+            .First(n => IndexKeys.Organizations(n) != IndexKeys.Organizations(old));
 
         await (await admin.PutJsonAsync($"/v2/organizations/{org}", new { name = renamed })).JsonAsync(HttpStatusCode.Created);
         await (await admin.PostJsonAsync("/v2/organizations", new { name = renamed.ToUpperInvariant() }))
@@ -112,6 +115,33 @@ public sealed class ScopedIndexTests(CloudControllerFixture fixture)
         var json = await (await admin.GetAsync($"/v3/apps?space_guids={space}&order_by=-updated_at")).JsonAsync(HttpStatusCode.OK);
 
         Assert.Equal([first, second], Guids(json, "resources", "guid"));
+    }
+
+    [Fact]
+    public async Task ResourcesIndexedOnlyInTheOlderSingleJournalMoveToTheirScopeAtStart()
+    {
+        using var admin = await fixture.Admin();
+        var space = await AppsTests.NewSpaceAsync(admin);
+        var app = Guid.Parse(await AppsTests.NewAppAsync(admin, space, "moved"));
+        var grains = fixture.Silo.Services.GetRequiredService<IGrainFactory>();
+        var journal = fixture.Silo.Services.GetRequiredService<IIndexJournal>();
+        // What an older version left: the app only in the one "apps" journal, neither in its space's index nor the catalog.
+        var entry = new IndexEntry(app, "moved", space, DateTimeOffset.UtcNow, []);
+        await grains.GetGrain<IResourceIndexGrain>(IndexKeys.AppsInSpace(Guid.Parse(space))).ReleaseAsync(app);
+        await grains.GetGrain<IResourceIndexGrain>(IndexKeys.Catalog(IndexKeys.Apps, app)).ReleaseAsync(app);
+        await journal.AppendAsync(await journal.LoadAsync(IndexKeys.Apps), [new IndexChange(entry, null), new IndexChange(entry with { Guid = Guid.NewGuid() }, null)]);
+        var before = await (await admin.GetAsync($"/v2/spaces/{space}/apps")).JsonAsync(HttpStatusCode.OK);
+
+        var moved = await fixture.Silo.Services.GetRequiredService<LegacyIndexMigration>().RunAsync();
+
+        var inSpace = await (await admin.GetAsync($"/v2/spaces/{space}/apps")).JsonAsync(HttpStatusCode.OK);
+        var everywhere = await (await admin.GetAsync($"/v3/apps?guids={app}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, before.GetProperty("total_results").GetInt32());
+        Assert.Equal(2, moved);
+        Assert.Equal(1, inSpace.GetProperty("total_results").GetInt32());
+        Assert.Equal([app.ToString()], Guids(everywhere, "resources", "guid"));
+        Assert.DoesNotContain(await fixture.BlobNamesAsync(fixture.GrainStateContainer), n => n.StartsWith("index-journal/apps/log", StringComparison.Ordinal));
+        Assert.Equal(0, await fixture.Silo.Services.GetRequiredService<LegacyIndexMigration>().RunAsync());
     }
 
     private static List<string> Guids(JsonElement json, string array, string property) =>
