@@ -14,6 +14,12 @@ internal enum CfAccess
 
     /// <summary>cloud_controller.admin (platform-wide writes: orgs, buildpacks).</summary>
     Admin,
+
+    /// <summary>UAA's scim.read or uaa.admin; refusals in UAA's error shape.</summary>
+    ScimRead,
+
+    /// <summary>UAA's scim.write or uaa.admin; refusals in UAA's error shape.</summary>
+    ScimWrite,
 }
 
 internal sealed record CfAccessMetadata(CfAccess Access);

@@ -35,6 +35,11 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
             return next(http);
         }
 
+        if (access is CfAccess.ScimRead or CfAccess.ScimWrite)
+        {
+            return CheckUaa(http, access, hasBearer, user);
+        }
+
         var denied = (hasBearer, user) switch
         {
             (false, _) => new CloudControllerException(CfErrorCode.NotAuthenticated, "Authentication error"),
@@ -51,6 +56,33 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
         CfAccess.Admin when !user.IsAdmin => user.CanWrite ? NotAuthorized() : InsufficientScope(),
         _ => null,
     };
+
+    /// <summary>UAA's own answers: 401 without a valid token, 403 insufficient_scope naming the scopes that would do.</summary>
+    private Task CheckUaa(HttpContext http, CfAccess access, bool hasBearer, CfUser? user)
+    {
+        var needed = access == CfAccess.ScimRead ? Scopes.ScimRead : Scopes.ScimWrite;
+        if (user is null)
+        {
+            return WriteUaaError(http, 401, hasBearer ? "invalid_token" : "unauthorized",
+                hasBearer ? "The token could not be verified" : "Full authentication is required to access this resource", null);
+        }
+
+        return user.Scopes.Contains(needed) || user.Scopes.Contains(Scopes.UaaAdmin)
+            ? next(http)
+            : WriteUaaError(http, 403, "insufficient_scope", "Insufficient scope for this resource", $"{Scopes.UaaAdmin} {needed}");
+    }
+
+    private static Task WriteUaaError(HttpContext http, int status, string error, string description, string? scope)
+    {
+        http.Response.StatusCode = status;
+        var body = new Dictionary<string, string> { ["error"] = error, ["error_description"] = description };
+        if (scope is not null)
+        {
+            body["scope"] = scope;
+        }
+
+        return http.Response.WriteAsJsonAsync(body);
+    }
 
     private static CloudControllerException InsufficientScope() =>
         new(CfErrorCode.InsufficientScope, "Your token lacks the necessary scopes to access this resource.");

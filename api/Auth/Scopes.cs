@@ -8,4 +8,7 @@ internal static class Scopes
     public const string Write = "cloud_controller.write";
     public const string AdminReadOnly = "cloud_controller.admin_read_only";
     public const string Audience = "cloud_controller";
+    public const string ScimRead = "scim.read";
+    public const string ScimWrite = "scim.write";
+    public const string UaaAdmin = "uaa.admin";
 }

@@ -131,7 +131,7 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         var claims = new JsonObject
         {
             ["jti"] = jti,
-            ["sub"] = subject.UserName is null ? subject.ClientId : UserIdOf(subject.UserName),
+            ["sub"] = subject.UserName is null ? subject.ClientId : subject.UserId ?? UserIdOf(subject.UserName),
             ["scope"] = new JsonArray(subject.Scopes.Select(s => (JsonNode)s!).ToArray()),
             ["client_id"] = subject.ClientId,
             ["cid"] = subject.ClientId,
@@ -145,10 +145,10 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         };
         if (subject.UserName is not null)
         {
-            claims["user_id"] = UserIdOf(subject.UserName);
+            claims["user_id"] = subject.UserId ?? UserIdOf(subject.UserName);
             claims["user_name"] = subject.UserName;
             claims["email"] = subject.UserName.Contains('@', StringComparison.Ordinal) ? subject.UserName : subject.UserName + "@localhost";
-            claims["origin"] = "uaa";
+            claims["origin"] = subject.Origin;
             claims["auth_time"] = now.ToUnixTimeSeconds();
         }
 
@@ -210,6 +210,12 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
 }
 
 /// <summary>Who a token is for: a user (password grant) or a client alone (client_credentials).</summary>
-internal sealed record TokenSubject(string? UserName, string ClientId, string GrantType, IReadOnlyList<string> Scopes);
+internal sealed record TokenSubject(string? UserName, string ClientId, string GrantType, IReadOnlyList<string> Scopes)
+{
+    /// <summary>The user's id: a UAA user's own; for a user from configuration, one derived from the name.</summary>
+    public string? UserId { get; init; }
+
+    public string Origin { get; init; } = "uaa";
+}
 
 internal sealed record IssuedToken(string AccessToken, string? RefreshToken, int ExpiresIn, string Scope, string Jti);

@@ -1,3 +1,4 @@
+using CloudController.Api.Uaa;
 using CloudController.GrainInterfaces.Uaa;
 using System.Buffers.Text;
 using System.Security.Cryptography;
@@ -31,7 +32,7 @@ internal static class UaaEndpoints
             new Dictionary<string, string[]> { ["username"] = ["text", "Email"], ["password"] = ["password", "Password"] }));
     }
 
-    private static async Task<IResult> TokenAsync(HttpContext http, TokenService tokens, IOptions<UaaOptions> options, IGrainFactory grains)
+    private static async Task<IResult> TokenAsync(HttpContext http, TokenService tokens, IOptions<UaaOptions> options, IGrainFactory grains, UaaDirectory directory)
     {
         if (!http.Request.HasFormContentType)
         {
@@ -74,8 +75,9 @@ internal static class UaaEndpoints
 
         TokenSubject? subject = grant switch
         {
-            "password" => PasswordSubject(uaa, clientId, userName, form["password"].ToString()),
-            "refresh_token" => RefreshSubject(uaa, tokens, clientId, form["refresh_token"].ToString()),
+            "password" => PasswordSubject(uaa, clientId, userName, form["password"].ToString())
+                ?? await directory.PasswordSubjectAsync(clientId, userName, form["password"].ToString()),
+            "refresh_token" => await RefreshSubjectAsync(uaa, tokens, directory, clientId, form["refresh_token"].ToString()),
             _ => new TokenSubject(null, clientId, grant, client.Authorities),
         };
         if (subject is null)
@@ -105,10 +107,23 @@ internal static class UaaEndpoints
             ? new TokenSubject(userName, clientId, "password", user.Scopes)
             : null;
 
-    private static TokenSubject? RefreshSubject(UaaOptions uaa, TokenService tokens, string clientId, string refreshToken) =>
-        tokens.ValidateRefreshToken(refreshToken) is { } valid && valid.ClientId == clientId && uaa.Users.TryGetValue(valid.UserName, out var user)
-            ? new TokenSubject(valid.UserName, clientId, "refresh_token", user.Scopes)
+    /// <summary>A refresh works while its user exists: a configured user, or a UAA user not deleted since.</summary>
+    private static async Task<TokenSubject?> RefreshSubjectAsync(UaaOptions uaa, TokenService tokens, UaaDirectory directory, string clientId, string refreshToken)
+    {
+        if (tokens.ValidateRefreshToken(refreshToken) is not { } valid || valid.ClientId != clientId)
+        {
+            return null;
+        }
+
+        if (uaa.Users.TryGetValue(valid.UserName, out var configured))
+        {
+            return new TokenSubject(valid.UserName, clientId, "refresh_token", configured.Scopes);
+        }
+
+        return await directory.FindByNameAsync(valid.UserName) is { } user
+            ? UaaDirectory.SubjectOf(user.User, clientId, "refresh_token")
             : null;
+    }
 
     private static (string? Id, string? Secret) ClientCredentials(HttpRequest request, IFormCollection form)
     {

@@ -3,6 +3,7 @@ using CloudController.Hosting;
 using CloudController.Storage;
 using CloudController.Api.Auth;
 using CloudController.Api.Endpoints;
+using CloudController.Api.Uaa;
 using CloudController.Api.Errors;
 using CloudController.Api.Http;
 using CloudController.GrainInterfaces.Errors;
@@ -43,8 +44,10 @@ internal static class ApiApplicationExtensions
         app.MapGet("/readyz", ReadyAsync).RequireCf(CfAccess.Anonymous);
         app.MapRoot();
         app.MapUaa();
+        app.MapScim();
         app.MapOrganizations();
         app.MapSpaces();
+        app.MapUsers();
         app.MapPlatform();
         app.MapApps();
         app.MapBits();

@@ -25,6 +25,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddSingleton<PlatformCatalog>();
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenService>();
+        services.AddSingleton<Uaa.UaaDirectory>();
         return services;
     }
 }

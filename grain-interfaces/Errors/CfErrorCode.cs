@@ -19,6 +19,8 @@ public enum CfErrorCode
     ResourceNotFound = 10010,
     OrderByParameterInvalid = 10012,
     ServiceUnavailable = 10015,
+    UaaIdTaken = 20002,
+    UserNotFound = 20003,
     OrganizationInvalid = 30001,
     OrganizationNameTaken = 30002,
     OrganizationNotFound = 30003,

@@ -35,6 +35,9 @@ public interface IListGrain : IGrainWithIntegerKey
     [Alias("DropletsAsync")]
     Task<ListPage<DropletSnapshot>> DropletsAsync(ImmutableArray<string> indexes, IndexQuery query, bool byUpdatedAt);
 
+    [Alias("UsersAsync")]
+    Task<ListPage<Users.UserSnapshot>> UsersAsync(ImmutableArray<string> indexes, IndexQuery query);
+
     [Alias("BuildpacksAsync")]
     Task<ListPage<BuildpackSnapshot>> BuildpacksAsync(ImmutableArray<string> indexes, IndexQuery query);
 }

@@ -15,6 +15,7 @@ public static class IndexKeys
     public const string Spaces = "spaces";
     public const string Packages = "packages";
     public const string Droplets = "droplets";
+    public const string Users = "users";
 
     /// <summary>Apps of a space; their names are unique in it.</summary>
     public static string AppsInSpace(Guid space) => $"{Apps}/{space:D}";
@@ -37,6 +38,11 @@ public static class IndexKeys
     public static string Buildpacks(string name) => $"buildpacks/{NamePartition(name)}";
 
     public static IReadOnlyList<string> AllBuildpacks { get; } = Enumerable.Range(0, Partitions).Select(p => $"buildpacks/{p}").ToArray();
+
+    /// <summary>The partition holding a UAA user name (unique platform-wide, case-insensitively; entries hold it lower-cased).</summary>
+    public static string UaaUsers(string userName) => $"uaa-users/{NamePartition(userName)}";
+
+    public static IReadOnlyList<string> AllUaaUsers { get; } = Enumerable.Range(0, Partitions).Select(p => $"uaa-users/{p}").ToArray();
 
     /// <summary>The catalog partition of one resource of <paramref name="kind"/> (one of the kind constants).</summary>
     public static string Catalog(string kind, Guid guid) => $"catalog-{kind}/{GuidPartition(guid)}";

@@ -78,9 +78,25 @@ public class CloudControllerFixture : IAsyncLifetime
             web.UseSetting("Uaa:Clients:pipeline:Secret", "pipeline-secret");
             web.UseSetting("Uaa:Clients:pipeline:GrantTypes:0", "client_credentials");
             web.UseSetting("Uaa:Clients:pipeline:Authorities:0", "cloud_controller.read");
+            if (RealServerPort is { } listen)
+            {
+                web.UseSetting("CC_API_PORT", listen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         });
-        _ = _api.Server;
+        if (RealServerPort is not null)
+        {
+            // A real Kestrel listener on 127.0.0.1:CC_API_PORT, for clients outside this process (the cf CLI).
+            _api.UseKestrel();
+            _api.StartServer();
+        }
+        else
+        {
+            _ = _api.Server;
+        }
     }
+
+    /// <summary>When set, the API listens on this loopback port instead of serving in memory.</summary>
+    protected virtual int? RealServerPort => null;
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace CloudController.Tests.CfCli;
+
+/// <summary>
+/// The official cf CLI v6 (<c>../shared/tools/cf-cli/cf</c> beside the repository, or <c>CF_CLI</c>), run with its own
+/// <c>CF_HOME</c> so that each user has its own login. Tests using it skip, saying why, where the binary is absent.
+/// </summary>
+public sealed class CfCli : IDisposable
+{
+    private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("cf-home-");
+
+    public static string? Binary { get; } = Locate();
+
+    public static string MissingMessage => "the cf CLI binary is absent (set CF_CLI or place it at ../shared/tools/cf-cli/cf)";
+
+    public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Binary ?? throw new InvalidOperationException(MissingMessage))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["CF_HOME"] = _home.FullName;
+        start.Environment["CF_COLOR"] = "false";
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
+    public void Dispose() => _home.Delete(recursive: true);
+
+    private static string? Locate()
+    {
+        if (Environment.GetEnvironmentVariable("CF_CLI") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.CloudController.sln")))
+            {
+                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "tools", "cf-cli", "cf"));
+                return File.Exists(candidate) ? candidate : null;
+            }
+        }
+
+        return null;
+    }
+}
