@@ -43,6 +43,7 @@ internal static class OrganizationsEndpoints
             body.OptionalString("status") ?? "active",
             QuotaGuid(body, platform) ?? platform.DefaultQuotaDefinitionGuid);
         var org = await grains.GetGrain<IOrganizationGrain>(Guid.NewGuid()).CreateAsync(command);
+        await RolesEndpoints.GrantCreatorAsync(http, grains, org.Guid);
         var resource = OrganizationEntity.Resource(org);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }

@@ -48,6 +48,8 @@ internal static class ApiApplicationExtensions
         app.MapOrganizations();
         app.MapSpaces();
         app.MapUsers();
+        app.MapRoles();
+        app.MapFeatureFlags();
         app.MapPlatform();
         app.MapApps();
         app.MapBits();

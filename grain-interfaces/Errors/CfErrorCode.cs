@@ -22,6 +22,7 @@ public enum CfErrorCode
     UaaIdTaken = 20002,
     UserNotFound = 20003,
     OrganizationInvalid = 30001,
+    FeatureFlagNotFound = 330000,
     OrganizationNameTaken = 30002,
     OrganizationNotFound = 30003,
     SpaceInvalid = 40001,

@@ -49,6 +49,9 @@ public static class IndexKeys
 
     public static IReadOnlyList<string> Catalogs(string kind) => [.. Enumerable.Range(0, Partitions).Select(p => $"catalog-{kind}/{p}")];
 
+    /// <summary>The users holding one role in one organization or space (entries named by user name).</summary>
+    public static string RoleHolders(Guid organizationOrSpace, string role) => $"roles/{organizationOrSpace:D}/{role}";
+
     /// <summary>The scope value entries carry for a guid-scoped resource.</summary>
     public static string Scope(Guid guid) => guid.ToString("D");
 

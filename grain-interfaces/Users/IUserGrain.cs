@@ -15,6 +15,28 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("FindAsync")]
     Task<UserSnapshot?> FindAsync();
 
+    /// <summary>The user, recorded now (with <paramref name="userName"/>) if it was not: CF records a user on first sight.</summary>
+    [Alias("EnsureAsync")]
+    Task<UserSnapshot> EnsureAsync(string? userName);
+
+    /// <summary>The user's roles (none for an unknown user).</summary>
+    [Alias("MembershipAsync")]
+    Task<Membership> MembershipAsync();
+
+    [Alias("GrantOrgRoleAsync")]
+    Task GrantAsync(Guid organization, OrgRole role);
+
+    /// <summary>Takes an org role away; taking <see cref="OrgRole.User"/> also ends the user's space roles in that org.</summary>
+    [Alias("RevokeOrgRoleAsync")]
+    Task RevokeAsync(Guid organization, OrgRole role);
+
+    /// <summary>Grants a space role; raises InvalidRelation unless the user is an org user of the space's organization.</summary>
+    [Alias("GrantSpaceRoleAsync")]
+    Task GrantAsync(Guid organization, Guid space, SpaceRole role);
+
+    [Alias("RevokeSpaceRoleAsync")]
+    Task RevokeAsync(Guid space, SpaceRole role);
+
     /// <summary>Removes the user; raises UserNotFound.</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();

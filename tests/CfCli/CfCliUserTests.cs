@@ -1,6 +1,6 @@
 namespace CloudController.Tests.CfCli;
 
-/// <summary>What the real cf CLI does with users today: <c>create-user</c> (UAA, then <c>/v2/users</c>) and logging in as the new user.</summary>
+/// <summary>What the real cf CLI does with users and roles: <c>create-user</c>, logging in, <c>create-org</c>, <c>create-space</c>, <c>set-space-role</c>, <c>space-users</c>, <c>org-users</c>.</summary>
 [Collection(CfCliSuite.Name)]
 public sealed class CfCliUserTests(CfCliFixture fixture)
 {
@@ -21,6 +21,29 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         var (code, _) = await dev.RunAsync("auth", name, "wrong-password");
 
         Assert.NotEqual(0, code);
+    }
+
+    [SkippableFact]
+    public async Task AnAdminCreatesAnOrgAndSpaceAndGivesAUserASpaceRole()
+    {
+        Skip.If(CfCli.Binary is null, CfCli.MissingMessage);
+        using var admin = new CfCli();
+        var (org, space, dev) = ($"org-{Guid.NewGuid():N}"[..12], "space", $"dev-{Guid.NewGuid():N}"[..12]);
+
+        await ExpectAsync(admin, 0, "OK", "api", fixture.Url);
+        await ExpectAsync(admin, 0, "OK", "auth", "admin", "admin");
+        await ExpectAsync(admin, 0, "OK", "create-org", org);
+        await ExpectAsync(admin, 0, $"org:            {org}", "target", "-o", org);
+        await ExpectAsync(admin, 0, "OK", "create-space", space);
+        await ExpectAsync(admin, 0, "OK", "create-user", dev, "Pa55-word");
+        await ExpectAsync(admin, 0, "OK", "set-space-role", dev, org, space, "SpaceDeveloper");
+        var (_, spaceUsers) = await admin.RunAsync("space-users", org, space);
+        var (_, orgUsers) = await admin.RunAsync("org-users", "-a", org);
+
+        var developers = spaceUsers[spaceUsers.IndexOf("SPACE DEVELOPER", StringComparison.Ordinal)..spaceUsers.IndexOf("SPACE AUDITOR", StringComparison.Ordinal)];
+        Assert.Contains(dev, developers, StringComparison.Ordinal);
+        Assert.Contains("admin", spaceUsers[..spaceUsers.IndexOf("SPACE DEVELOPER", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Contains(dev, orgUsers, StringComparison.Ordinal);
     }
 
     private static async Task ExpectAsync(CfCli cf, int exitCode, string text, params string[] args)

@@ -1,0 +1,170 @@
+using CloudController.Api.Auth;
+using CloudController.Api.Json;
+using CloudController.Api.Paging;
+using CloudController.Api.Resources;
+using CloudController.Api.Uaa;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Spaces;
+using CloudController.GrainInterfaces.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Api.Endpoints;
+
+/// <summary>
+/// Org roles (<c>users</c>, <c>managers</c>, <c>billing_managers</c>, <c>auditors</c>) and space roles
+/// (<c>developers</c>, <c>managers</c>, <c>auditors</c>): <c>PUT</c>/<c>DELETE</c> by user guid or by
+/// <c>{"username"}</c>, and their <c>GET</c> lists. Admins and the organization's managers assign roles (space
+/// managers, too, in their space). A space role needs the org user role first; leaving the org ends them.
+/// </summary>
+internal static class RolesEndpoints
+{
+    private static readonly Dictionary<string, OrgRole> OrgRoles = new(StringComparer.Ordinal)
+    {
+        ["users"] = OrgRole.User, ["managers"] = OrgRole.Manager, ["billing_managers"] = OrgRole.BillingManager, ["auditors"] = OrgRole.Auditor,
+    };
+
+    private static readonly Dictionary<string, SpaceRole> SpaceRoles = new(StringComparer.Ordinal)
+    {
+        ["developers"] = SpaceRole.Developer, ["managers"] = SpaceRole.Manager, ["auditors"] = SpaceRole.Auditor,
+    };
+
+    public static IEndpointRouteBuilder MapRoles(this IEndpointRouteBuilder routes)
+    {
+        foreach (var (path, role) in OrgRoles)
+        {
+            var org = routes.MapGroup($"/v2/organizations/{{guid}}/{path}");
+            org.MapGet("/", (string guid, HttpContext http, IGrainFactory grains) => ListOrgAsync(guid, role, http, grains));
+            org.MapPut("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
+                SetOrgAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: true));
+            org.MapPut("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
+                SetOrgAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: true));
+            org.MapDelete("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
+                SetOrgAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: false));
+            org.MapDelete("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
+                SetOrgAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: false));
+        }
+
+        foreach (var (path, role) in SpaceRoles)
+        {
+            var space = routes.MapGroup($"/v2/spaces/{{guid}}/{path}");
+            space.MapGet("/", (string guid, HttpContext http, IGrainFactory grains) => ListSpaceAsync(guid, role, http, grains));
+            space.MapPut("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
+                SetSpaceAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: true));
+            space.MapPut("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
+                SetSpaceAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: true));
+            space.MapDelete("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
+                SetSpaceAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: false));
+            space.MapDelete("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
+                SetSpaceAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: false));
+        }
+
+        return routes;
+    }
+
+    /// <summary>Makes the caller (a user, not a client) manager and user of the organization it just created, as CF does.</summary>
+    public static async Task GrantCreatorAsync(HttpContext http, IGrainFactory grains, Guid organization)
+    {
+        if (http.CfUser() is { UserName: { } name } caller && Guid.TryParse(caller.UserId, out var id))
+        {
+            var user = grains.GetGrain<IUserGrain>(id);
+            await user.EnsureAsync(name);
+            await user.GrantAsync(organization, OrgRole.User);
+            await user.GrantAsync(organization, OrgRole.Manager);
+        }
+    }
+
+    private static async Task<IResult> SetOrgAsync(string guid, OrgRole role, Task<(Guid Id, string? Name)> who, HttpContext http, IGrainFactory grains, bool grant)
+    {
+        var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
+        await RequireManagerAsync(http, grains, org.Guid, null);
+        var (id, name) = await who;
+        var user = grains.GetGrain<IUserGrain>(id);
+        if (grant)
+        {
+            await user.EnsureAsync(name);
+            await user.GrantAsync(org.Guid, role);
+            return TypedResults.Json(OrganizationEntity.Resource(org), CfJson.Options, statusCode: 201);
+        }
+
+        await user.RevokeAsync(org.Guid, role);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SetSpaceAsync(string guid, SpaceRole role, Task<(Guid Id, string? Name)> who, HttpContext http, IGrainFactory grains, bool grant)
+    {
+        var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
+        await RequireManagerAsync(http, grains, space.OrganizationGuid, space.Guid);
+        var (id, name) = await who;
+        var user = grains.GetGrain<IUserGrain>(id);
+        if (grant)
+        {
+            await user.EnsureAsync(name);
+            await user.GrantAsync(space.OrganizationGuid, space.Guid, role);
+            return TypedResults.Json(SpaceEntity.Resource(space), CfJson.Options, statusCode: 201);
+        }
+
+        await user.RevokeAsync(space.Guid, role);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<V2Page<UserEntity>>> ListOrgAsync(string guid, OrgRole role, HttpContext http, IGrainFactory grains)
+    {
+        var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
+        return await ListAsync(IndexKeys.RoleHolders(org.Guid, role.ToString()), http, grains);
+    }
+
+    private static async Task<Ok<V2Page<UserEntity>>> ListSpaceAsync(string guid, SpaceRole role, HttpContext http, IGrainFactory grains)
+    {
+        var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
+        return await ListAsync(IndexKeys.RoleHolders(space.Guid, role.ToString()), http, grains);
+    }
+
+    private static async Task<Ok<V2Page<UserEntity>>> ListAsync(string index, HttpContext http, IGrainFactory grains)
+    {
+        var query = V2ListQuery.Parse(http.Request.Query, [], []);
+        var page = await Lists.Of(grains).UsersAsync([index], query.ToIndexQuery([], []));
+        return TypedResults.Ok(V2Page<UserEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(UserEntity.Resource)]));
+    }
+
+    /// <summary>Admins, the organization's managers, and for a space also its managers may assign roles.</summary>
+    private static async Task RequireManagerAsync(HttpContext http, IGrainFactory grains, Guid organization, Guid? space)
+    {
+        var caller = http.CfUser()!;
+        if (caller.IsAdmin)
+        {
+            return;
+        }
+
+        var membership = Guid.TryParse(caller.UserId, out var id) ? await grains.GetGrain<IUserGrain>(id).MembershipAsync() : Membership.None;
+        if (!membership.Has(organization, OrgRole.Manager) && !(space is { } s && membership.Has(s, SpaceRole.Manager)))
+        {
+            throw new CloudControllerException(CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action");
+        }
+    }
+
+    /// <summary>A user guid, with the name UAA (or configuration) knows it by, when it does.</summary>
+    private static async Task<(Guid Id, string? Name)> UserByGuidAsync(string user, IGrainFactory grains, UaaOptions options)
+    {
+        var id = RouteGuid.Parse(user, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}"));
+        var configured = options.Users.Keys.FirstOrDefault(name => TokenService.UserIdOf(name) == id.ToString("D"));
+        return (id, configured ?? (await grains.GetGrain<GrainInterfaces.Uaa.IUaaUserGrain>(id).FindAsync())?.UserName);
+    }
+
+    /// <summary>A <c>{"username"}</c> body: a configured user (its derived id) or a UAA user.</summary>
+    private static async Task<(Guid Id, string? Name)> UserByNameAsync(HttpContext http, UaaDirectory uaa, UaaOptions options)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
+        var name = body.RequiredString("username");
+        if (options.Users.ContainsKey(name))
+        {
+            return (Guid.Parse(TokenService.UserIdOf(name)), name);
+        }
+
+        return await uaa.FindByNameAsync(name) is { } found
+            ? (found.User.Id, found.User.UserName)
+            : throw new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {name}");
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Text.Json;
+using CloudController.Tests.Infrastructure;
+
+namespace CloudController.Tests.Api;
+
+/// <summary>Org and space roles, as <c>cf create-org</c>, <c>create-space</c>, <c>set-*-role</c> and <c>*-users</c> use them.</summary>
+[Collection(CloudControllerSuite.Name)]
+public sealed class RolesTests(CloudControllerFixture fixture)
+{
+    [Fact]
+    public async Task TheCreatorOfAnOrganizationManagesItAndRolesAreListedByUserName()
+    {
+        using var admin = await fixture.Admin();
+        var org = await AuthTests.CreateOrgAsync(admin);
+        var dev = await NewUaaUserAsync(admin);
+
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/managers", new { username = "admin" })).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PutAsync($"/v2/organizations/{org}/auditors/{dev.Id}", null)).JsonAsync(HttpStatusCode.Created);
+        var managers = await (await admin.GetAsync($"/v2/organizations/{org}/managers")).JsonAsync(HttpStatusCode.OK);
+        var auditors = await (await admin.GetAsync($"/v2/organizations/{org}/auditors")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(["admin"], Names(managers));
+        Assert.Equal([dev.Name], Names(auditors));
+    }
+
+    [Fact]
+    public async Task ASpaceRoleNeedsTheOrgUserRoleAndLeavingTheOrgEndsIt()
+    {
+        using var admin = await fixture.Admin();
+        var org = await AuthTests.CreateOrgAsync(admin);
+        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "s");
+        var dev = await NewUaaUserAsync(admin);
+
+        await (await admin.PutJsonAsync($"/v2/spaces/{space}/developers", new { username = dev.Name }))
+            .V2ErrorAsync(HttpStatusCode.BadRequest, 1002, "CF-InvalidRelation");
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/users", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PutJsonAsync($"/v2/spaces/{space}/developers", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
+        var developers = await (await admin.GetAsync($"/v2/spaces/{space}/developers")).JsonAsync(HttpStatusCode.OK);
+        using var remove = new HttpRequestMessage(HttpMethod.Delete, $"/v2/organizations/{org}/users") { Content = System.Net.Http.Json.JsonContent.Create(new { username = dev.Name }) };
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(remove)).StatusCode);
+        var after = await (await admin.GetAsync($"/v2/spaces/{space}/developers")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal([dev.Name], Names(developers));
+        Assert.Empty(Names(after));
+    }
+
+    [Fact]
+    public async Task OnlyAdminsAndManagersAssignRolesAndUnknownUsersAreNotFound()
+    {
+        using var admin = await fixture.Admin();
+        var org = await AuthTests.CreateOrgAsync(admin);
+        var dev = await NewUaaUserAsync(admin);
+        using var writer = await fixture.As("writer");
+
+        await (await writer.PutJsonAsync($"/v2/organizations/{org}/managers", new { username = "writer" }))
+            .V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/managers", new { username = "nobody-at-all" }))
+            .V2ErrorAsync(HttpStatusCode.NotFound, 20003, "CF-UserNotFound");
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/managers", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
+        using var manager = fixture.Anonymous();
+        manager.DefaultRequestHeaders.Authorization = new("bearer", await CloudControllerFixture.PasswordGrantAsync(manager, dev.Name, "pw"));
+        await (await manager.PutJsonAsync($"/v2/organizations/{org}/auditors", new { username = "writer" })).JsonAsync(HttpStatusCode.Created);
+        var auditors = await (await admin.GetAsync($"/v2/organizations/{org}/auditors")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(["writer"], Names(auditors));
+    }
+
+    [Fact]
+    public async Task FeatureFlagsAnswerCfsDefaultsWithRolesByUserNameOn()
+    {
+        using var reader = await fixture.As("reader");
+
+        var all = await (await reader.GetAsync("/v2/config/feature_flags")).JsonAsync(HttpStatusCode.OK);
+        var one = await (await reader.GetAsync("/v2/config/feature_flags/set_roles_by_username")).JsonAsync(HttpStatusCode.OK);
+        await (await reader.GetAsync("/v2/config/feature_flags/no_such_flag")).V2ErrorAsync(HttpStatusCode.NotFound, 330000, "CF-FeatureFlagNotFound");
+
+        Assert.True(one.GetProperty("enabled").GetBoolean());
+        Assert.False(all.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "user_org_creation").GetProperty("enabled").GetBoolean());
+    }
+
+    private static async Task<(string Id, string Name)> NewUaaUserAsync(HttpClient admin)
+    {
+        var name = $"u-{Guid.NewGuid():N}";
+        var id = (await (await admin.PostJsonAsync("/Users", new { userName = name, password = "pw" })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        return (id, name);
+    }
+
+    private static List<string> Names(JsonElement page) =>
+        [.. page.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("entity").GetProperty("username").GetString()!)];
+}
