@@ -12,19 +12,20 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
 {
     private const string BearerPrefix = "bearer ";
 
-    public Task InvokeAsync(HttpContext http)
+    public async Task InvokeAsync(HttpContext http)
     {
         var endpoint = http.GetEndpoint();
         if (endpoint is null)
         {
-            return next(http);
+            await next(http);
+            return;
         }
 
         var access = endpoint.Metadata.GetMetadata<CfAccessMetadata>()?.Access
             ?? (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) ? CfAccess.Read : CfAccess.Write);
         var header = http.Request.Headers.Authorization.ToString();
         var hasBearer = header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase);
-        var user = hasBearer ? tokens.ValidateAccessToken(header[BearerPrefix.Length..].Trim()) : null;
+        var user = hasBearer ? await tokens.ValidateAccessTokenAsync(header[BearerPrefix.Length..].Trim()) : null;
         if (user is not null)
         {
             http.Features.Set(user);
@@ -32,12 +33,14 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
 
         if (access == CfAccess.Anonymous)
         {
-            return next(http);
+            await next(http);
+            return;
         }
 
         if (access is CfAccess.ScimRead or CfAccess.ScimWrite)
         {
-            return CheckUaa(http, access, hasBearer, user);
+            await CheckUaa(http, access, hasBearer, user);
+            return;
         }
 
         var denied = (hasBearer, user) switch
@@ -46,7 +49,7 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
             (true, null) => new CloudControllerException(CfErrorCode.InvalidAuthToken, "Invalid Auth Token"),
             _ => Check(access, user),
         };
-        return denied is null ? next(http) : CfErrorWriter.WriteAsync(http, denied);
+        await (denied is null ? next(http) : CfErrorWriter.WriteAsync(http, denied));
     }
 
     private static CloudControllerException? Check(CfAccess access, CfUser user) => access switch

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CloudController.Api.Auth;
 
@@ -7,6 +8,8 @@ namespace CloudController.Api.Auth;
 internal sealed partial class SigningKeys : IDisposable
 {
     private readonly List<(string Kid, RSA Key)> _trusted = [];
+    private SigningCredentials? _credentials;
+    private IReadOnlyList<SecurityKey>? _validation;
 
     public SigningKeys(IOptions<UaaOptions> options, ILogger<SigningKeys> logger)
     {
@@ -40,9 +43,11 @@ internal sealed partial class SigningKeys : IDisposable
 
     public string SignerKid { get; }
 
-    /// <summary>Keys to try for a token: the one its <c>kid</c> names, or all when it names none.</summary>
-    public IEnumerable<RSA> Candidates(string? kid) =>
-        kid is null ? _trusted.Select(t => t.Key) : _trusted.Where(t => t.Kid == kid).Select(t => t.Key);
+    /// <summary>What tokens are signed with: the signer, RS256, its key id in the header.</summary>
+    public SigningCredentials SigningCredentials => _credentials ??= new(new RsaSecurityKey(Signer) { KeyId = SignerKid }, SecurityAlgorithms.RsaSha256);
+
+    /// <summary>Every key whose signatures are accepted, each with its key id (a token naming a <c>kid</c> is checked against that key).</summary>
+    public IReadOnlyList<SecurityKey> ValidationKeys => _validation ??= [.. _trusted.Select(t => new RsaSecurityKey(t.Key) { KeyId = t.Kid })];
 
     public void Dispose()
     {

@@ -1,21 +1,30 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CloudController.Api.Auth;
 
 /// <summary>
-/// Issues and verifies UAA-style JWTs (RS256 only: <c>alg: none</c> and HMAC tokens are refused, so nobody can
-/// choose the algorithm). Access tokens carry <c>aud: cloud_controller</c>; refresh tokens are marked and are
-/// never accepted as bearer tokens.
+/// Issues and verifies UAA-style JWTs with Microsoft.IdentityModel's <see cref="JsonWebTokenHandler"/>: RS256 only
+/// (<c>alg: none</c> and HMAC tokens are refused, so nobody can choose the algorithm), signed by a trusted key, the
+/// configured issuer, audience <c>cloud_controller</c>, <c>exp</c> required and <c>nbf</c> honoured, both with
+/// <see cref="ClockSkew"/> of slack. Refresh tokens are marked and are never accepted as bearer tokens.
 /// </summary>
 internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> options, TimeProvider clock)
 {
+    /// <summary>Slack for clocks that disagree a little between this issuer, other UAAs and this server.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     private const string RefreshMarker = "refresh";
     private const int MaxCachedTokens = 10_000;
+    private const int MaxTokenBytes = 16 * 1024;
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+
+    private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenBytes, SetDefaultTimesOnTokenCreation = false };
 
     // Verified access tokens (the exact token string) → who they name, until they expire: an RS256 check costs
     // more than serving a read, and clients send the same token for many requests. Only valid tokens are kept.
@@ -38,7 +47,7 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
     }
 
     /// <summary>The user a bearer token names, or null when the token is not valid here (any reason).</summary>
-    public CfUser? ValidateAccessToken(string token)
+    public async ValueTask<CfUser?> ValidateAccessTokenAsync(string token)
     {
         var now = clock.GetUtcNow();
         if (_verified.TryGetValue(token, out var cached))
@@ -51,63 +60,20 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
             _verified.TryRemove(token, out _);
         }
 
-        var user = VerifyAccessToken(token, out var expires);
-        if (user is not null)
+        var payload = await VerifyAsync(token);
+        if (payload is null || ReadAccessToken(payload, out var expires) is not { } user)
         {
-            if (_verified.Count >= MaxCachedTokens)
-            {
-                _verified.Clear();
-            }
-
-            _verified[token] = (user, expires < now + CacheFor ? expires : now + CacheFor);
+            return null;
         }
 
+        Remember(token, user, expires);
         return user;
     }
 
-    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
-
-    private CfUser? VerifyAccessToken(string token, out DateTimeOffset expires)
-    {
-        expires = DateTimeOffset.MinValue;
-        try
-        {
-            return ReadAccessToken(Verify(token), out expires);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
-        {
-            // A correctly signed token whose claims have unexpected types (a number for scope, an object for a name).
-            return null;
-        }
-    }
-
-    private static CfUser? ReadAccessToken(JsonObject? payload, out DateTimeOffset expires)
-    {
-        expires = DateTimeOffset.MinValue;
-        if (payload is null || payload["token_use"]?.GetValue<string>() == RefreshMarker)
-        {
-            return null;
-        }
-
-        var audiences = payload["aud"] is JsonArray aud ? aud.Select(a => a?.GetValue<string>()).ToList() : [];
-        if (!audiences.Contains(Scopes.Audience))
-        {
-            return null;
-        }
-
-        var scopes = payload["scope"] is JsonArray scope
-            ? scope.Select(s => s?.GetValue<string>() ?? "").ToHashSet(StringComparer.Ordinal)
-            : [];
-        var clientId = payload["client_id"]?.GetValue<string>() ?? "";
-        var userId = payload["user_id"]?.GetValue<string>() ?? clientId;
-        expires = payload["exp"] is JsonValue exp && exp.TryGetValue<long>(out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MinValue;
-        return new CfUser(userId, payload["user_name"]?.GetValue<string>(), clientId, scopes);
-    }
-
     /// <summary>The user name and client of a valid refresh token, or null.</summary>
-    public (string UserName, string ClientId)? ValidateRefreshToken(string token)
+    public async ValueTask<(string UserName, string ClientId)?> ValidateRefreshTokenAsync(string token)
     {
-        var payload = Verify(token);
+        var payload = await VerifyAsync(token);
         try
         {
             return payload?["token_use"]?.GetValue<string>() == RefreshMarker
@@ -117,6 +83,93 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
                 : null;
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps a verified token; when full, expired entries go first, then the oldest tenth, never everything at once.</summary>
+    private void Remember(string token, CfUser user, DateTimeOffset expires)
+    {
+        var now = clock.GetUtcNow();
+        if (_verified.Count >= MaxCachedTokens)
+        {
+            foreach (var stale in _verified.Where(e => e.Value.Until <= now).Select(e => e.Key).ToList())
+            {
+                _verified.TryRemove(stale, out _);
+            }
+
+            if (_verified.Count >= MaxCachedTokens)
+            {
+                foreach (var old in _verified.OrderBy(e => e.Value.Until).Take(MaxCachedTokens / 10).Select(e => e.Key).ToList())
+                {
+                    _verified.TryRemove(old, out _);
+                }
+            }
+        }
+
+        _verified[token] = (user, expires < now + CacheFor ? expires : now + CacheFor);
+    }
+
+    private static CfUser? ReadAccessToken(JsonObject payload, out DateTimeOffset expires)
+    {
+        expires = DateTimeOffset.MinValue;
+        try
+        {
+            if (payload["token_use"]?.GetValue<string>() == RefreshMarker)
+            {
+                return null;
+            }
+
+            var scopes = payload["scope"] is JsonArray scope
+                ? scope.Select(s => s?.GetValue<string>() ?? "").ToHashSet(StringComparer.Ordinal)
+                : [];
+            var clientId = payload["client_id"]?.GetValue<string>() ?? "";
+            var userId = payload["user_id"]?.GetValue<string>() ?? clientId;
+            expires = payload["exp"] is JsonValue exp && exp.TryGetValue<long>(out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MinValue;
+            return new CfUser(userId, payload["user_name"]?.GetValue<string>(), clientId, scopes);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            // A correctly signed token whose claims have unexpected types (a number for scope, an object for a name).
+            return null;
+        }
+    }
+
+    /// <summary>The payload of a token the handler accepts (signature, algorithm, issuer, audience, lifetime), or null.</summary>
+    private async ValueTask<JsonObject?> VerifyAsync(string token)
+    {
+        if (token.Length > MaxTokenBytes)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = Uaa.Issuer,
+            ValidAudience = Scopes.Audience,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            IssuerSigningKeys = keys.ValidationKeys,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = ClockSkew,
+            // The handler's own clock is the system's; ours is injectable (the same rule: skew on both ends).
+            LifetimeValidator = (notBefore, expires, _, _) =>
+                expires is { } exp && new DateTimeOffset(exp, TimeSpan.Zero) > now - ClockSkew
+                && (notBefore is not { } nbf || new DateTimeOffset(nbf, TimeSpan.Zero) <= now + ClockSkew),
+        };
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload)) as JsonObject;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
         {
             return null;
         }
@@ -163,50 +216,8 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
     private static IEnumerable<string> Audiences(IEnumerable<string> scopes) =>
         scopes.Select(s => s.Split('.')[0]).Append(Scopes.Audience).Distinct(StringComparer.Ordinal);
 
-    private string Sign(JsonObject claims)
-    {
-        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = keys.SignerKid, ["typ"] = "JWT" };
-        var signingInput = $"{Encode(header)}.{Encode(claims)}";
-        var signature = keys.Signer.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return $"{signingInput}.{Base64Url.EncodeToString(signature)}";
-    }
-
-    private static string Encode(JsonObject json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json.ToJsonString()));
-
-    private JsonObject? Verify(string token)
-    {
-        var parts = token.Split('.');
-        if (parts.Length != 3 || token.Length > 16 * 1024)
-        {
-            return null;
-        }
-
-        try
-        {
-            var header = JsonNode.Parse(Base64Url.DecodeFromChars(parts[0])) as JsonObject;
-            if (header?["alg"]?.GetValue<string>() != "RS256")
-            {
-                return null;
-            }
-
-            var signed = Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}");
-            var signature = Base64Url.DecodeFromChars(parts[2]);
-            var kid = header["kid"]?.GetValue<string>();
-            if (!keys.Candidates(kid).Any(k => k.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)))
-            {
-                return null;
-            }
-
-            var payload = JsonNode.Parse(Base64Url.DecodeFromChars(parts[1])) as JsonObject;
-            var expires = payload?["exp"]?.GetValue<long>();
-            var issuer = payload?["iss"]?.GetValue<string>();
-            return expires is { } exp && exp > clock.GetUtcNow().ToUnixTimeSeconds() && issuer == Uaa.Issuer ? payload : null;
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException or CryptographicException)
-        {
-            return null;
-        }
-    }
+    private string Sign(JsonObject claims) =>
+        _handler.CreateToken(claims.ToJsonString(), keys.SigningCredentials);
 }
 
 /// <summary>Who a token is for: a user (password grant) or a client alone (client_credentials).</summary>

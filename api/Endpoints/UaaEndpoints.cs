@@ -110,7 +110,7 @@ internal static class UaaEndpoints
     /// <summary>A refresh works while its user exists: a configured user, or a UAA user not deleted since.</summary>
     private static async Task<TokenSubject?> RefreshSubjectAsync(UaaOptions uaa, TokenService tokens, UaaDirectory directory, string clientId, string refreshToken)
     {
-        if (tokens.ValidateRefreshToken(refreshToken) is not { } valid || valid.ClientId != clientId)
+        if (await tokens.ValidateRefreshTokenAsync(refreshToken) is not { } valid || valid.ClientId != clientId)
         {
             return null;
         }

@@ -113,6 +113,9 @@ public sealed class AuthTests(CloudControllerFixture fixture)
     [InlineData("hs256-with-public-key")]
     [InlineData("wrong-audience")]
     [InlineData("wrong-issuer")]
+    [InlineData("not-yet-valid")]
+    [InlineData("no-expiry")]
+    [InlineData("refresh-token")]
     public async Task ATokenThatDoesNotVerifyIsInvalid(string kind)
     {
         using var http = fixture.Anonymous();
@@ -122,6 +125,20 @@ public sealed class AuthTests(CloudControllerFixture fixture)
 
         await (await http.GetAsync("/v2/organizations")).V2ErrorAsync(HttpStatusCode.Unauthorized, 1000, "CF-InvalidAuthToken");
         await (await http.GetAsync("/v3/organizations")).V3ErrorAsync(HttpStatusCode.Unauthorized, 1000, "CF-InvalidAuthToken");
+    }
+
+    /// <summary>Clocks disagree a little: <c>nbf</c> and <c>exp</c> get 30 s of slack, no more (see the invalid cases).</summary>
+    [Theory]
+    [InlineData("slightly-early")]
+    [InlineData("just-expired")]
+    public async Task ClockSkewWithinHalfAMinuteIsTolerated(string kind)
+    {
+        using var http = fixture.Anonymous();
+        var valid = await CloudControllerFixture.PasswordGrantAsync(http, "admin", "admin");
+        var realKey = fixture.Api.Services.GetRequiredService<SigningKeys>().Signer;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("bearer", Forge(kind, valid, realKey));
+
+        await (await http.GetAsync("/v2/organizations")).JsonAsync(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -265,6 +282,11 @@ public sealed class AuthTests(CloudControllerFixture fixture)
             "hs256-with-public-key" => Hs256(claims),
             "wrong-audience" => SignWith(realKey, Modify(claims, c => c["aud"] = new JsonArray("openid")), parts[0]),
             "wrong-issuer" => SignWith(realKey, Modify(claims, c => c["iss"] = "someone-else"), parts[0]),
+            "not-yet-valid" => SignWith(realKey, Modify(claims, c => c["nbf"] = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds()), parts[0]),
+            "no-expiry" => SignWith(realKey, Modify(claims, c => c.Remove("exp")), parts[0]),
+            "refresh-token" => SignWith(realKey, Modify(claims, c => c["token_use"] = "refresh"), parts[0]),
+            "slightly-early" => SignWith(realKey, Modify(claims, c => c["nbf"] = DateTimeOffset.UtcNow.AddSeconds(10).ToUnixTimeSeconds()), parts[0]),
+            "just-expired" => SignWith(realKey, Modify(claims, c => c["exp"] = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds()), parts[0]),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }
