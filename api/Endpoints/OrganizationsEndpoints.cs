@@ -71,11 +71,11 @@ internal static class OrganizationsEndpoints
         return TypedResults.Json(OrganizationEntity.Resource(await grain.UpdateAsync(command)), CfJson.Options, statusCode: 201);
     }
 
-    private static async Task<NoContent> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
         await Grain(grains, guid).DeleteAsync(recursive);
-        return TypedResults.NoContent();
+        return AsyncDeletion.Answer(http);
     }
 
     private static async Task<Ok<V3Organization>> GetV3Async(string guid, HttpContext http, IGrainFactory grains, BaseUrl baseUrl) =>

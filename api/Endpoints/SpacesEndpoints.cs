@@ -86,10 +86,10 @@ internal static class SpacesEndpoints
         return TypedResults.Json(SpaceEntity.Resource(space), CfJson.Options, statusCode: 201);
     }
 
-    private static async Task<NoContent> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         await Grain(grains, guid).DeleteAsync(string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase));
-        return TypedResults.NoContent();
+        return AsyncDeletion.Answer(http);
     }
 
     private static async Task<Ok<V3Space>> GetV3Async(string guid, HttpContext http, IGrainFactory grains, BaseUrl baseUrl) =>

@@ -79,6 +79,24 @@ public sealed class RolesTests(CloudControllerFixture fixture)
         Assert.False(all.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "user_org_creation").GetProperty("enabled").GetBoolean());
     }
 
+    [Fact]
+    public async Task AnAsyncDeleteAnswersAFinishedJobOnceTheSpaceAndOrgAreGone()
+    {
+        using var admin = await fixture.Admin();
+        var org = await AuthTests.CreateOrgAsync(admin);
+        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "doomed");
+        await AppsTests.NewAppAsync(admin, space);
+
+        var spaceJob = await (await admin.DeleteAsync($"/v2/spaces/{space}?recursive=true&async=true")).JsonAsync(HttpStatusCode.Accepted);
+        var orgJob = await (await admin.DeleteAsync($"/v2/organizations/{org}?recursive=true&async=true")).JsonAsync(HttpStatusCode.Accepted);
+        var polled = await (await admin.GetAsync($"/v2/jobs/{orgJob.GetProperty("entity").GetProperty("guid").GetString()}")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("finished", spaceJob.GetProperty("entity").GetProperty("status").GetString());
+        Assert.Equal("finished", polled.GetProperty("entity").GetProperty("status").GetString());
+        await (await admin.GetAsync($"/v2/spaces/{space}")).V2ErrorAsync(HttpStatusCode.NotFound, 40004, "CF-SpaceNotFound");
+        await (await admin.GetAsync($"/v2/organizations/{org}")).V2ErrorAsync(HttpStatusCode.NotFound, 30003, "CF-OrganizationNotFound");
+    }
+
     private static async Task<(string Id, string Name)> NewUaaUserAsync(HttpClient admin)
     {
         var name = $"u-{Guid.NewGuid():N}";

@@ -44,6 +44,11 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         Assert.Contains(dev, developers, StringComparison.Ordinal);
         Assert.Contains("admin", spaceUsers[..spaceUsers.IndexOf("SPACE DEVELOPER", StringComparison.Ordinal)], StringComparison.Ordinal);
         Assert.Contains(dev, orgUsers, StringComparison.Ordinal);
+
+        await ExpectAsync(admin, 0, "OK", "delete-space", space, "-f");
+        await ExpectAsync(admin, 0, "OK", "delete-org", org, "-f");
+        var (_, orgs) = await admin.RunAsync("orgs");
+        Assert.DoesNotContain(org, orgs, StringComparison.Ordinal);
     }
 
     private static async Task ExpectAsync(CfCli cf, int exitCode, string text, params string[] args)
