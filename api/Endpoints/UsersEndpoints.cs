@@ -61,11 +61,12 @@ internal static class UsersEndpoints
         return TypedResults.Ok(UserEntity.Resource(await grains.GetGrain<IUserGrain>(id).GetAsync()));
     }
 
-    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    /// <summary>Removes the user and every role it held; <c>?async=true</c> (what <c>cf delete-user</c> sends) answers a finished job.</summary>
+    private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var id = RouteGuid.Parse(guid, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}"));
         await grains.GetGrain<IUserGrain>(id).DeleteAsync();
-        return TypedResults.NoContent();
+        return AsyncDeletion.Answer(http);
     }
 
     private static CloudControllerException NotAuthorized() =>

@@ -57,6 +57,7 @@ public sealed partial class OrganizationGrain(
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Space(Guid), recursive, "space", "organization",
             space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), CfErrorCode.SpaceNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Organization(current.Name), Guid, () => state.ClearStateAsync());
+        await Users.RoleCleanup.OrganizationDeletedAsync(GrainFactory, Guid);
         LogDeleted(Guid);
     }
 

@@ -64,6 +64,7 @@ public sealed partial class SpaceGrain(
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.App(Guid), recursive, "app", "space",
             app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), CfErrorCode.AppNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Space(current.OrganizationGuid), Guid, () => state.ClearStateAsync());
+        await Users.RoleCleanup.SpaceDeletedAsync(GrainFactory, Guid);
         LogDeleted(Guid);
     }
 

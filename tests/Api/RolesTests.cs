@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using CloudController.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudController.Tests.Api;
 
@@ -88,13 +89,18 @@ public sealed class RolesTests(CloudControllerFixture fixture)
         await AppsTests.NewAppAsync(admin, space);
 
         var spaceJob = await (await admin.DeleteAsync($"/v2/spaces/{space}?recursive=true&async=true")).JsonAsync(HttpStatusCode.Accepted);
+        var dev = await NewUaaUserAsync(admin);
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/users", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
         var orgJob = await (await admin.DeleteAsync($"/v2/organizations/{org}?recursive=true&async=true")).JsonAsync(HttpStatusCode.Accepted);
+        var membership = await fixture.Silo.Services.GetRequiredService<IGrainFactory>()
+            .GetGrain<GrainInterfaces.Users.IUserGrain>(Guid.Parse(dev.Id)).MembershipAsync();
         var polled = await (await admin.GetAsync($"/v2/jobs/{orgJob.GetProperty("entity").GetProperty("guid").GetString()}")).JsonAsync(HttpStatusCode.OK);
 
         Assert.Equal("finished", spaceJob.GetProperty("entity").GetProperty("status").GetString());
         Assert.Equal("finished", polled.GetProperty("entity").GetProperty("status").GetString());
         await (await admin.GetAsync($"/v2/spaces/{space}")).V2ErrorAsync(HttpStatusCode.NotFound, 40004, "CF-SpaceNotFound");
         await (await admin.GetAsync($"/v2/organizations/{org}")).V2ErrorAsync(HttpStatusCode.NotFound, 30003, "CF-OrganizationNotFound");
+        Assert.Empty(membership.Organizations);
     }
 
     private static async Task<(string Id, string Name)> NewUaaUserAsync(HttpClient admin)

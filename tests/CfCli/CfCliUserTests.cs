@@ -19,8 +19,11 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         await ExpectAsync(dev, 0, "OK", "api", fixture.Url);
         await ExpectAsync(dev, 0, "OK", "auth", name, "Pa55-word");
         var (code, _) = await dev.RunAsync("auth", name, "wrong-password");
-
         Assert.NotEqual(0, code);
+
+        await ExpectAsync(admin, 0, "OK", "delete-user", name, "-f");
+        var (afterDelete, _) = await dev.RunAsync("auth", name, "Pa55-word");
+        Assert.NotEqual(0, afterDelete);
     }
 
     [SkippableFact]
