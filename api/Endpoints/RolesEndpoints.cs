@@ -35,33 +35,32 @@ internal static class RolesEndpoints
     {
         foreach (var (path, role) in OrgRoles)
         {
-            var org = routes.MapGroup($"/v2/organizations/{{guid}}/{path}");
-            org.MapGet("/", (string guid, HttpContext http, IGrainFactory grains) => ListOrgAsync(guid, role, http, grains));
-            org.MapPut("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
-                SetOrgAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: true));
-            org.MapPut("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
-                SetOrgAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: true));
-            org.MapDelete("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
-                SetOrgAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: false));
-            org.MapDelete("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
-                SetOrgAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: false));
+            MapRole(routes, $"/v2/organizations/{{guid}}/{path}",
+                (http, guid) => ListOrgAsync(guid, role, http),
+                (http, guid, who, grant) => SetOrgAsync(guid, role, who, http, grant));
         }
 
         foreach (var (path, role) in SpaceRoles)
         {
-            var space = routes.MapGroup($"/v2/spaces/{{guid}}/{path}");
-            space.MapGet("/", (string guid, HttpContext http, IGrainFactory grains) => ListSpaceAsync(guid, role, http, grains));
-            space.MapPut("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
-                SetSpaceAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: true));
-            space.MapPut("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
-                SetSpaceAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: true));
-            space.MapDelete("/{user}", (string guid, string user, HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options) =>
-                SetSpaceAsync(guid, role, UserByGuidAsync(user, grains, options.Value), http, grains, grant: false));
-            space.MapDelete("/", (string guid, HttpContext http, IGrainFactory grains, UaaDirectory uaa, IOptions<UaaOptions> options) =>
-                SetSpaceAsync(guid, role, UserByNameAsync(http, uaa, options.Value), http, grains, grant: false));
+            MapRole(routes, $"/v2/spaces/{{guid}}/{path}",
+                (http, guid) => ListSpaceAsync(guid, role, http),
+                (http, guid, who, grant) => SetSpaceAsync(guid, role, who, http, grant));
         }
 
         return routes;
+    }
+
+    /// <summary>The five routes of one role: its list, and granting or revoking it by user guid or by <c>{"username"}</c>.</summary>
+    private static void MapRole(
+        IEndpointRouteBuilder routes, string prefix, Func<HttpContext, string, Task<IResult>> list,
+        Func<HttpContext, string, Task<(Guid Id, string? Name)>, bool, Task<IResult>> set)
+    {
+        var role = routes.MapGroup(prefix);
+        role.MapGet("/", (string guid, HttpContext http) => list(http, guid));
+        role.MapPut("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), true));
+        role.MapPut("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), true));
+        role.MapDelete("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), false));
+        role.MapDelete("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), false));
     }
 
     /// <summary>Makes the caller (a user, not a client) manager and user of the organization it just created, as CF does.</summary>
@@ -76,8 +75,9 @@ internal static class RolesEndpoints
         }
     }
 
-    private static async Task<IResult> SetOrgAsync(string guid, OrgRole role, Task<(Guid Id, string? Name)> who, HttpContext http, IGrainFactory grains, bool grant)
+    private static async Task<IResult> SetOrgAsync(string guid, OrgRole role, Task<(Guid Id, string? Name)> who, HttpContext http, bool grant)
     {
+        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
         await RequireManagerAsync(http, grains, org.Guid, null);
         var (id, name) = await who;
@@ -93,8 +93,9 @@ internal static class RolesEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> SetSpaceAsync(string guid, SpaceRole role, Task<(Guid Id, string? Name)> who, HttpContext http, IGrainFactory grains, bool grant)
+    private static async Task<IResult> SetSpaceAsync(string guid, SpaceRole role, Task<(Guid Id, string? Name)> who, HttpContext http, bool grant)
     {
+        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
         await RequireManagerAsync(http, grains, space.OrganizationGuid, space.Guid);
         var (id, name) = await who;
@@ -110,14 +111,16 @@ internal static class RolesEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<V2Page<UserEntity>>> ListOrgAsync(string guid, OrgRole role, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> ListOrgAsync(string guid, OrgRole role, HttpContext http)
     {
+        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
         return await ListAsync(IndexKeys.RoleHolders(org.Guid, role.ToString()), http, grains);
     }
 
-    private static async Task<Ok<V2Page<UserEntity>>> ListSpaceAsync(string guid, SpaceRole role, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> ListSpaceAsync(string guid, SpaceRole role, HttpContext http)
     {
+        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
         return await ListAsync(IndexKeys.RoleHolders(space.Guid, role.ToString()), http, grains);
     }
@@ -146,16 +149,20 @@ internal static class RolesEndpoints
     }
 
     /// <summary>A user guid, with the name UAA (or configuration) knows it by, when it does.</summary>
-    private static async Task<(Guid Id, string? Name)> UserByGuidAsync(string user, IGrainFactory grains, UaaOptions options)
+    private static async Task<(Guid Id, string? Name)> UserByGuidAsync(string user, HttpContext http)
     {
+        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
+        var options = http.RequestServices.GetRequiredService<IOptions<UaaOptions>>().Value;
         var id = RouteGuid.Parse(user, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}"));
         var configured = options.Users.Keys.FirstOrDefault(name => TokenService.UserIdOf(name) == id.ToString("D"));
         return (id, configured ?? (await grains.GetGrain<GrainInterfaces.Uaa.IUaaUserGrain>(id).FindAsync())?.UserName);
     }
 
     /// <summary>A <c>{"username"}</c> body: a configured user (its derived id) or a UAA user.</summary>
-    private static async Task<(Guid Id, string? Name)> UserByNameAsync(HttpContext http, UaaDirectory uaa, UaaOptions options)
+    private static async Task<(Guid Id, string? Name)> UserByNameAsync(HttpContext http)
     {
+        var uaa = http.RequestServices.GetRequiredService<UaaDirectory>();
+        var options = http.RequestServices.GetRequiredService<IOptions<UaaOptions>>().Value;
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
         var name = body.RequiredString("username");
         if (options.Users.ContainsKey(name))
