@@ -4,6 +4,8 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Spaces;
 using CloudController.GrainInterfaces.Uaa;
 using CloudController.GrainInterfaces.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,6 +25,13 @@ internal static class UsersEndpoints
         v2.MapGet("/", ListAsync);
         v2.MapGet("/{guid}", GetAsync);
         v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin);
+        v2.MapGet("/{guid}/organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.User, http, grains));
+        v2.MapGet("/{guid}/managed_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.Manager, http, grains));
+        v2.MapGet("/{guid}/billing_managed_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.BillingManager, http, grains));
+        v2.MapGet("/{guid}/audited_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.Auditor, http, grains));
+        v2.MapGet("/{guid}/spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Developer, http, grains));
+        v2.MapGet("/{guid}/managed_spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Manager, http, grains));
+        v2.MapGet("/{guid}/audited_spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Auditor, http, grains));
         return routes;
     }
 
@@ -49,16 +58,51 @@ internal static class UsersEndpoints
         return TypedResults.Ok(V2Page<UserEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(UserEntity.Resource)]));
     }
 
-    private static async Task<Ok<V2Resource<UserEntity>>> GetAsync(string guid, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<V2Resource<UserEntity>>> GetAsync(string guid, HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(UserEntity.Resource(await Readable(guid, http, grains).GetAsync()));
+
+    /// <summary>The organizations in which the user holds <paramref name="role"/> (from its membership record).</summary>
+    private static async Task<Ok<V2Page<OrganizationEntity>>> OrganizationsAsync(string guid, OrgRole role, HttpContext http, IGrainFactory grains)
+    {
+        var user = Readable(guid, http, grains);
+        await user.GetAsync();
+        var query = V2ListQuery.Parse(http.Request.Query, [], []);
+        var guids = (await user.MembershipAsync()).Organizations.Where(o => o.Value.Contains(role)).Select(o => o.Key);
+        var orgs = (await Task.WhenAll(guids.Select(g => grains.GetGrain<IOrganizationGrain>(g).FindAsync()))).OfType<OrganizationSnapshot>();
+        return Page(http, query, orgs.Select(o => (o.CreatedAt, o.Guid, OrganizationEntity.Resource(o))));
+    }
+
+    /// <summary>The spaces in which the user holds <paramref name="role"/> (from its membership record).</summary>
+    private static async Task<Ok<V2Page<SpaceEntity>>> SpacesAsync(string guid, SpaceRole role, HttpContext http, IGrainFactory grains)
+    {
+        var user = Readable(guid, http, grains);
+        await user.GetAsync();
+        var query = V2ListQuery.Parse(http.Request.Query, [], []);
+        var guids = (await user.MembershipAsync()).Spaces.Where(s => s.Value.Roles.Contains(role)).Select(s => s.Key);
+        var spaces = (await Task.WhenAll(guids.Select(g => grains.GetGrain<ISpaceGrain>(g).FindAsync()))).OfType<SpaceSnapshot>();
+        return Page(http, query, spaces.Select(s => (s.CreatedAt, s.Guid, SpaceEntity.Resource(s))));
+    }
+
+    /// <summary>A membership record is small (a user's roles), so its lists page in memory, in creation order.</summary>
+    private static Ok<V2Page<T>> Page<T>(HttpContext http, V2ListQuery query, IEnumerable<(DateTimeOffset CreatedAt, Guid Guid, V2Resource<T> Resource)> items)
+    {
+        var ordered = items.OrderBy(i => i.CreatedAt).ThenBy(i => i.Guid).Select(i => i.Resource).ToList();
+        if (query.Descending)
+        {
+            ordered.Reverse();
+        }
+
+        return TypedResults.Ok(V2Page<T>.Create(http.Request.Path, query, ordered.Count, [.. ordered.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage)]));
+    }
+
+    /// <summary>A user record the caller may read: admins and read-only admins read any, a user reads itself.</summary>
+    private static IUserGrain Readable(string guid, HttpContext http, IGrainFactory grains)
     {
         var id = RouteGuid.Parse(guid, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}"));
         var caller = http.CfUser()!;
-        if (!(caller.IsAdmin || caller.Scopes.Contains(Scopes.AdminReadOnly) || caller.UserId == id.ToString("D")))
-        {
-            throw NotAuthorized();
-        }
-
-        return TypedResults.Ok(UserEntity.Resource(await grains.GetGrain<IUserGrain>(id).GetAsync()));
+        return caller.IsAdmin || caller.Scopes.Contains(Scopes.AdminReadOnly) || caller.UserId == id.ToString("D")
+            ? grains.GetGrain<IUserGrain>(id)
+            : throw NotAuthorized();
     }
 
     /// <summary>Removes the user and every role it held; <c>?async=true</c> (what <c>cf delete-user</c> sends) answers a finished job.</summary>

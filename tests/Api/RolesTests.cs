@@ -47,6 +47,31 @@ public sealed class RolesTests(CloudControllerFixture fixture)
     }
 
     [Fact]
+    public async Task AUsersOrganizationsAndSpacesComeFromItsRoles()
+    {
+        using var admin = await fixture.Admin();
+        var org = await AuthTests.CreateOrgAsync(admin);
+        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "s");
+        var dev = await NewUaaUserAsync(admin);
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/users", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PutJsonAsync($"/v2/spaces/{space}/auditors", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
+        using var self = fixture.Anonymous();
+        self.DefaultRequestHeaders.Authorization = new("bearer", await CloudControllerFixture.PasswordGrantAsync(self, dev.Name, "pw"));
+
+        var orgs = await (await self.GetAsync($"/v2/users/{dev.Id}/organizations")).JsonAsync(HttpStatusCode.OK);
+        var managed = await (await self.GetAsync($"/v2/users/{dev.Id}/managed_organizations")).JsonAsync(HttpStatusCode.OK);
+        var audited = await (await self.GetAsync($"/v2/users/{dev.Id}/audited_spaces")).JsonAsync(HttpStatusCode.OK);
+        var developing = await (await admin.GetAsync($"/v2/users/{dev.Id}/spaces")).JsonAsync(HttpStatusCode.OK);
+        using var writer = await fixture.As("writer");
+        await (await writer.GetAsync($"/v2/users/{dev.Id}/organizations")).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+
+        Assert.Equal([org], Guids(orgs));
+        Assert.Empty(Guids(managed));
+        Assert.Equal([space], Guids(audited));
+        Assert.Empty(Guids(developing));
+    }
+
+    [Fact]
     public async Task OnlyAdminsAndManagersAssignRolesAndUnknownUsersAreNotFound()
     {
         using var admin = await fixture.Admin();
@@ -109,6 +134,9 @@ public sealed class RolesTests(CloudControllerFixture fixture)
         var id = (await (await admin.PostJsonAsync("/Users", new { userName = name, password = "pw" })).JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         return (id, name);
     }
+
+    private static List<string> Guids(JsonElement page) =>
+        [.. page.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("metadata").GetProperty("guid").GetString()!)];
 
     private static List<string> Names(JsonElement page) =>
         [.. page.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("entity").GetProperty("username").GetString()!)];
