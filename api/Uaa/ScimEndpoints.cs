@@ -37,6 +37,12 @@ internal static partial class ScimEndpoints
             return Error(413, "invalid_scim_resource", "The request body is too large");
         }
 
+        // A body without a length (chunked) is cut off at the same size by the server.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBody;
+        }
+
         JsonElement body;
         try
         {
@@ -46,6 +52,10 @@ internal static partial class ScimEndpoints
         catch (JsonException)
         {
             return Error(400, "invalid_scim_resource", "The request body is not valid JSON");
+        }
+        catch (BadHttpRequestException)
+        {
+            return Error(413, "invalid_scim_resource", "The request body is too large");
         }
 
         if (body.ValueKind != JsonValueKind.Object)

@@ -106,6 +106,17 @@ public sealed class UaaUsersTests(CloudControllerFixture fixture)
         Assert.Equal(error, listed.GetProperty("error").GetString());
     }
 
+    [Fact]
+    public async Task AnOversizedUserIsRefusedUnread()
+    {
+        using var admin = await fixture.Admin();
+        var padding = new string('x', 100_000);
+
+        var json = await (await admin.PostJsonAsync("/Users", new { userName = "big", password = "pw", padding })).JsonAsync(HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Equal("invalid_scim_resource", json.GetProperty("error").GetString());
+    }
+
     [Theory]
     [InlineData("{\"password\":\"pw\"}", HttpStatusCode.BadRequest, "invalid_scim_resource")]
     [InlineData("{\"userName\":\"a\"}", HttpStatusCode.BadRequest, "invalid_password")]
