@@ -9,7 +9,6 @@ using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Spaces;
 using CloudController.GrainInterfaces.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace CloudController.Api.Endpoints;
 
@@ -148,30 +147,20 @@ internal static class RolesEndpoints
         }
     }
 
-    /// <summary>A user guid, with the name UAA (or configuration) knows it by, when it does.</summary>
+    /// <summary>A user guid, with the name configuration or UAA knows it by, when one does.</summary>
     private static async Task<(Guid Id, string? Name)> UserByGuidAsync(string user, HttpContext http)
     {
-        var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
-        var options = http.RequestServices.GetRequiredService<IOptions<UaaOptions>>().Value;
         var id = RouteGuid.Parse(user, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}"));
-        var configured = options.Users.Keys.FirstOrDefault(name => TokenService.UserIdOf(name) == id.ToString("D"));
-        return (id, configured ?? (await grains.GetGrain<GrainInterfaces.Uaa.IUaaUserGrain>(id).FindAsync())?.UserName);
+        return (id, await http.RequestServices.GetRequiredService<UaaDirectory>().NameOfAsync(id));
     }
 
-    /// <summary>A <c>{"username"}</c> body: a configured user (its derived id) or a UAA user.</summary>
+    /// <summary>A <c>{"username"}</c> body: a configured user or a UAA user.</summary>
     private static async Task<(Guid Id, string? Name)> UserByNameAsync(HttpContext http)
     {
-        var uaa = http.RequestServices.GetRequiredService<UaaDirectory>();
-        var options = http.RequestServices.GetRequiredService<IOptions<UaaOptions>>().Value;
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
         var name = body.RequiredString("username");
-        if (options.Users.ContainsKey(name))
-        {
-            return (Guid.Parse(TokenService.UserIdOf(name)), name);
-        }
-
-        return await uaa.FindByNameAsync(name) is { } found
-            ? (found.User.Id, found.User.UserName)
+        return await http.RequestServices.GetRequiredService<UaaDirectory>().IdentityByNameAsync(name) is { } found
+            ? found
             : throw new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {name}");
     }
 }

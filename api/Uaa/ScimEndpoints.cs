@@ -94,7 +94,7 @@ internal static partial class ScimEndpoints
         return user is null ? Taken(userName) : Results.Json(Render(user, null), statusCode: 201);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, IOptions<UaaOptions> options)
+    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, UaaDirectory directory)
     {
         var attributes = http.Request.Query["attributes"].ToString() is { Length: > 0 } a
             ? a.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase)
@@ -109,7 +109,7 @@ internal static partial class ScimEndpoints
         else if (UserNameFilter().Match(filter) is { Success: true } match)
         {
             var wanted = match.Groups["name"].Value;
-            users = (await new UaaDirectory(grains).FindByNameAsync(wanted)) is { } found ? [found.User] : [];
+            users = await directory.FindByNameAsync(wanted) is { } found ? [found.User] : [];
         }
         else
         {

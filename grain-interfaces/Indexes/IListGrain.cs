@@ -5,6 +5,7 @@ using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.GrainInterfaces.Spaces;
+using CloudController.GrainInterfaces.Users;
 
 namespace CloudController.GrainInterfaces.Indexes;
 
@@ -36,7 +37,7 @@ public interface IListGrain : IGrainWithIntegerKey
     Task<ListPage<DropletSnapshot>> DropletsAsync(ImmutableArray<string> indexes, IndexQuery query, bool byUpdatedAt);
 
     [Alias("UsersAsync")]
-    Task<ListPage<Users.UserSnapshot>> UsersAsync(ImmutableArray<string> indexes, IndexQuery query);
+    Task<ListPage<UserSnapshot>> UsersAsync(ImmutableArray<string> indexes, IndexQuery query);
 
     [Alias("BuildpacksAsync")]
     Task<ListPage<BuildpackSnapshot>> BuildpacksAsync(ImmutableArray<string> indexes, IndexQuery query);

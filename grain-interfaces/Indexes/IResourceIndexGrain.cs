@@ -8,13 +8,10 @@ namespace CloudController.GrainInterfaces.Indexes;
 [Alias("CloudController.GrainInterfaces.Indexes.IResourceIndexGrain")]
 public interface IResourceIndexGrain : IGrainWithStringKey
 {
-    /// <summary>Adds an entry; answers the guid already holding the name, or null when the claim succeeded.</summary>
+    /// <summary>Adds or replaces the entry with this guid (a new resource, a rename, new tags) unless another guid holds its
+    /// name; answers that guid, or null when the entry is in.</summary>
     [Alias("ClaimAsync")]
     Task<Guid?> ClaimAsync(IndexEntry entry);
-
-    /// <summary>Replaces an entry (rename, new tags); answers the guid holding the new name, or null on success.</summary>
-    [Alias("UpdateAsync")]
-    Task<Guid?> UpdateAsync(IndexEntry entry);
 
     /// <summary>Adds or replaces an entry without any name check (catalog partitions).</summary>
     [Alias("PutAsync")]

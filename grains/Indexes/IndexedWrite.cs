@@ -66,9 +66,9 @@ internal static class IndexedWrite
     }
 
     /// <summary>
-    /// Changes an entry (a rename, a new state) and stores. An entry that did not change skips the index; one that moves
-    /// to another index (an organization renamed into another name partition) is claimed there and released here
-    /// only once stored. If storing fails, the index gets the old entry back.
+    /// Changes an entry (a rename, a new state), then its catalog entry, then stores. An entry that did not change skips
+    /// the index; one that moves to another index (an organization renamed into another name partition) is claimed
+    /// there and released here only once stored. If a step fails, the indexes get the old entry back.
     /// </summary>
     public static async Task UpdateThenStoreAsync(
         IGrainFactory grains, IndexPlacement from, IndexEntry before, IndexPlacement to, IndexEntry after,
@@ -80,14 +80,19 @@ internal static class IndexedWrite
             return;
         }
 
-        if (await Index(grains, to.Index).UpdateAsync(after) is not null)
+        if (await Index(grains, to.Index).ClaimAsync(after) is not null)
         {
             throw nameTaken();
         }
 
         try
         {
-            await Task.WhenAll(to.CatalogOf(after.Guid) is { } catalog ? Index(grains, catalog).PutAsync(after) : Task.CompletedTask, store());
+            if (to.CatalogOf(after.Guid) is { } catalog)
+            {
+                await Index(grains, catalog).PutAsync(after);
+            }
+
+            await store();
         }
         catch
         {
@@ -108,7 +113,7 @@ internal static class IndexedWrite
 
     /// <summary>Puts a stored resource's entry in its index and catalog again (moving indexes from an older layout).</summary>
     public static Task ReindexAsync(IGrainFactory grains, IndexPlacement placement, IndexEntry entry) =>
-        Task.WhenAll(Index(grains, placement.Index).UpdateAsync(entry),
+        Task.WhenAll(Index(grains, placement.Index).ClaimAsync(entry),
             placement.CatalogOf(entry.Guid) is { } catalog ? Index(grains, catalog).PutAsync(entry) : Task.CompletedTask);
 
     public static async Task ClearThenReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid, Func<Task> clear)

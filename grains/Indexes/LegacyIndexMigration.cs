@@ -37,13 +37,11 @@ public sealed partial class LegacyIndexMigration(
         ("buildpacks", (g, k) => g.GetGrain<IBuildpackGrain>(k)),
     ];
 
-    private Task? _running;
-
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(LegacyIndexMigration), ServiceLifecycleStage.Active, _ =>
+        lifecycle.Subscribe(nameof(LegacyIndexMigration), ServiceLifecycleStage.Active, started =>
         {
             // In the background: a large store takes a while, and the silo serves meanwhile.
-            _running = Task.Run(RunAsync);
+            _ = Task.Run(RunAsync);
             return Task.CompletedTask;
         });
 

@@ -6,6 +6,7 @@ using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.GrainInterfaces.Spaces;
+using CloudController.GrainInterfaces.Users;
 using Orleans.Concurrency;
 
 namespace CloudController.Grains.Indexes;
@@ -35,8 +36,8 @@ public sealed class ListGrain : Grain, IListGrain
     public Task<ListPage<DropletSnapshot>> DropletsAsync(ImmutableArray<string> indexes, IndexQuery query, bool byUpdatedAt) =>
         LoadAsync(indexes, query, byUpdatedAt, g => GrainFactory.GetGrain<IDropletGrain>(g).FindAsync(), d => d.UpdatedAt ?? d.CreatedAt);
 
-    public Task<ListPage<GrainInterfaces.Users.UserSnapshot>> UsersAsync(ImmutableArray<string> indexes, IndexQuery query) =>
-        LoadAsync(indexes, query, false, g => GrainFactory.GetGrain<GrainInterfaces.Users.IUserGrain>(g).FindAsync(), u => u.UpdatedAt ?? u.CreatedAt);
+    public Task<ListPage<UserSnapshot>> UsersAsync(ImmutableArray<string> indexes, IndexQuery query) =>
+        LoadAsync(indexes, query, false, g => GrainFactory.GetGrain<IUserGrain>(g).FindAsync(), u => u.UpdatedAt ?? u.CreatedAt);
 
     public Task<ListPage<BuildpackSnapshot>> BuildpacksAsync(ImmutableArray<string> indexes, IndexQuery query) =>
         LoadAsync(indexes, query, false, g => GrainFactory.GetGrain<IBuildpackGrain>(g).FindAsync(), b => b.UpdatedAt ?? b.CreatedAt);

@@ -42,8 +42,6 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
         return null;
     }
 
-    public Task<Guid?> UpdateAsync(IndexEntry entry) => ClaimAsync(entry);
-
     public Task PutAsync(IndexEntry entry) =>
         entry.SameAs(_table.Find(entry.Guid)) ? Task.CompletedTask : CommitAsync(new IndexChange(entry, null));
 

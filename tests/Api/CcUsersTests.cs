@@ -31,7 +31,8 @@ public sealed class CcUsersTests(CloudControllerFixture fixture)
         using var writer = await fixture.As("writer");
         await (await writer.GetAsync($"/v2/users/{id}")).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v2/users/{id}")).StatusCode);
+        var job = await (await admin.DeleteAsync($"/v2/users/{id}?async=true")).JsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("finished", job.GetProperty("entity").GetProperty("status").GetString());
         await (await admin.GetAsync($"/v2/users/{id}")).V2ErrorAsync(HttpStatusCode.NotFound, 20003, "CF-UserNotFound");
         await (await admin.PostJsonAsync("/v2/users", new { })).V2ErrorAsync(HttpStatusCode.BadRequest, 1001, "CF-MessageParseError");
     }

@@ -77,6 +77,8 @@ public sealed class UaaUsersTests(CloudControllerFixture fixture)
 
         var found = await (await admin.GetAsync($"/Users?attributes=id,userName&filter=userName+Eq+%22{name}%22")).JsonAsync(HttpStatusCode.OK);
         var one = await (await admin.GetAsync($"/Users/{id}")).JsonAsync(HttpStatusCode.OK);
+        var all = await (await admin.GetAsync("/Users")).JsonAsync(HttpStatusCode.OK);
+        Assert.Contains(id, all.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         var deleted = await (await admin.DeleteAsync($"/Users/{id}")).JsonAsync(HttpStatusCode.OK);
         var missing = await (await admin.GetAsync($"/Users/{id}")).JsonAsync(HttpStatusCode.NotFound);
         var none = await (await admin.GetAsync($"/Users?filter=userName+eq+%22{name}%22")).JsonAsync(HttpStatusCode.OK);
