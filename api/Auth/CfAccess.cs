@@ -15,6 +15,9 @@ internal enum CfAccess
     /// <summary>cloud_controller.admin (platform-wide writes: orgs, buildpacks).</summary>
     Admin,
 
+    /// <summary>Admins and platform-wide readers (admin_read_only, global_auditor): the list of every user.</summary>
+    PlatformRead,
+
     /// <summary>UAA's scim.read or uaa.admin; refusals in UAA's error shape.</summary>
     ScimRead,
 

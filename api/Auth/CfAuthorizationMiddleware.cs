@@ -6,9 +6,10 @@ namespace CloudController.Api.Auth;
 /// <summary>
 /// CF's check order: no bearer token → 401 NotAuthenticated; a token that does not verify → 401 InvalidAuthToken;
 /// a valid token without the route's scope → 403 InsufficientScope (v2) / NotAuthorized (v3); admin-only routes →
-/// 403 NotAuthorized. Unmatched routes pass through to the CF 404.
+/// 403 NotAuthorized; then the caller's roles on the resource the route names (<see cref="CfGuardMetadata"/>,
+/// judged by <see cref="AccessControl"/>). Unmatched routes pass through to the CF 404.
 /// </summary>
-internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenService tokens)
+internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenService tokens, AccessControl access)
 {
     private const string BearerPrefix = "bearer ";
 
@@ -49,7 +50,28 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
             (true, null) => new CloudControllerException(CfErrorCode.InvalidAuthToken, "Invalid Auth Token"),
             _ => Check(access, user),
         };
+        denied ??= await GuardAsync(http, endpoint);
         await (denied is null ? next(http) : CfErrorWriter.WriteAsync(http, denied));
+    }
+
+    /// <summary>The role check on the resource the route names; a guid that does not parse is left to the route's own 404.</summary>
+    private async Task<CloudControllerException?> GuardAsync(HttpContext http, Endpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<CfGuardMetadata>() is not { } guard
+            || !Guid.TryParse(http.Request.RouteValues[guard.RouteValue] as string, out var guid))
+        {
+            return null;
+        }
+
+        try
+        {
+            await access.RequireAsync(http, guard.Kind, guid, guard.Need);
+            return null;
+        }
+        catch (CloudControllerException refused)
+        {
+            return refused;
+        }
     }
 
     private static CloudControllerException? Check(CfAccess access, CfUser user) => access switch
@@ -57,6 +79,7 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
         CfAccess.Read when !user.CanRead => InsufficientScope(),
         CfAccess.Write when !user.CanWrite => InsufficientScope(),
         CfAccess.Admin when !user.IsAdmin => user.CanWrite ? NotAuthorized() : InsufficientScope(),
+        CfAccess.PlatformRead when !user.SeesEverything => user.CanRead ? NotAuthorized() : InsufficientScope(),
         _ => null,
     };
 
@@ -90,6 +113,5 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
     private static CloudControllerException InsufficientScope() =>
         new(CfErrorCode.InsufficientScope, "Your token lacks the necessary scopes to access this resource.");
 
-    private static CloudControllerException NotAuthorized() =>
-        new(CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action");
+    private static CloudControllerException NotAuthorized() => AccessControl.NotAuthorized();
 }

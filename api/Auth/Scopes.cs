@@ -7,6 +7,7 @@ internal static class Scopes
     public const string Read = "cloud_controller.read";
     public const string Write = "cloud_controller.write";
     public const string AdminReadOnly = "cloud_controller.admin_read_only";
+    public const string GlobalAuditor = "cloud_controller.global_auditor";
     public const string Audience = "cloud_controller";
     public const string ScimRead = "scim.read";
     public const string ScimWrite = "scim.write";

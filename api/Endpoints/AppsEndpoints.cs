@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Requests;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
@@ -25,16 +27,16 @@ internal static class AppsEndpoints
     public static IEndpointRouteBuilder MapApps(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2/apps");
-        v2.MapPost("/", CreateAsync);
-        v2.MapGet("/", ListAsync);
-        v2.MapGet("/{guid}", GetAsync);
-        v2.MapPut("/{guid}", UpdateAsync);
-        v2.MapDelete("/{guid}", DeleteAsync);
-        v2.MapPost("/{guid}/restage", RestageAsync);
-        v2.MapGet("/{guid}/summary", SummaryAsync);
-        v2.MapGet("/{guid}/instances", InstancesAsync);
-        v2.MapGet("/{guid}/stats", StatsAsync);
-        routes.MapGet("/v2/spaces/{guid}/apps", ListInSpaceAsync);
+        v2.MapPost("/", CreateAsync).Unguarded("checks the body's space");
+        v2.MapGet("/", ListAsync).Unguarded("lists the caller's spaces only");
+        v2.MapGet("/{guid}", GetAsync).Guard(AccessKind.App, AccessNeed.Read);
+        v2.MapPut("/{guid}", UpdateAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v2.MapDelete("/{guid}", DeleteAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v2.MapPost("/{guid}/restage", RestageAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v2.MapGet("/{guid}/summary", SummaryAsync).Guard(AccessKind.App, AccessNeed.Read);
+        v2.MapGet("/{guid}/instances", InstancesAsync).Guard(AccessKind.App, AccessNeed.Read);
+        v2.MapGet("/{guid}/stats", StatsAsync).Guard(AccessKind.App, AccessNeed.Read);
+        routes.MapGet("/v2/spaces/{guid}/apps", ListInSpaceAsync).Guard(AccessKind.Space, AccessNeed.Read);
         return routes;
     }
 
@@ -44,6 +46,7 @@ internal static class AppsEndpoints
         body.RequiredString("name");
         body.RequiredGuid("space_guid", AppRequests.InvalidRelation("Space"));
         var fields = AppRequests.Read(body);
+        await http.RequireAsync(AccessKind.Space, fields.SpaceGuid!.Value, AccessNeed.Develop);
         var space = await ExistingSpaceAsync(grains, fields.SpaceGuid!.Value);
         fields = fields with
         {
@@ -65,6 +68,12 @@ internal static class AppsEndpoints
         var current = await grain.GetAsync();
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
         var fields = AppRequests.Read(body);
+        if (fields.SpaceGuid is { } moveTo && moveTo != current.SpaceGuid)
+        {
+            // Moving an app needs developer rights where it goes, too.
+            await http.RequireAsync(AccessKind.Space, moveTo, AccessNeed.Develop);
+        }
+
         var space = await ExistingSpaceAsync(grains, fields.SpaceGuid ?? current.SpaceGuid);
         fields = fields with { StackGuid = CheckedStack(platform, fields.StackGuid) };
         await CheckAsync(grains, fields, space);
@@ -87,7 +96,7 @@ internal static class AppsEndpoints
     private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"), []);
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"), [], await http.VisibleAsync());
         return await PageAsync(http, grains, query, indexes);
     }
 

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Azure;
+using CloudController.Api.Auth;
 using CloudController.Api.Bits;
 using CloudController.Api.Json;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
@@ -21,11 +23,11 @@ internal static class BitsEndpoints
 
     public static IEndpointRouteBuilder MapBits(this IEndpointRouteBuilder routes)
     {
-        routes.MapPut("/v2/apps/{guid}/bits", UploadAsync).DisableAntiforgery();
-        routes.MapPut("/v2/resource_match", ResourceMatchAsync);
-        routes.MapGet("/v2/apps/{guid}/download", DownloadAsync);
-        routes.MapPost("/v2/apps/{guid}/copy_bits", CopyBitsAsync);
-        routes.MapGet("/v2/jobs/{guid}", GetJobAsync);
+        routes.MapPut("/v2/apps/{guid}/bits", UploadAsync).DisableAntiforgery().Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapPut("/v2/resource_match", ResourceMatchAsync).Unguarded("answers which fingerprints the shared cache holds; names no resource");
+        routes.MapGet("/v2/apps/{guid}/download", DownloadAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapPost("/v2/apps/{guid}/copy_bits", CopyBitsAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapGet("/v2/jobs/{guid}", GetJobAsync).Guard(AccessKind.Job, AccessNeed.Read);
         return routes;
     }
 
@@ -39,7 +41,7 @@ internal static class BitsEndpoints
         var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "application", resourcesRequired: true, http.RequestAborted);
         var isAsync = http.Request.Query["async"] == "true" || upload.AsyncField == "true";
         var jobGuid = Guid.NewGuid();
-        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(jobGuid), job => job.EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication)));
+        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(jobGuid), job => job.EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication, http.CfUser()!.UserId)));
         if (isAsync)
         {
             return JobCreated(job);
@@ -100,8 +102,12 @@ internal static class BitsEndpoints
         var sourceText = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("source_app_guid", out var s) && s.ValueKind == JsonValueKind.String
             ? s.GetString()!
             : throw new CloudControllerException(CfErrorCode.AppBitsCopyInvalid, "The app copy is invalid: missing source_app_guid");
-        var source = await App(grains, sourceText).GetAsync();
-        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()), job => job.EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid)));
+        var sourceGrain = App(grains, sourceText);
+        // Copying reads the source's bits: the caller must be a developer there too.
+        await http.RequireAsync(AccessKind.App, sourceGrain.GetPrimaryKey(), AccessNeed.Develop);
+        var source = await sourceGrain.GetAsync();
+        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
+            job => job.EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid, http.CfUser()!.UserId)));
         return JobCreated(job);
     }
 

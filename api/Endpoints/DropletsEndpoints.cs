@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
@@ -23,15 +25,15 @@ internal static class DropletsEndpoints
 
     public static IEndpointRouteBuilder MapDroplets(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v3/packages/{guid}/droplets", StageAsync);
-        routes.MapGet("/v3/packages/{guid}/droplets", ListForPackageAsync);
-        routes.MapGet("/v3/apps/{guid}/droplets", ListForAppAsync);
-        routes.MapPut("/v3/apps/{guid}/current_droplet", SetCurrentAsync);
-        routes.MapGet("/v3/droplets", ListAsync);
-        routes.MapGet("/v3/droplets/{guid}", GetAsync);
-        routes.MapDelete("/v3/droplets/{guid}", DeleteAsync);
-        routes.MapPost("/v3/builds", BuildAsync);
-        routes.MapGet("/v3/builds/{guid}", GetBuildAsync);
+        routes.MapPost("/v3/packages/{guid}/droplets", StageAsync).Guard(AccessKind.Package, AccessNeed.Develop);
+        routes.MapGet("/v3/packages/{guid}/droplets", ListForPackageAsync).Guard(AccessKind.Package, AccessNeed.Read);
+        routes.MapGet("/v3/apps/{guid}/droplets", ListForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
+        routes.MapPut("/v3/apps/{guid}/current_droplet", SetCurrentAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapGet("/v3/droplets", ListAsync).Unguarded("lists the caller's apps' droplets only");
+        routes.MapGet("/v3/droplets/{guid}", GetAsync).Guard(AccessKind.Droplet, AccessNeed.Read);
+        routes.MapDelete("/v3/droplets/{guid}", DeleteAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
+        routes.MapPost("/v3/builds", BuildAsync).Unguarded("checks the body's package");
+        routes.MapGet("/v3/builds/{guid}", GetBuildAsync).Guard(AccessKind.Droplet, AccessNeed.Read);
         return routes;
     }
 
@@ -53,6 +55,11 @@ internal static class DropletsEndpoints
             && p.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String
             ? g.GetString()!
             : throw CloudControllerException.Unprocessable("Package must be {\"guid\": \"<package guid>\"}");
+        if (Guid.TryParse(packageGuid, out var requested))
+        {
+            await http.RequireAsync(AccessKind.Package, requested, AccessNeed.Develop);
+        }
+
         var droplet = await StartAsync(grains, platform, await Package(grains, packageGuid), body, null, null);
         var resource = V3BuildResource.From(droplet, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
@@ -137,12 +144,13 @@ internal static class DropletsEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<Ok<V3Page<V3DropletResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    private static async Task<Ok<V3Page<V3DropletResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var apps = query.GuidsOf("app_guids");
-        return PageAsync(http, grains, platform, query,
-            apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Droplets, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.DropletsOfApp)], null);
+        return await PageAsync(http, grains, platform, query, await http.VisibleAsync() is { } visible
+            ? await AppScopes.PerAppAsync(grains, visible, apps, IndexKeys.DropletsOfApp)
+            : apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Droplets, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.DropletsOfApp)], null);
     }
 
     private static async Task<Ok<V3Page<V3DropletResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)

@@ -1,3 +1,4 @@
+using CloudController.Api.Auth;
 using CloudController.GrainInterfaces.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -28,8 +29,8 @@ internal static class FeatureFlagsEndpoints
 
     public static IEndpointRouteBuilder MapFeatureFlags(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v2/config/feature_flags", () => TypedResults.Ok(Flags.Select(f => Flag(f.Name, f.Enabled)).ToList()));
-        routes.MapGet("/v2/config/feature_flags/{name}", Get);
+        routes.MapGet("/v2/config/feature_flags", () => TypedResults.Ok(Flags.Select(f => Flag(f.Name, f.Enabled)).ToList())).Unguarded("platform-wide settings");
+        routes.MapGet("/v2/config/feature_flags/{name}", Get).Unguarded("platform-wide settings");
         return routes;
     }
 

@@ -5,6 +5,7 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
@@ -22,15 +23,15 @@ internal static class OrganizationsEndpoints
     public static IEndpointRouteBuilder MapOrganizations(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2/organizations");
-        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin);
-        v2.MapGet("/", ListAsync);
-        v2.MapGet("/{guid}", GetAsync);
-        v2.MapPut("/{guid}", UpdateAsync).RequireCf(CfAccess.Admin);
-        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin);
+        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin).Unguarded("admins only (user_org_creation is off)");
+        v2.MapGet("/", ListAsync).Unguarded("lists the caller's organizations only");
+        v2.MapGet("/{guid}", GetAsync).Guard(AccessKind.Organization, AccessNeed.Read);
+        v2.MapPut("/{guid}", UpdateAsync).Guard(AccessKind.Organization, AccessNeed.ManageOrganization);
+        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin).Unguarded("admins only");
 
         var v3 = routes.MapGroup("/v3/organizations");
-        v3.MapGet("/", ListV3Async);
-        v3.MapGet("/{guid}", GetV3Async);
+        v3.MapGet("/", ListV3Async).Unguarded("lists the caller's organizations only");
+        v3.MapGet("/{guid}", GetV3Async).Guard(AccessKind.Organization, AccessNeed.Read);
         return routes;
     }
 
@@ -55,7 +56,8 @@ internal static class OrganizationsEndpoints
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
         var names = query.ValuesOf("name");
-        var page = await Lists.Of(grains).OrganizationsAsync(OrganizationIndexes(names), query.ToIndexQuery(names, []), byUpdatedAt: false);
+        var (indexes, guids) = Scoped(names, [], await http.VisibleAsync());
+        var page = await Lists.Of(grains).OrganizationsAsync(indexes, query.ToIndexQuery(names, guids), byUpdatedAt: false);
         return TypedResults.Ok(V2Page<OrganizationEntity>.Create(
             http.Request.Path, query, page.TotalResults, [.. page.Items.Select(OrganizationEntity.Resource)]));
     }
@@ -65,6 +67,12 @@ internal static class OrganizationsEndpoints
     {
         var grain = Grain(grains, guid);
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        if (!http.CfUser()!.IsAdmin && body.Root.EnumerateObject().Any(p => p.Name != "name"))
+        {
+            // Org managers rename; quota, status and billing stay the platform's call.
+            throw AccessControl.NotAuthorized();
+        }
+
         var command = new UpdateOrganization(
             body.OptionalString("name"), body.OptionalBool("billing_enabled"), body.OptionalString("status"), QuotaGuid(body, platform));
         // v2 updates answer 201 Created, as CF does.
@@ -85,10 +93,24 @@ internal static class OrganizationsEndpoints
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
         var names = query.ValuesOf("names");
-        var page = await Lists.Of(grains).OrganizationsAsync(OrganizationIndexes(names), query.ToIndexQuery(names, query.GuidsOf("guids")), query.ByUpdatedAt);
+        var (indexes, guids) = Scoped(names, query.GuidsOf("guids"), await http.VisibleAsync());
+        var page = await Lists.Of(grains).OrganizationsAsync(indexes, query.ToIndexQuery(names, guids), query.ByUpdatedAt);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Organization>.Create(
             url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(o => V3Organization.From(o, url))]));
+    }
+
+    /// <summary>The partitions and guid filter of a list; a restricted caller's guids are its organizations (none: no result).</summary>
+    private static (ImmutableArray<string> Indexes, ImmutableArray<Guid> Guids) Scoped(
+        ImmutableArray<string> names, ImmutableArray<Guid> guids, VisibleScopes? visible)
+    {
+        if (visible is null)
+        {
+            return (OrganizationIndexes(names), guids);
+        }
+
+        var mine = visible.Organizations.Where(o => guids.IsDefaultOrEmpty || guids.Contains(o)).ToImmutableArray();
+        return mine.IsEmpty ? ([], []) : (OrganizationIndexes(names), mine);
     }
 
     /// <summary>Names pick their partitions (names are unique platform-wide); without a name filter, every partition.</summary>

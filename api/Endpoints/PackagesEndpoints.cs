@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Azure;
+using CloudController.Api.Auth;
 using CloudController.Api.Bits;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
@@ -26,15 +28,15 @@ internal static class PackagesEndpoints
 
     public static IEndpointRouteBuilder MapPackages(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v3/apps/{guid}/packages", CreateForAppAsync);
-        routes.MapGet("/v3/apps/{guid}/packages", ListForAppAsync);
+        routes.MapPost("/v3/apps/{guid}/packages", CreateForAppAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapGet("/v3/apps/{guid}/packages", ListForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
         var packages = routes.MapGroup("/v3/packages");
-        packages.MapPost("/", CreateAsync);
-        packages.MapGet("/", ListAsync);
-        packages.MapGet("/{guid}", GetAsync);
-        packages.MapPost("/{guid}/upload", UploadAsync).DisableAntiforgery();
-        packages.MapGet("/{guid}/download", DownloadAsync);
-        packages.MapDelete("/{guid}", DeleteAsync);
+        packages.MapPost("/", CreateAsync).Unguarded("checks the body's app");
+        packages.MapGet("/", ListAsync).Unguarded("lists the caller's apps' packages only");
+        packages.MapGet("/{guid}", GetAsync).Guard(AccessKind.Package, AccessNeed.Read);
+        packages.MapPost("/{guid}/upload", UploadAsync).DisableAntiforgery().Guard(AccessKind.Package, AccessNeed.Develop);
+        packages.MapGet("/{guid}/download", DownloadAsync).Guard(AccessKind.Package, AccessNeed.Develop);
+        packages.MapDelete("/{guid}", DeleteAsync).Guard(AccessKind.Package, AccessNeed.Develop);
         return routes;
     }
 
@@ -44,7 +46,10 @@ internal static class PackagesEndpoints
         var app = await App(grains, guid).GetAsync();
         if (http.Request.Query["source_package_guid"].ToString() is { Length: > 0 } sourceText)
         {
-            var source = await Package(grains, sourceText).FindAsync() ?? throw CloudControllerException.PackageNotFound();
+            var sourceGrain = Package(grains, sourceText);
+            // Copying reads the source's bits: the caller must be a developer of its app too.
+            await http.RequireAsync(AccessKind.Package, sourceGrain.GetPrimaryKey(), AccessNeed.Develop);
+            var source = await sourceGrain.FindAsync() ?? throw CloudControllerException.PackageNotFound();
             if (source.AppGuid == app.Guid)
             {
                 throw CloudControllerException.Unprocessable("Source and destination app cannot be the same");
@@ -68,7 +73,9 @@ internal static class PackagesEndpoints
             && a.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String
             ? g.GetString()!
             : throw CloudControllerException.Unprocessable("Relationships must be {\"app\": {\"guid\": \"<app guid>\"}}");
-        var app = await App(grains, appGuid).FindAsync() ?? throw CloudControllerException.Unprocessable("App must exist");
+        var appGrain = App(grains, appGuid);
+        await http.RequireAsync(AccessKind.App, appGrain.GetPrimaryKey(), AccessNeed.Develop);
+        var app = await appGrain.FindAsync() ?? throw CloudControllerException.Unprocessable("App must exist");
         return await CreateOfTypeAsync(grains, app.Guid, body);
     }
 
@@ -97,12 +104,13 @@ internal static class PackagesEndpoints
     private static async Task<Ok<V3PackageResource>> GetAsync(string guid, IGrainFactory grains) =>
         TypedResults.Ok(V3PackageResource.From(await Existing(grains, guid)));
 
-    private static Task<Ok<V3Page<V3PackageResource>>> ListAsync(HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<V3Page<V3PackageResource>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var apps = query.GuidsOf("app_guids");
-        return PageAsync(http, grains, query,
-            apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Packages, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.PackagesOfApp)]);
+        return await PageAsync(http, grains, query, await http.VisibleAsync() is { } visible
+            ? await AppScopes.PerAppAsync(grains, visible, apps, IndexKeys.PackagesOfApp)
+            : apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Packages, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.PackagesOfApp)]);
     }
 
     private static async Task<Ok<V3Page<V3PackageResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)

@@ -18,14 +18,14 @@ internal static class PlatformEndpoints
 
     public static IEndpointRouteBuilder MapPlatform(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v2/stacks", ListStacks);
-        routes.MapGet("/v2/stacks/{guid}", GetStack);
+        routes.MapGet("/v2/stacks", ListStacks).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        routes.MapGet("/v2/stacks/{guid}", GetStack).Unguarded("platform-wide: stacks and buildpacks belong to no org");
 
         var buildpacks = routes.MapGroup("/v2/buildpacks");
-        buildpacks.MapPost("/", CreateBuildpackAsync).RequireCf(CfAccess.Admin);
-        buildpacks.MapGet("/", ListBuildpacksAsync);
-        buildpacks.MapGet("/{guid}", GetBuildpackAsync);
-        buildpacks.MapDelete("/{guid}", DeleteBuildpackAsync).RequireCf(CfAccess.Admin);
+        buildpacks.MapPost("/", CreateBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        buildpacks.MapGet("/", ListBuildpacksAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        buildpacks.MapGet("/{guid}", GetBuildpackAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        buildpacks.MapDelete("/{guid}", DeleteBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         return routes;
     }
 

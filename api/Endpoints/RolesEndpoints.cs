@@ -3,6 +3,7 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
 using CloudController.Api.Uaa;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
@@ -16,7 +17,7 @@ namespace CloudController.Api.Endpoints;
 /// Org roles (<c>users</c>, <c>managers</c>, <c>billing_managers</c>, <c>auditors</c>) and space roles
 /// (<c>developers</c>, <c>managers</c>, <c>auditors</c>): <c>PUT</c>/<c>DELETE</c> by user guid or by
 /// <c>{"username"}</c>, and their <c>GET</c> lists. Admins and the organization's managers assign roles (space
-/// managers, too, in their space). A space role needs the org user role first; leaving the org ends them.
+/// managers, too, in their space: the routes' guards). A space role needs the org user role first; leaving the org ends them.
 /// </summary>
 internal static class RolesEndpoints
 {
@@ -34,14 +35,14 @@ internal static class RolesEndpoints
     {
         foreach (var (path, role) in OrgRoles)
         {
-            MapRole(routes, $"/v2/organizations/{{guid}}/{path}",
+            MapRole(routes, $"/v2/organizations/{{guid}}/{path}", AccessKind.Organization, AccessNeed.ManageOrganization,
                 (http, guid) => ListOrgAsync(guid, role, http),
                 (http, guid, who, grant) => SetOrgAsync(guid, role, who, http, grant));
         }
 
         foreach (var (path, role) in SpaceRoles)
         {
-            MapRole(routes, $"/v2/spaces/{{guid}}/{path}",
+            MapRole(routes, $"/v2/spaces/{{guid}}/{path}", AccessKind.Space, AccessNeed.ManageSpace,
                 (http, guid) => ListSpaceAsync(guid, role, http),
                 (http, guid, who, grant) => SetSpaceAsync(guid, role, who, http, grant));
         }
@@ -49,17 +50,20 @@ internal static class RolesEndpoints
         return routes;
     }
 
-    /// <summary>The five routes of one role: its list, and granting or revoking it by user guid or by <c>{"username"}</c>.</summary>
+    /// <summary>
+    /// The five routes of one role: its list (for whoever sees the org or space), and granting or revoking it by user
+    /// guid or by <c>{"username"}</c> (for whoever has <paramref name="assign"/> on it).
+    /// </summary>
     private static void MapRole(
-        IEndpointRouteBuilder routes, string prefix, Func<HttpContext, string, Task<IResult>> list,
+        IEndpointRouteBuilder routes, string prefix, AccessKind kind, AccessNeed assign, Func<HttpContext, string, Task<IResult>> list,
         Func<HttpContext, string, Task<(Guid Id, string? Name)>, bool, Task<IResult>> set)
     {
         var role = routes.MapGroup(prefix);
-        role.MapGet("/", (string guid, HttpContext http) => list(http, guid));
-        role.MapPut("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), true));
-        role.MapPut("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), true));
-        role.MapDelete("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), false));
-        role.MapDelete("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), false));
+        role.MapGet("/", (string guid, HttpContext http) => list(http, guid)).Guard(kind, AccessNeed.Read);
+        role.MapPut("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), true)).Guard(kind, assign);
+        role.MapPut("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), true)).Guard(kind, assign);
+        role.MapDelete("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), false)).Guard(kind, assign);
+        role.MapDelete("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), false)).Guard(kind, assign);
     }
 
     /// <summary>Makes the caller (a user, not a client) manager and user of the organization it just created, as CF does.</summary>
@@ -78,7 +82,6 @@ internal static class RolesEndpoints
     {
         var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
-        await RequireManagerAsync(http, grains, org.Guid, null);
         var (id, name) = await who;
         var user = grains.GetGrain<IUserGrain>(id);
         if (grant)
@@ -96,7 +99,6 @@ internal static class RolesEndpoints
     {
         var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
-        await RequireManagerAsync(http, grains, space.OrganizationGuid, space.Guid);
         var (id, name) = await who;
         var user = grains.GetGrain<IUserGrain>(id);
         if (grant)
@@ -129,22 +131,6 @@ internal static class RolesEndpoints
         var query = V2ListQuery.Parse(http.Request.Query, [], []);
         var page = await Lists.Of(grains).UsersAsync([index], query.ToIndexQuery([], []));
         return TypedResults.Ok(V2Page<UserEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(UserEntity.Resource)]));
-    }
-
-    /// <summary>Admins, the organization's managers, and for a space also its managers may assign roles.</summary>
-    private static async Task RequireManagerAsync(HttpContext http, IGrainFactory grains, Guid organization, Guid? space)
-    {
-        var caller = http.CfUser()!;
-        if (caller.IsAdmin)
-        {
-            return;
-        }
-
-        var membership = Guid.TryParse(caller.UserId, out var id) ? await grains.GetGrain<IUserGrain>(id).MembershipAsync() : Membership.None;
-        if (!membership.Has(organization, OrgRole.Manager) && !(space is { } s && membership.Has(s, SpaceRole.Manager)))
-        {
-            throw new CloudControllerException(CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action");
-        }
     }
 
     /// <summary>A user guid, with the name configuration or UAA knows it by, when one does.</summary>

@@ -4,6 +4,7 @@ using CloudController.Api.Hosting;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
@@ -22,16 +23,16 @@ internal static class SpacesEndpoints
     public static IEndpointRouteBuilder MapSpaces(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2/spaces");
-        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin);
-        v2.MapGet("/", ListAsync);
-        v2.MapGet("/{guid}", GetAsync);
-        v2.MapPut("/{guid}", UpdateAsync).RequireCf(CfAccess.Admin);
-        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin);
-        routes.MapGet("/v2/organizations/{guid}/spaces", ListInOrganizationAsync);
+        v2.MapPost("/", CreateAsync).Unguarded("checks that the caller manages the body's organization");
+        v2.MapGet("/", ListAsync).Unguarded("lists the caller's spaces only");
+        v2.MapGet("/{guid}", GetAsync).Guard(AccessKind.Space, AccessNeed.Read);
+        v2.MapPut("/{guid}", UpdateAsync).Guard(AccessKind.Space, AccessNeed.ManageSpace);
+        v2.MapDelete("/{guid}", DeleteAsync).Guard(AccessKind.Space, AccessNeed.ManageOrganization);
+        routes.MapGet("/v2/organizations/{guid}/spaces", ListInOrganizationAsync).Guard(AccessKind.Organization, AccessNeed.Read);
 
         var v3 = routes.MapGroup("/v3/spaces");
-        v3.MapGet("/", ListV3Async);
-        v3.MapGet("/{guid}", GetV3Async);
+        v3.MapGet("/", ListV3Async).Unguarded("lists the caller's spaces only");
+        v3.MapGet("/{guid}", GetV3Async).Guard(AccessKind.Space, AccessNeed.Read);
         return routes;
     }
 
@@ -40,6 +41,7 @@ internal static class SpacesEndpoints
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
         var name = body.RequiredString("name");
         var org = body.RequiredGuid("organization_guid", UnknownOrganization);
+        await http.RequireAsync(AccessKind.Organization, org, AccessNeed.ManageOrganization);
         if (body.OptionalString("space_quota_definition_guid") is { } quota)
         {
             // No space quotas exist here, so any guid names nothing.
@@ -56,24 +58,43 @@ internal static class SpacesEndpoints
     private static async Task<Ok<V2Resource<SpaceEntity>>> GetAsync(string guid, IGrainFactory grains) =>
         TypedResults.Ok(SpaceEntity.Resource(await Grain(grains, guid).GetAsync()));
 
-    private static Task<Ok<V2Page<SpaceEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
-        var orgs = query.GuidsOf("organization_guid");
-        return ListV2Async(http, grains, query,
-            orgs.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Spaces, []) : [.. orgs.Select(IndexKeys.SpacesInOrganization)]);
+        var (indexes, guids) = Scoped(query.GuidsOf("organization_guid"), [], await http.VisibleAsync());
+        return await ListV2Async(http, grains, query, indexes, guids);
     }
 
     private static async Task<Ok<V2Page<SpaceEntity>>> ListInOrganizationAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
         var query = V2ListQuery.Parse(http.Request.Query, ["name"], V2Orders);
-        return await ListV2Async(http, grains, query, [IndexKeys.SpacesInOrganization(org.Guid)]);
+        var (indexes, guids) = Scoped([org.Guid], [], await http.VisibleAsync());
+        return await ListV2Async(http, grains, query, indexes, guids);
     }
 
-    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes)
+    /// <summary>
+    /// The indexes and guid filter of a spaces list: the named organizations' indexes (or the catalog), or for a
+    /// restricted caller only its spaces (by guid, within their organizations' indexes). No index means no result.
+    /// </summary>
+    private static (ImmutableArray<string> Indexes, ImmutableArray<Guid> Guids) Scoped(
+        ImmutableArray<Guid> organizations, ImmutableArray<Guid> guids, VisibleScopes? visible)
     {
-        var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), []), byUpdatedAt: false);
+        if (visible is null)
+        {
+            return (organizations.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Spaces, guids) : [.. organizations.Select(IndexKeys.SpacesInOrganization)], guids);
+        }
+
+        var mine = AppScopes.Within(visible, guids, organizations).ToImmutableArray();
+        return mine.IsEmpty
+            ? ([], [])
+            : ([.. mine.Select(s => visible.Spaces[s]).Distinct().Select(IndexKeys.SpacesInOrganization)], mine);
+    }
+
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(
+        HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes, ImmutableArray<Guid> guids)
+    {
+        var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), guids), byUpdatedAt: false);
         return TypedResults.Ok(V2Page<SpaceEntity>.Create(
             http.Request.Path, query, page.TotalResults, [.. page.Items.Select(SpaceEntity.Resource)]));
     }
@@ -98,8 +119,7 @@ internal static class SpacesEndpoints
     private static async Task<Ok<V3Page<V3Space>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
-        var (orgs, guids) = (query.GuidsOf("organization_guids"), query.GuidsOf("guids"));
-        var indexes = orgs.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Spaces, guids) : [.. orgs.Select(IndexKeys.SpacesInOrganization)];
+        var (indexes, guids) = Scoped(query.GuidsOf("organization_guids"), query.GuidsOf("guids"), await http.VisibleAsync());
         var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Space>.Create(

@@ -3,6 +3,7 @@ using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Spaces;
@@ -21,17 +22,17 @@ internal static class UsersEndpoints
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
         var v2 = routes.MapGroup("/v2/users");
-        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin);
-        v2.MapGet("/", ListAsync);
-        v2.MapGet("/{guid}", GetAsync);
-        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin);
-        v2.MapGet("/{guid}/organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.User, http, grains));
-        v2.MapGet("/{guid}/managed_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.Manager, http, grains));
-        v2.MapGet("/{guid}/billing_managed_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.BillingManager, http, grains));
-        v2.MapGet("/{guid}/audited_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.Auditor, http, grains));
-        v2.MapGet("/{guid}/spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Developer, http, grains));
-        v2.MapGet("/{guid}/managed_spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Manager, http, grains));
-        v2.MapGet("/{guid}/audited_spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Auditor, http, grains));
+        v2.MapPost("/", CreateAsync).RequireCf(CfAccess.Admin).Unguarded("admins only");
+        v2.MapGet("/", ListAsync).RequireCf(CfAccess.PlatformRead).Unguarded("admins and platform-wide readers only");
+        v2.MapGet("/{guid}", GetAsync).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapDelete("/{guid}", DeleteAsync).RequireCf(CfAccess.Admin).Unguarded("admins only");
+        v2.MapGet("/{guid}/organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.User, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapGet("/{guid}/managed_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.Manager, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapGet("/{guid}/billing_managed_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.BillingManager, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapGet("/{guid}/audited_organizations", (string guid, HttpContext http, IGrainFactory grains) => OrganizationsAsync(guid, OrgRole.Auditor, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapGet("/{guid}/spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Developer, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapGet("/{guid}/managed_spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Manager, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
+        v2.MapGet("/{guid}/audited_spaces", (string guid, HttpContext http, IGrainFactory grains) => SpacesAsync(guid, SpaceRole.Auditor, http, grains)).Guard(AccessKind.User, AccessNeed.Read);
         return routes;
     }
 
@@ -48,11 +49,6 @@ internal static class UsersEndpoints
 
     private static async Task<Ok<V2Page<UserEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
-        if (http.CfUser() is not { } caller || !(caller.IsAdmin || caller.Scopes.Contains(Scopes.AdminReadOnly)))
-        {
-            throw NotAuthorized();
-        }
-
         var query = V2ListQuery.Parse(http.Request.Query, [], []);
         var page = await Lists.Of(grains).UsersAsync(Lists.Catalog(GrainInterfaces.Indexes.IndexKeys.Users, []), query.ToIndexQuery([], []));
         return TypedResults.Ok(V2Page<UserEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(UserEntity.Resource)]));
@@ -96,14 +92,9 @@ internal static class UsersEndpoints
     }
 
     /// <summary>A user record the caller may read: admins and read-only admins read any, a user reads itself.</summary>
-    private static IUserGrain Readable(string guid, HttpContext http, IGrainFactory grains)
-    {
-        var id = RouteGuid.Parse(guid, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}"));
-        var caller = http.CfUser()!;
-        return caller.IsAdmin || caller.Scopes.Contains(Scopes.AdminReadOnly) || caller.UserId == id.ToString("D")
-            ? grains.GetGrain<IUserGrain>(id)
-            : throw NotAuthorized();
-    }
+    /// <summary>The user a route names (who may read it, itself and platform-wide readers, is the route's guard).</summary>
+    private static IUserGrain Readable(string guid, HttpContext http, IGrainFactory grains) =>
+        grains.GetGrain<IUserGrain>(RouteGuid.Parse(guid, g => new CloudControllerException(CfErrorCode.UserNotFound, $"The user could not be found: {g}")));
 
     /// <summary>Removes the user and every role it held; <c>?async=true</c> (what <c>cf delete-user</c> sends) answers a finished job.</summary>
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
@@ -112,9 +103,6 @@ internal static class UsersEndpoints
         await grains.GetGrain<IUserGrain>(id).DeleteAsync();
         return AsyncDeletion.Answer(http);
     }
-
-    private static CloudControllerException NotAuthorized() =>
-        new(CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action");
 }
 
 /// <summary>The v2 user entity.</summary>

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
@@ -21,15 +23,15 @@ internal static class V3AppsEndpoints
     public static IEndpointRouteBuilder MapV3Apps(this IEndpointRouteBuilder routes)
     {
         var v3 = routes.MapGroup("/v3/apps");
-        v3.MapPost("/", CreateAsync);
-        v3.MapGet("/", ListAsync);
-        v3.MapGet("/{guid}", GetAsync);
-        v3.MapPatch("/{guid}", UpdateAsync);
-        v3.MapPut("/{guid}", UpdateAsync);
-        v3.MapDelete("/{guid}", DeleteAsync);
-        v3.MapPut("/{guid}/start", StartAsync);
-        v3.MapPut("/{guid}/stop", StopAsync);
-        v3.MapGet("/{guid}/env", EnvAsync);
+        v3.MapPost("/", CreateAsync).Unguarded("checks the body's space");
+        v3.MapGet("/", ListAsync).Unguarded("lists the caller's spaces only");
+        v3.MapGet("/{guid}", GetAsync).Guard(AccessKind.App, AccessNeed.Read);
+        v3.MapPatch("/{guid}", UpdateAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v3.MapPut("/{guid}", UpdateAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v3.MapDelete("/{guid}", DeleteAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v3.MapPut("/{guid}/start", StartAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v3.MapPut("/{guid}/stop", StopAsync).Guard(AccessKind.App, AccessNeed.Develop);
+        v3.MapGet("/{guid}/env", EnvAsync).Guard(AccessKind.App, AccessNeed.ReadSecrets);
         return routes;
     }
 
@@ -38,7 +40,9 @@ internal static class V3AppsEndpoints
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
         body.AllowOnly(CreateFields);
         var name = body.RequiredString("name");
-        var space = await grains.GetGrain<ISpaceGrain>(SpaceGuid(body)).FindAsync()
+        var spaceGuid = SpaceGuid(body);
+        await http.RequireAsync(AccessKind.Space, spaceGuid, AccessNeed.Develop);
+        var space = await grains.GetGrain<ISpaceGrain>(spaceGuid).FindAsync()
             ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
         var lifecycle = await LifecycleAsync(body, grains, platform);
         var fields = new AppFields
@@ -62,7 +66,7 @@ internal static class V3AppsEndpoints
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var guids = query.GuidsOf("guids");
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids);
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids, await http.VisibleAsync());
         var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
         return TypedResults.Ok(V3Page<V3AppResource>.Create(
             "", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(a => V3AppResource.From(a, platform))]));

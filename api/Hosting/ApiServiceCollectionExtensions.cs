@@ -26,6 +26,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Uaa.UaaDirectory>();
+        services.AddSingleton<Auth.AccessControl>();
         return services;
     }
 }

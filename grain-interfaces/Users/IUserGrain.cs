@@ -20,7 +20,7 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<UserSnapshot> EnsureAsync(string? userName);
 
     /// <summary>The user's roles (none for an unknown user).</summary>
-    [Alias("MembershipAsync")]
+    [Alias("MembershipAsync"), Orleans.Concurrency.ReadOnly]
     Task<Membership> MembershipAsync();
 
     [Alias("GrantOrgRoleAsync")]

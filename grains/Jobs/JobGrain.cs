@@ -84,7 +84,7 @@ public sealed partial class JobGrain(
     }
 
     private JobSnapshot? Snapshot() =>
-        state.RecordExists ? new JobSnapshot(Guid, state.State.Status, state.State.Error, state.State.CreatedAt) : null;
+        state.RecordExists ? new JobSnapshot(Guid, state.State.Status, state.State.Error, state.State.CreatedAt, state.State.Work?.Owner) : null;
 
     private async Task BeginAsync(string? lastReason, bool counts)
     {

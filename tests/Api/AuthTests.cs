@@ -178,6 +178,8 @@ public sealed class AuthTests(CloudControllerFixture fixture)
         using var admin = await fixture.Admin();
         var org = await CreateOrgAsync(admin);
 
+        await (await reader.GetAsync($"/v2/organizations/{org}")).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/auditors", new { username = "reader" })).JsonAsync(HttpStatusCode.Created);
         await (await reader.GetAsync($"/v2/organizations/{org}")).JsonAsync(HttpStatusCode.OK);
         await (await reader.PostJsonAsync("/v2/buildpacks", new { name = "x" })).V2ErrorAsync(HttpStatusCode.Forbidden, 10007, "CF-InsufficientScope");
         await (await reader.DeleteAsync($"/v2/organizations/{org}")).V2ErrorAsync(HttpStatusCode.Forbidden, 10007, "CF-InsufficientScope");

@@ -224,9 +224,28 @@ public sealed class OrganizationsAndSpacesTests(CloudControllerFixture fixture)
         await (await admin.GetAsync($"/v2/organizations/{Guid.NewGuid()}/spaces")).V2ErrorAsync(HttpStatusCode.NotFound, 30003, "CF-OrganizationNotFound");
     }
 
+    /// <summary>
+    /// A space in which the fixture's "writer" is a space developer and "reader" a space auditor (both org users), so
+    /// the tests written for those scopes act as a space's members do; <see cref="CreateBareSpaceAsync"/> grants nothing.
+    /// </summary>
     internal static async Task<string> CreateSpaceAsync(HttpClient admin, string org, string name)
+    {
+        var space = await CreateBareSpaceAsync(admin, org, name);
+        await GrantAsync(admin, org, space, "writer", "developers");
+        await GrantAsync(admin, org, space, "reader", "auditors");
+        return space;
+    }
+
+    internal static async Task<string> CreateBareSpaceAsync(HttpClient admin, string org, string name)
     {
         var json = await (await admin.PostJsonAsync("/v2/spaces", new { name, organization_guid = org })).JsonAsync(HttpStatusCode.Created);
         return json.GetProperty("metadata").GetProperty("guid").GetString()!;
+    }
+
+    /// <summary>Makes <paramref name="user"/> an org user and gives it the space role (<c>developers</c>, <c>managers</c>, <c>auditors</c>).</summary>
+    internal static async Task GrantAsync(HttpClient admin, string org, string space, string user, string role)
+    {
+        await (await admin.PutJsonAsync($"/v2/organizations/{org}/users", new { username = user })).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PutJsonAsync($"/v2/spaces/{space}/{role}", new { username = user })).JsonAsync(HttpStatusCode.Created);
     }
 }

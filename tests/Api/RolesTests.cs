@@ -30,7 +30,7 @@ public sealed class RolesTests(CloudControllerFixture fixture)
     {
         using var admin = await fixture.Admin();
         var org = await AuthTests.CreateOrgAsync(admin);
-        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "s");
+        var space = await OrganizationsAndSpacesTests.CreateBareSpaceAsync(admin, org, "s");
         var dev = await NewUaaUserAsync(admin);
 
         await (await admin.PutJsonAsync($"/v2/spaces/{space}/developers", new { username = dev.Name }))
@@ -51,7 +51,7 @@ public sealed class RolesTests(CloudControllerFixture fixture)
     {
         using var admin = await fixture.Admin();
         var org = await AuthTests.CreateOrgAsync(admin);
-        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "s");
+        var space = await OrganizationsAndSpacesTests.CreateBareSpaceAsync(admin, org, "s");
         var dev = await NewUaaUserAsync(admin);
         await (await admin.PutJsonAsync($"/v2/organizations/{org}/users", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
         await (await admin.PutJsonAsync($"/v2/spaces/{space}/auditors", new { username = dev.Name })).JsonAsync(HttpStatusCode.Created);
@@ -110,7 +110,7 @@ public sealed class RolesTests(CloudControllerFixture fixture)
     {
         using var admin = await fixture.Admin();
         var org = await AuthTests.CreateOrgAsync(admin);
-        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "doomed");
+        var space = await OrganizationsAndSpacesTests.CreateBareSpaceAsync(admin, org, "doomed");
         await AppsTests.NewAppAsync(admin, space);
 
         var spaceJob = await (await admin.DeleteAsync($"/v2/spaces/{space}?recursive=true&async=true")).JsonAsync(HttpStatusCode.Accepted);

@@ -1,0 +1,87 @@
+using CloudController.Api.Http;
+using CloudController.GrainInterfaces.Access;
+using CloudController.GrainInterfaces.Errors;
+
+namespace CloudController.Api.Auth;
+
+/// <summary>
+/// What a route does to which resource: the resource named by a route value (<see cref="RouteValue"/>), checked by
+/// <see cref="CfAuthorizationMiddleware"/> before the handler runs.
+/// </summary>
+internal sealed record CfGuardMetadata(AccessKind Kind, AccessNeed Need, string RouteValue);
+
+/// <summary>
+/// A route that names no resource in its path: it creates from a body (and asks <see cref="AccessControl.RequireAsync"/>
+/// for the owner it names), lists (filtered by <see cref="AccessControl.VisibleAsync"/>) or serves platform-wide data.
+/// </summary>
+internal sealed record CfUnguardedMetadata(string Why);
+
+/// <summary>
+/// Role-based authorization in one place: admins pass; platform-wide readers read; everyone else is judged by the
+/// silo's <see cref="IAccessGrain"/> against their membership. Refusals follow CF: a resource the caller may not see
+/// is 403 NotAuthorized in v2 and the resource's 404 in v3; one it sees but may not change is 403 NotAuthorized.
+/// </summary>
+internal sealed class AccessControl(IGrainFactory grains)
+{
+    public async Task RequireAsync(HttpContext http, AccessKind kind, Guid guid, AccessNeed need)
+    {
+        var caller = http.CfUser() ?? throw new CloudControllerException(CfErrorCode.NotAuthenticated, "Authentication error");
+        if (Bypasses(caller, need))
+        {
+            return;
+        }
+
+        var verdict = await grains.GetGrain<IAccessGrain>(0).DecideAsync(new AccessCaller(caller.UserId, caller.Privilege), kind, guid, need);
+        switch (verdict)
+        {
+            case AccessVerdict.Hidden when ApiVersions.Of(http) == ApiVersion.V3 && NotFound(kind, guid) is { } notFound:
+                throw notFound;
+            case AccessVerdict.Hidden or AccessVerdict.Denied:
+                throw NotAuthorized();
+        }
+    }
+
+    /// <summary>The organizations and spaces a list may show the caller; null when it sees everything.</summary>
+    public async Task<VisibleScopes?> VisibleAsync(HttpContext http)
+    {
+        var caller = http.CfUser()!;
+        return caller.SeesEverything ? null : await grains.GetGrain<IAccessGrain>(0).VisibleAsync(caller.UserId);
+    }
+
+    public static CloudControllerException NotAuthorized() =>
+        new(CfErrorCode.NotAuthorized, "You are not authorized to perform the requested action");
+
+    private static bool Bypasses(CfUser caller, AccessNeed need) =>
+        caller.IsAdmin
+        || (need == AccessNeed.Read && caller.Privilege != ReadPrivilege.None)
+        || (need == AccessNeed.ReadSecrets && caller.Privilege == ReadPrivilege.AdminReadOnly);
+
+    private static CloudControllerException? NotFound(AccessKind kind, Guid guid) => kind switch
+    {
+        AccessKind.Organization => CloudControllerException.OrganizationNotFound(guid),
+        AccessKind.Space => CloudControllerException.SpaceNotFound(guid),
+        AccessKind.App => CloudControllerException.AppNotFound(guid),
+        AccessKind.Package => CloudControllerException.PackageNotFound(),
+        AccessKind.Droplet => CloudControllerException.DropletNotFound(),
+        _ => null,
+    };
+}
+
+internal static class AccessControlExtensions
+{
+    /// <summary>Declares that the route <paramref name="need"/>s the <paramref name="kind"/> its <paramref name="routeValue"/> names.</summary>
+    public static TBuilder Guard<TBuilder>(this TBuilder builder, AccessKind kind, AccessNeed need, string routeValue = "guid")
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new CfGuardMetadata(kind, need, routeValue));
+
+    /// <summary>Declares that the route names no resource in its path, and why that is safe.</summary>
+    public static TBuilder Unguarded<TBuilder>(this TBuilder builder, string why)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new CfUnguardedMetadata(why));
+
+    public static Task RequireAsync(this HttpContext http, AccessKind kind, Guid guid, AccessNeed need) =>
+        http.RequestServices.GetRequiredService<AccessControl>().RequireAsync(http, kind, guid, need);
+
+    public static Task<VisibleScopes?> VisibleAsync(this HttpContext http) =>
+        http.RequestServices.GetRequiredService<AccessControl>().VisibleAsync(http);
+}

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace CloudController.GrainInterfaces.Access;
+
+/// <summary>The kinds of resources a route can name, each resolved to the organization (and space) that owns it.</summary>
+public enum AccessKind { Organization, Space, App, Package, Droplet, Job, User }
+
+/// <summary>
+/// What a request wants of a resource. <see cref="Read"/>: see it. <see cref="ReadSecrets"/>: see its environment.
+/// <see cref="Develop"/>: change apps and their bits (space developer). <see cref="ManageSpace"/>: rename a space,
+/// assign its roles (space or org manager). <see cref="ManageOrganization"/>: org manager only.
+/// </summary>
+public enum AccessNeed { Read, ReadSecrets, Develop, ManageSpace, ManageOrganization }
+
+/// <summary>
+/// <see cref="Missing"/>: no such resource (the route answers its own 404). <see cref="Hidden"/>: the caller may not
+/// even see it. <see cref="Denied"/>: it may see it but not do this.
+/// </summary>
+public enum AccessVerdict { Allowed, Missing, Hidden, Denied }
+
+/// <summary>Platform-wide read rights a token's scopes give: admin_read_only reads everything, global_auditor all but secrets.</summary>
+public enum ReadPrivilege { None, GlobalAuditor, AdminReadOnly }
+
+/// <summary>Who asks: the token's user id (a client id for client tokens), and its platform-wide read right.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Access.AccessCaller")]
+public sealed record AccessCaller(string Id, ReadPrivilege Privilege);
+
+/// <summary>What a caller sees by role: its organizations, and its spaces with their organization.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Access.VisibleScopes")]
+public sealed record VisibleScopes(ImmutableArray<Guid> Organizations, ImmutableDictionary<Guid, Guid> Spaces)
+{
+    public static readonly VisibleScopes None = new([], ImmutableDictionary<Guid, Guid>.Empty);
+}
+
+/// <summary>
+/// Authorization decided next to the grains it reads (a stateless worker): the caller's membership record and the
+/// resource's owning space and organization, fetched concurrently. Admins never ask: the front-end lets them through.
+/// </summary>
+[Alias("CloudController.GrainInterfaces.Access.IAccessGrain")]
+public interface IAccessGrain : IGrainWithIntegerKey
+{
+    [Alias("DecideAsync")]
+    Task<AccessVerdict> DecideAsync(AccessCaller caller, AccessKind kind, Guid guid, AccessNeed need);
+
+    /// <summary>The organizations and spaces a list may show the caller: O(its roles), plus the spaces of organizations it manages.</summary>
+    [Alias("VisibleAsync")]
+    Task<VisibleScopes> VisibleAsync(string callerId);
+}
