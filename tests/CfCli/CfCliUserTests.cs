@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace CloudController.Tests.CfCli;
 
 /// <summary>What the real cf CLI does with users and roles: <c>create-user</c>, logging in, <c>create-org</c>, <c>create-space</c>, <c>set-space-role</c>, <c>space-users</c>, <c>org-users</c>.</summary>
@@ -10,7 +12,7 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         Skip.If(CfCli.Binary is null, CfCli.MissingMessage);
         using var admin = new CfCli();
         using var dev = new CfCli();
-        var name = $"dev-{Guid.NewGuid():N}"[..16];
+        var name = $"dev-{System.Guid.NewGuid():N}"[..16];
 
         await ExpectAsync(admin, 0, "OK", "api", fixture.Url);
         await ExpectAsync(admin, 0, "OK", "auth", "admin", "admin");
@@ -31,7 +33,7 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
     {
         Skip.If(CfCli.Binary is null, CfCli.MissingMessage);
         using var admin = new CfCli();
-        var (org, space, dev) = ($"org-{Guid.NewGuid():N}"[..12], "space", $"dev-{Guid.NewGuid():N}"[..12]);
+        var (org, space, dev) = ($"org-{System.Guid.NewGuid():N}"[..12], "space", $"dev-{System.Guid.NewGuid():N}"[..12]);
 
         await ExpectAsync(admin, 0, "OK", "api", fixture.Url);
         await ExpectAsync(admin, 0, "OK", "auth", "admin", "admin");
@@ -53,6 +55,52 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         var (_, orgs) = await admin.RunAsync("orgs");
         Assert.DoesNotContain(org, orgs, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A space developer, logged in from its own CF_HOME, targets its space (not one it has no role in) and pushes
+    /// into it: the app is created there and its bits uploaded as that user. (<c>cf push</c> then reads the app's
+    /// processes and <c>cf apps</c> the space summary: the runtime and cf-CLI issues, so this asserts what the push
+    /// stored rather than the command's exit code.)
+    /// </summary>
+    [SkippableFact]
+    public async Task ASpaceDeveloperTargetsAndPushesIntoItsSpaceOnly()
+    {
+        Skip.If(CfCli.Binary is null, CfCli.MissingMessage);
+        using var admin = new CfCli();
+        using var dev = new CfCli();
+        var (org, name) = ($"org-{System.Guid.NewGuid():N}"[..12], $"dev-{System.Guid.NewGuid():N}"[..12]);
+        await ExpectAsync(admin, 0, "OK", "api", fixture.Url);
+        await ExpectAsync(admin, 0, "OK", "auth", "admin", "admin");
+        await ExpectAsync(admin, 0, "OK", "create-org", org);
+        await ExpectAsync(admin, 0, "OK", "create-space", "mine", "-o", org);
+        await ExpectAsync(admin, 0, "OK", "create-space", "theirs", "-o", org);
+        await ExpectAsync(admin, 0, "OK", "create-user", name, "Pa55-word");
+        await ExpectAsync(admin, 0, "OK", "set-space-role", name, org, "mine", "SpaceDeveloper");
+
+        await ExpectAsync(dev, 0, "OK", "api", fixture.Url);
+        await ExpectAsync(dev, 0, "OK", "auth", name, "Pa55-word");
+        var (foreign, refused) = await dev.RunAsync("target", "-o", org, "-s", "theirs");
+        await ExpectAsync(dev, 0, "space:          mine", "target", "-o", org, "-s", "mine");
+        var site = Directory.CreateTempSubdirectory("cf-push-");
+        await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>hello</p>");
+        var (_, pushed) = await dev.RunAsync("push", "site", "-p", site.FullName, "--no-start", "--no-route");
+
+        Assert.NotEqual(0, foreign);
+        Assert.Contains("Space 'theirs' not found", refused, StringComparison.Ordinal);
+        Assert.Contains("Uploading files", pushed, StringComparison.Ordinal);
+        using var http = await fixture.Admin();
+        var orgGuid = Guid(await ResourcesAsync(http, $"/v2/organizations?q=name:{org}"));
+        var space = Guid(await ResourcesAsync(http, $"/v2/organizations/{orgGuid}/spaces?q=name:mine"));
+        var apps = await ResourcesAsync(http, $"/v2/spaces/{space}/apps?q=name:site");
+        Assert.Equal("STOPPED", apps[0].GetProperty("entity").GetProperty("state").GetString());
+        var download = await http.GetAsync($"/v2/apps/{apps[0].GetProperty("metadata").GetProperty("guid").GetString()}/download");
+        Assert.Equal(System.Net.HttpStatusCode.OK, download.StatusCode);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> ResourcesAsync(HttpClient http, string url) =>
+        (await (await http.GetAsync(url)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("resources");
+
+    private static string Guid(System.Text.Json.JsonElement resources) => resources[0].GetProperty("metadata").GetProperty("guid").GetString()!;
 
     private static async Task ExpectAsync(CfCli cf, int exitCode, string text, params string[] args)
     {
