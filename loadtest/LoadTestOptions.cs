@@ -18,7 +18,7 @@ internal sealed record LoadTestOptions(
     bool AllowRemote,
     int Spaces = 1)
 {
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "list-heavy", "upload", "baseline-blob", "baseline-read"];
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "upload", "baseline-blob", "baseline-read"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]
@@ -30,8 +30,9 @@ internal sealed record LoadTestOptions(
           --bits-size BYTES  size of each app's bits (default 16384)
           --files N          files in each app's bits (default 4; upload: files over 64 KiB are cacheable)
           --spaces N         spread the apps over N spaces of the run's organization (default 1)
-          --scenario NAME    lifecycle (default), create-only, read-heavy, list-heavy, upload, baseline-blob,
-                             baseline-read
+          --scenario NAME    lifecycle (default), create-only, read-heavy, read-heavy-roles (the same reads as
+                             admin and as a space developer, in alternating 2 s phases), list-heavy, upload,
+                             baseline-blob, baseline-read
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)
           --allow-remote     allow a URL that is not on this machine (default: loopback only)

@@ -24,7 +24,8 @@ internal static class LoadTestProgram
         using var http = new HttpClient(handler) { BaseAddress = options.Url, Timeout = TimeSpan.FromMinutes(15) };
         var stats = new RunStatistics();
         var cf = new CfClient(http, stats);
-        var scenarios = new Scenarios(options, cf, stats, work.FullName);
+        var scenarios = new Scenarios(options, cf, stats, work.FullName,
+            () => new CfClient(new HttpClient(handler, disposeHandler: false) { BaseAddress = options.Url, Timeout = http.Timeout }, stats));
         try
         {
             await scenarios.SetUpAsync();

@@ -4,8 +4,12 @@ using System.Text.Json;
 namespace CloudController.LoadTest;
 
 /// <summary>The scenarios: each unit of work (an app's lifecycle, a create, a read, ...) is a list of named operations.</summary>
-internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatistics stats, string workDirectory)
+internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatistics stats, string workDirectory, Func<CfClient> newClient)
 {
+    /// <summary>read-heavy-roles alternates admin and space-developer reads in phases this long, so both see the same server state.</summary>
+    private static readonly TimeSpan RolePhase = TimeSpan.FromSeconds(2);
+    private CfClient? _developer;
+    private long _readsStarted;
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan PollBound = TimeSpan.FromMinutes(5);
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
@@ -15,7 +19,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private readonly List<string> _readTargets = [];
 
     /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
-    public bool ReadsForDuration => options.Scenario is "read-heavy" or "list-heavy" or "baseline-read";
+    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "baseline-read";
 
     /// <summary>Log in and create the org and space the run works in (not part of the measured units).</summary>
     public async Task SetUpAsync()
@@ -47,12 +51,17 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             _sharedBits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 1);
         }
 
-        if (options.Scenario == "read-heavy")
+        if (options.Scenario is "read-heavy" or "read-heavy-roles")
         {
             foreach (var i in Enumerable.Range(0, Math.Min(options.Apps, 1000)))
             {
                 _readTargets.Add(await CreateAppAsync($"read-{i}"));
             }
+        }
+
+        if (options.Scenario == "read-heavy-roles")
+        {
+            _developer = await NewDeveloperAsync(Shapes.Guid(org));
         }
 
         if (options.Scenario == "list-heavy")
@@ -100,8 +109,34 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private async Task ReadAsync(int i)
     {
         var app = _readTargets[i % _readTargets.Count];
-        await cf.GetAsync("get-v2-app", $"/v2/apps/{app}", Shapes.V2Resource);
-        await cf.GetAsync("get-v3-app", $"/v3/apps/{app}", Shapes.V3App);
+        var (client, who) = (cf, options.Scenario == "read-heavy-roles" ? "-admin" : "");
+        if (_developer is not null)
+        {
+            Interlocked.CompareExchange(ref _readsStarted, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _readsStarted)).Ticks / RolePhase.Ticks % 2 == 1)
+            {
+                (client, who) = (_developer, "-developer");
+            }
+        }
+
+        await client.GetAsync($"get-v2-app{who}", $"/v2/apps/{app}", Shapes.V2Resource);
+        await client.GetAsync($"get-v3-app{who}", $"/v3/apps/{app}", Shapes.V3App);
+    }
+
+    /// <summary>A UAA user made a developer of every space of the run (org user first, as CF requires), logged in on its own client.</summary>
+    private async Task<CfClient> NewDeveloperAsync(string org)
+    {
+        var (name, password) = ($"lt-dev-{_run}", $"pw-{Guid.NewGuid():N}");
+        await cf.PostJsonAsync("setup", "/Users", new { userName = name, password }, HttpStatusCode.Created, j => Shapes.HasString(j, "id"));
+        await cf.PutJsonAsync("setup", $"/v2/organizations/{org}/users", new { username = name }, HttpStatusCode.Created, Shapes.V2Resource);
+        foreach (var space in _spaces)
+        {
+            await cf.PutJsonAsync("setup", $"/v2/spaces/{space}/developers", new { username = name }, HttpStatusCode.Created, Shapes.V2Resource);
+        }
+
+        var developer = newClient();
+        await developer.LogInAsync(name, password);
+        return developer;
     }
 
     /// <summary>create → resource_match → async upload → job → start → STAGED → restage → STAGED → copy_bits → v3 package → delete.</summary>
