@@ -16,13 +16,14 @@ public sealed class ScenarioTests(CloudControllerFixture system) : IDisposable
     [InlineData("lifecycle", "1", "2")]
     [InlineData("create-only", "1", "3")]
     [InlineData("read-heavy", "1", "4")]
+    [InlineData("read-heavy-roles", "1", "4")]
     [InlineData("upload", "4", "2")]
     public async Task EveryUnitOfAScenarioSucceedsAgainstTheRealServer(string scenario, string files, string units)
     {
         var options = LoadTestOptions.Parse(["--url", "http://localhost", "--scenario", scenario, "--apps", units, "--concurrency", "2",
             "--files", files, "--bits-size", (int.Parse(files, System.Globalization.CultureInfo.InvariantCulture) * 70_000).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var stats = new RunStatistics();
-        var scenarios = new Scenarios(options, new CfClient(system.Anonymous(), stats), stats, _work.FullName);
+        var scenarios = new Scenarios(options, new CfClient(system.Anonymous(), stats), stats, _work.FullName, () => new CfClient(system.Anonymous(), stats));
 
         await scenarios.SetUpAsync();
         for (var i = 0; i < options.Apps; i++)
