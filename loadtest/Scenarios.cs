@@ -77,7 +77,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     {
         "lifecycle" => LifecycleAsync(i),
         "create-only" => CreateAppAsync($"app-{i}"),
-        "read-heavy" => ReadAsync(i),
+        "read-heavy" or "read-heavy-roles" => ReadAsync(i),
         "list-heavy" => ListAsync(i),
         "upload" => UploadAsync(i),
         "baseline-blob" => cf.PostJsonAsync("blob-write", "/blob", new { name = $"app-{i}", memory = 1024 }, HttpStatusCode.Created, j => Shapes.HasString(j, "name")),
