@@ -23,6 +23,7 @@ internal sealed record CfUnguardedMetadata(string Why);
 /// </summary>
 internal sealed class AccessControl(IGrainFactory grains)
 {
+    /// <summary>Refuses as CF does, or returns; an app judged on the way is kept for the route (<see cref="AccessControlExtensions.JudgedApp"/>).</summary>
     public async Task RequireAsync(HttpContext http, AccessKind kind, Guid guid, AccessNeed need)
     {
         var caller = http.CfUser() ?? throw new CloudControllerException(CfErrorCode.NotAuthenticated, "Authentication error");
@@ -31,8 +32,16 @@ internal sealed class AccessControl(IGrainFactory grains)
             return;
         }
 
-        var verdict = await grains.GetGrain<IAccessGrain>(0).DecideAsync(new AccessCaller(caller.UserId, caller.Privilege), kind, guid, need);
-        switch (verdict)
+        var asking = new AccessCaller(caller.UserId, caller.Privilege);
+        var decision = kind is not (AccessKind.Job or AccessKind.User) && Guid.TryParse(caller.UserId, out var user)
+            ? await grains.GetGrain<GrainInterfaces.Users.IUserGrain>(user).DecideAsync(asking, kind, guid, need)
+            : await grains.GetGrain<IAccessGrain>(0).DecideAsync(asking, kind, guid, need);
+        if (decision.App is { } app)
+        {
+            http.Features.Set(new JudgedApp(app));
+        }
+
+        switch (decision.Verdict)
         {
             case AccessVerdict.Hidden when ApiVersions.Of(http) == ApiVersion.V3 && NotFound(kind, guid) is { } notFound:
                 throw notFound;
@@ -67,8 +76,15 @@ internal sealed class AccessControl(IGrainFactory grains)
     };
 }
 
+/// <summary>The app an access decision read, as it was during this request.</summary>
+internal sealed record JudgedApp(GrainInterfaces.Apps.AppSnapshot App);
+
 internal static class AccessControlExtensions
 {
+    /// <summary>The app this request's access check read, when it was <paramref name="guid"/>: a read route answers from it.</summary>
+    public static GrainInterfaces.Apps.AppSnapshot? JudgedApp(this HttpContext http, Guid guid) =>
+        http.Features.Get<JudgedApp>()?.App is { } app && app.Guid == guid ? app : null;
+
     /// <summary>Declares that the route <paramref name="need"/>s the <paramref name="kind"/> its <paramref name="routeValue"/> names.</summary>
     public static TBuilder Guard<TBuilder>(this TBuilder builder, AccessKind kind, AccessNeed need, string routeValue = "guid")
         where TBuilder : IEndpointConventionBuilder =>

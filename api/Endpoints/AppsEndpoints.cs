@@ -59,8 +59,11 @@ internal static class AppsEndpoints
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
 
-    private static async Task<Ok<V2Resource<AppEntity>>> GetAsync(string guid, IGrainFactory grains) =>
-        TypedResults.Ok(AppEntity.Resource(await App(grains, guid).GetAsync()));
+    private static async Task<Ok<V2Resource<AppEntity>>> GetAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var app = App(grains, guid);
+        return TypedResults.Ok(AppEntity.Resource(http.JudgedApp(app.GetPrimaryKey()) ?? await app.GetAsync()));
+    }
 
     private static async Task<JsonHttpResult<V2Resource<AppEntity>>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {

@@ -59,8 +59,11 @@ internal static class V3AppsEndpoints
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
 
-    private static async Task<Ok<V3AppResource>> GetAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
-        TypedResults.Ok(V3AppResource.From(await App(grains, guid).GetAsync(), platform));
+    private static async Task<Ok<V3AppResource>> GetAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var app = App(grains, guid);
+        return TypedResults.Ok(V3AppResource.From(http.JudgedApp(app.GetPrimaryKey()) ?? await app.GetAsync(), platform));
+    }
 
     private static async Task<Ok<V3Page<V3AppResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {

@@ -18,6 +18,13 @@ public enum AccessNeed { Read, ReadSecrets, Develop, ManageSpace, ManageOrganiza
 /// </summary>
 public enum AccessVerdict { Allowed, Missing, Hidden, Denied }
 
+/// <summary>
+/// A verdict and, when the resource judged was an app, the app as it was read for the judgement: the app routes
+/// answer from it instead of reading the app again across the gateway.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Access.AccessDecision")]
+public sealed record AccessDecision(AccessVerdict Verdict, Apps.AppSnapshot? App = null);
+
 /// <summary>Platform-wide read rights a token's scopes give: admin_read_only reads everything, global_auditor all but secrets.</summary>
 public enum ReadPrivilege { None, GlobalAuditor, AdminReadOnly }
 
@@ -40,7 +47,7 @@ public sealed record VisibleScopes(ImmutableArray<Guid> Organizations, Immutable
 public interface IAccessGrain : IGrainWithIntegerKey
 {
     [Alias("DecideAsync")]
-    Task<AccessVerdict> DecideAsync(AccessCaller caller, AccessKind kind, Guid guid, AccessNeed need);
+    Task<AccessDecision> DecideAsync(AccessCaller caller, AccessKind kind, Guid guid, AccessNeed need);
 
     /// <summary>The organizations and spaces a list may show the caller: O(its roles), plus the spaces of organizations it manages.</summary>
     [Alias("VisibleAsync")]

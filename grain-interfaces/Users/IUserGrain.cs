@@ -23,6 +23,13 @@ public interface IUserGrain : IGrainWithGuidKey
     [Alias("MembershipAsync"), Orleans.Concurrency.ReadOnly]
     Task<Membership> MembershipAsync();
 
+    /// <summary>
+    /// The access decision for this user as the caller, judged on its own roles (no membership call). Read-only, so
+    /// a user's concurrent requests are judged concurrently. Only for org, space, app, package and droplet resources.
+    /// </summary>
+    [Alias("DecideAsync"), Orleans.Concurrency.ReadOnly]
+    Task<Access.AccessDecision> DecideAsync(Access.AccessCaller caller, Access.AccessKind kind, Guid guid, Access.AccessNeed need);
+
     [Alias("GrantOrgRoleAsync")]
     Task GrantAsync(Guid organization, OrgRole role);
 

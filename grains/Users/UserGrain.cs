@@ -55,6 +55,12 @@ public sealed partial class UserGrain(
 
     public Task<UserSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.User : null);
 
+    public Task<GrainInterfaces.Access.AccessDecision> DecideAsync(
+        GrainInterfaces.Access.AccessCaller caller, GrainInterfaces.Access.AccessKind kind, Guid guid, GrainInterfaces.Access.AccessNeed need) =>
+        kind is GrainInterfaces.Access.AccessKind.Job or GrainInterfaces.Access.AccessKind.User
+            ? throw new ArgumentException("A user grain decides only its own org, space, app, package and droplet access.", nameof(kind))
+            : Access.AccessDecider.DecideAsync(GrainFactory, MembershipAsync(), caller, kind, guid, need);
+
     public Task<Membership> MembershipAsync() => Task.FromResult(state.RecordExists ? Roles : Membership.None);
 
     public async Task GrantAsync(Guid organization, OrgRole role)
