@@ -1,4 +1,5 @@
 using CloudController.Api.Http;
+using Microsoft.Extensions.Caching.Memory;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
 
@@ -21,13 +22,32 @@ internal sealed record CfUnguardedMetadata(string Why);
 /// silo's <see cref="IAccessGrain"/> against their membership. Refusals follow CF: a resource the caller may not see
 /// is 403 NotAuthorized in v2 and the resource's 404 in v3; one it sees but may not change is 403 NotAuthorized.
 /// </summary>
-internal sealed class AccessControl(IGrainFactory grains)
+internal sealed class AccessControl(IGrainFactory grains, IConfiguration configuration) : IDisposable
 {
+    /// <summary>
+    /// How long a read the caller's roles allowed is remembered (per API instance, per user and resource):
+    /// <c>CloudController:Access:ReadDecisionSeconds</c>, default 1, 0 to judge every read. Writes and refusals are
+    /// never remembered, so losing a role stops every change at once and reads within this bound.
+    /// </summary>
+    private readonly TimeSpan _readDecisionLifetime = TimeSpan.FromSeconds(
+        Math.Clamp(configuration.GetValue("CloudController:Access:ReadDecisionSeconds", 1.0), 0, 60));
+
+    private readonly MemoryCache _allowedReads = new(
+        new MemoryCacheOptions { SizeLimit = 100_000 });
+
+    public void Dispose() => _allowedReads.Dispose();
+
     /// <summary>Refuses as CF does, or returns; an app judged on the way is kept for the route (<see cref="AccessControlExtensions.JudgedApp"/>).</summary>
     public async Task RequireAsync(HttpContext http, AccessKind kind, Guid guid, AccessNeed need)
     {
         var caller = http.CfUser() ?? throw new CloudControllerException(CfErrorCode.NotAuthenticated, "Authentication error");
         if (Bypasses(caller, need))
+        {
+            return;
+        }
+
+        var remembered = need == AccessNeed.Read && _readDecisionLifetime > TimeSpan.Zero ? (caller.UserId, kind, guid) : default;
+        if (remembered != default && _allowedReads.TryGetValue(remembered, out _))
         {
             return;
         }
@@ -39,6 +59,15 @@ internal sealed class AccessControl(IGrainFactory grains)
         if (decision.App is { } app)
         {
             http.Features.Set(new JudgedApp(app));
+        }
+
+        if (remembered != default && decision.Verdict == AccessVerdict.Allowed)
+        {
+            _allowedReads.Set(remembered, true, new MemoryCacheEntryOptions
+            {
+                Size = 1,
+                AbsoluteExpirationRelativeToNow = _readDecisionLifetime,
+            });
         }
 
         switch (decision.Verdict)

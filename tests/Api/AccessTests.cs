@@ -165,6 +165,26 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         Assert.NotEqual(default, created);
     }
 
+    [Fact]
+    public async Task LosingARoleStopsWritesAtOnceAndReadsWithinTheirOneSecondBound()
+    {
+        var world = await WorldAsync();
+        using var dev = await world.ClientAsync("dev");
+        await (await dev.GetAsync($"/v2/apps/{world.App}")).JsonAsync(HttpStatusCode.OK);
+        using var revoke = new HttpRequestMessage(HttpMethod.Delete, $"/v2/spaces/{world.Space}/developers") { Content = HttpAssertions.Json(new { username = world.Names["dev"] }) };
+        Assert.Equal(HttpStatusCode.NoContent, (await world.Admin.SendAsync(revoke)).StatusCode);
+        var revoked = System.Diagnostics.Stopwatch.StartNew();
+
+        await (await dev.PutJsonAsync($"/v2/apps/{world.App}", new { instances = 2 })).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+        while ((await dev.GetAsync($"/v2/apps/{world.App}")).StatusCode == HttpStatusCode.OK && revoked.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.InRange(revoked.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        await (await dev.GetAsync($"/v2/apps/{world.App}")).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+    }
+
     /// <summary>Authorization lives in one place only if no route can forget it: each declares its resource, or why it names none.</summary>
     [Fact]
     public void EveryCloudControllerRouteDeclaresItsGuard()
