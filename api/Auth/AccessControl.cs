@@ -47,8 +47,9 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
         }
 
         var remembered = need == AccessNeed.Read && _readDecisionLifetime > TimeSpan.Zero ? (caller.UserId, kind, guid) : default;
-        if (remembered != default && _allowedReads.TryGetValue(remembered, out _))
+        if (remembered != default && _allowedReads.TryGetValue(remembered, out bool seesSecrets))
         {
+            http.Features.Set(new JudgedApp(guid, null, seesSecrets));
             return;
         }
 
@@ -58,12 +59,12 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
             : await grains.GetGrain<IAccessGrain>(0).DecideAsync(asking, kind, guid, need);
         if (decision.App is { } app)
         {
-            http.Features.Set(new JudgedApp(app));
+            http.Features.Set(new JudgedApp(app.Guid, app, decision.SeesSecrets));
         }
 
         if (remembered != default && decision.Verdict == AccessVerdict.Allowed)
         {
-            _allowedReads.Set(remembered, true, new MemoryCacheEntryOptions
+            _allowedReads.Set(remembered, decision.SeesSecrets, new MemoryCacheEntryOptions
             {
                 Size = 1,
                 AbsoluteExpirationRelativeToNow = _readDecisionLifetime,
@@ -105,14 +106,32 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
     };
 }
 
-/// <summary>The app an access decision read, as it was during this request.</summary>
-internal sealed record JudgedApp(GrainInterfaces.Apps.AppSnapshot App);
+/// <summary>An app an access decision judged during this request: as it read it (when it did), and whether the caller sees its environment.</summary>
+internal sealed record JudgedApp(Guid Guid, GrainInterfaces.Apps.AppSnapshot? App, bool SeesSecrets);
 
 internal static class AccessControlExtensions
 {
     /// <summary>The app this request's access check read, when it was <paramref name="guid"/>: a read route answers from it.</summary>
     public static GrainInterfaces.Apps.AppSnapshot? JudgedApp(this HttpContext http, Guid guid) =>
-        http.Features.Get<JudgedApp>()?.App is { } app && app.Guid == guid ? app : null;
+        http.Features.Get<JudgedApp>() is { App: { } app } && app.Guid == guid ? app : null;
+
+    /// <summary>
+    /// Whether the caller sees <paramref name="app"/>'s environment variables: admins and admin_read_only do, a
+    /// global auditor does not, others where they are space developers (from this request's decision on the app,
+    /// or from the caller's <paramref name="visible"/> scopes in a list). Others get CF's redaction.
+    /// </summary>
+    public static bool SeesSecretsOf(this HttpContext http, GrainInterfaces.Apps.AppSnapshot app, VisibleScopes? visible = null)
+    {
+        var caller = http.CfUser()!;
+        if (caller.IsAdmin || caller.Privilege == ReadPrivilege.AdminReadOnly)
+        {
+            return true;
+        }
+
+        return http.Features.Get<JudgedApp>() is { } judged && judged.Guid == app.Guid
+            ? judged.SeesSecrets
+            : visible is not null && visible.DeveloperSpaces.Contains(app.SpaceGuid);
+    }
 
     /// <summary>Declares that the route <paramref name="need"/>s the <paramref name="kind"/> its <paramref name="routeValue"/> names.</summary>
     public static TBuilder Guard<TBuilder>(this TBuilder builder, AccessKind kind, AccessNeed need, string routeValue = "guid")

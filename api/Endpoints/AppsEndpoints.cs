@@ -62,7 +62,8 @@ internal static class AppsEndpoints
     private static async Task<Ok<V2Resource<AppEntity>>> GetAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var app = App(grains, guid);
-        return TypedResults.Ok(AppEntity.Resource(http.JudgedApp(app.GetPrimaryKey()) ?? await app.GetAsync()));
+        var snapshot = http.JudgedApp(app.GetPrimaryKey()) ?? await app.GetAsync();
+        return TypedResults.Ok(AppEntity.Resource(snapshot, http.SeesSecretsOf(snapshot)));
     }
 
     private static async Task<JsonHttpResult<V2Resource<AppEntity>>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
@@ -99,24 +100,30 @@ internal static class AppsEndpoints
     private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"), [], await http.VisibleAsync());
-        return await PageAsync(http, grains, query, indexes);
+        var visible = await http.VisibleAsync();
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"), [], visible);
+        return await PageAsync(http, grains, query, indexes, visible);
     }
 
     private static async Task<Ok<V2Page<AppEntity>>> ListInSpaceAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
-        return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexKeys.AppsInSpace(space.Guid)]);
+        return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexKeys.AppsInSpace(space.Guid)], await http.VisibleAsync());
     }
 
-    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes)
+    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(
+        HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes, VisibleScopes? visible)
     {
         var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), []), byUpdatedAt: false);
-        return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(AppEntity.Resource)]));
+        return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults,
+            [.. page.Items.Select(a => AppEntity.Resource(a, http.SeesSecretsOf(a, visible)))]));
     }
 
-    private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, IGrainFactory grains) =>
-        TypedResults.Json(AppSummary.From(await App(grains, guid).GetAsync()), CfJson.Options);
+    private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var app = await App(grains, guid).GetAsync();
+        return TypedResults.Json(AppSummary.From(app, http.SeesSecretsOf(app)), CfJson.Options);
+    }
 
     /// <summary>No app instances run on this server, so a stopped app is CF's InstancesError and a started one has none up.</summary>
     private static async Task<Ok<Dictionary<string, InstanceInfo>>> InstancesAsync(string guid, IGrainFactory grains, IConfiguration configuration)
@@ -192,7 +199,7 @@ internal sealed record InstanceStats(string State, object? Stats);
 /// <summary>The v2 app summary: guid, name, the (empty) routes and services, then the entity's own fields.</summary>
 internal static class AppSummary
 {
-    public static JsonObject From(AppSnapshot app)
+    public static JsonObject From(AppSnapshot app, bool seesEnvironment)
     {
         var summary = new JsonObject
         {
@@ -203,7 +210,7 @@ internal static class AppSummary
             ["services"] = new JsonArray(),
             ["available_domains"] = new JsonArray(),
         };
-        var entity = JsonSerializer.SerializeToNode(AppEntity.Resource(app).Entity, CfJson.Options)!.AsObject();
+        var entity = JsonSerializer.SerializeToNode(AppEntity.Resource(app, seesEnvironment).Entity, CfJson.Options)!.AsObject();
         foreach (var (key, value) in entity.Where(p => p.Key != "name" && !p.Key.EndsWith("_url", StringComparison.Ordinal)))
         {
             summary[key] = value?.DeepClone();

@@ -62,17 +62,19 @@ internal static class V3AppsEndpoints
     private static async Task<Ok<V3AppResource>> GetAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var app = App(grains, guid);
-        return TypedResults.Ok(V3AppResource.From(http.JudgedApp(app.GetPrimaryKey()) ?? await app.GetAsync(), platform));
+        var snapshot = http.JudgedApp(app.GetPrimaryKey()) ?? await app.GetAsync();
+        return TypedResults.Ok(V3AppResource.From(snapshot, platform, http.SeesSecretsOf(snapshot)));
     }
 
     private static async Task<Ok<V3Page<V3AppResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
         var guids = query.GuidsOf("guids");
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids, await http.VisibleAsync());
+        var visible = await http.VisibleAsync();
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids, visible);
         var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
         return TypedResults.Ok(V3Page<V3AppResource>.Create(
-            "", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(a => V3AppResource.From(a, platform))]));
+            "", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(a => V3AppResource.From(a, platform, http.SeesSecretsOf(a, visible)))]));
     }
 
     private static async Task<Ok<V3AppResource>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)

@@ -44,11 +44,12 @@ internal sealed record AppEntity(
     public static readonly IReadOnlyDictionary<string, string> Redacted =
         new Dictionary<string, string> { ["redacted_message"] = "[PRIVATE DATA HIDDEN]" };
 
-    public static V2Resource<AppEntity> Resource(AppSnapshot a)
+    /// <summary>The app; its <c>environment_json</c> redacted as CF does for callers who may not see it.</summary>
+    public static V2Resource<AppEntity> Resource(AppSnapshot a, bool seesEnvironment = true)
     {
         var self = $"/v2/apps/{a.Guid}";
         return V2Resource.Of("apps", a.Guid, a.CreatedAt, a.UpdatedAt, new AppEntity(
-            a.Name, a.Production, a.SpaceGuid, a.StackGuid, a.Buildpack, a.DetectedBuildpack, Environment(a),
+            a.Name, a.Production, a.SpaceGuid, a.StackGuid, a.Buildpack, a.DetectedBuildpack, seesEnvironment ? Environment(a) : RedactedElement,
             a.Memory, a.Instances, a.DiskQuota, Upper(a.State), a.Version, a.Command, a.Console, a.Debug, a.StagingTaskId,
             Upper(a.PackageState), a.HealthCheckType, a.HealthCheckTimeout, a.StagingFailedReason, a.StagingFailedDescription,
             a.Diego, a.DockerImage, a.PackageUpdatedAt, a.DetectedStartCommand, a.EnableSsh, Redacted,
@@ -56,6 +57,9 @@ internal sealed record AppEntity(
             $"/v2/spaces/{a.SpaceGuid}", $"/v2/stacks/{a.StackGuid}", $"{self}/routes", $"{self}/events",
             $"{self}/service_bindings", $"{self}/route_mappings"));
     }
+
+    /// <summary>What a caller who may not see an app's environment gets in its place.</summary>
+    public static readonly JsonElement RedactedElement = JsonSerializer.SerializeToElement(Redacted);
 
     public static JsonElement Environment(AppSnapshot a)
     {

@@ -16,7 +16,7 @@ internal sealed record V3AppResource(
     JsonElement EnvironmentVariables,
     IReadOnlyDictionary<string, Link> Links)
 {
-    public static V3AppResource From(AppSnapshot app, PlatformCatalog platform)
+    public static V3AppResource From(AppSnapshot app, PlatformCatalog platform, bool seesEnvironment = true)
     {
         var self = $"/v3/apps/{app.Guid}";
         var links = new Dictionary<string, Link>
@@ -45,7 +45,7 @@ internal sealed record V3AppResource(
             app.CreatedAt,
             app.UpdatedAt,
             V3Lifecycle.Of(app, platform),
-            AppEntity.Environment(app),
+            seesEnvironment ? AppEntity.Environment(app) : AppEntity.RedactedElement,
             links);
     }
 }

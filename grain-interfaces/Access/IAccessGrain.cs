@@ -19,11 +19,12 @@ public enum AccessNeed { Read, ReadSecrets, Develop, ManageSpace, ManageOrganiza
 public enum AccessVerdict { Allowed, Missing, Hidden, Denied }
 
 /// <summary>
-/// A verdict and, when the resource judged was an app, the app as it was read for the judgement: the app routes
-/// answer from it instead of reading the app again across the gateway.
+/// A verdict and, when the resource judged was an app, the app as it was read for the judgement (the app routes
+/// answer from it instead of reading the app again across the gateway) and whether the caller may see its
+/// environment variables (<see cref="AccessNeed.ReadSecrets"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Access.AccessDecision")]
-public sealed record AccessDecision(AccessVerdict Verdict, Apps.AppSnapshot? App = null);
+public sealed record AccessDecision(AccessVerdict Verdict, Apps.AppSnapshot? App = null, bool SeesSecrets = false);
 
 /// <summary>Platform-wide read rights a token's scopes give: admin_read_only reads everything, global_auditor all but secrets.</summary>
 public enum ReadPrivilege { None, GlobalAuditor, AdminReadOnly }
@@ -32,11 +33,14 @@ public enum ReadPrivilege { None, GlobalAuditor, AdminReadOnly }
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Access.AccessCaller")]
 public sealed record AccessCaller(string Id, ReadPrivilege Privilege);
 
-/// <summary>What a caller sees by role: its organizations, and its spaces with their organization.</summary>
+/// <summary>
+/// What a caller sees by role: its organizations, its spaces with their organization, and the spaces where it is a
+/// developer (whose apps' environment variables it may see).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Access.VisibleScopes")]
-public sealed record VisibleScopes(ImmutableArray<Guid> Organizations, ImmutableDictionary<Guid, Guid> Spaces)
+public sealed record VisibleScopes(ImmutableArray<Guid> Organizations, ImmutableDictionary<Guid, Guid> Spaces, ImmutableArray<Guid> DeveloperSpaces)
 {
-    public static readonly VisibleScopes None = new([], ImmutableDictionary<Guid, Guid>.Empty);
+    public static readonly VisibleScopes None = new([], ImmutableDictionary<Guid, Guid>.Empty, []);
 }
 
 /// <summary>

@@ -45,7 +45,9 @@ internal static class AccessDecider
         }
 
         var verdict = AccessRules.Judge(roles, caller.Privilege, organization ?? Guid.Empty, space, need);
-        return new(verdict, verdict == AccessVerdict.Allowed && kind == AccessKind.App ? app : null);
+        return verdict == AccessVerdict.Allowed && kind == AccessKind.App
+            ? new(verdict, app, AccessRules.Judge(roles, caller.Privilege, organization ?? Guid.Empty, space, AccessNeed.ReadSecrets) == AccessVerdict.Allowed)
+            : new(verdict);
     }
 
     /// <summary>

@@ -39,7 +39,10 @@ public sealed class AccessGrain : Grain, IAccessGrain
             spaces = builder.ToImmutable();
         }
 
-        return new VisibleScopes([.. roles.Organizations.Where(o => !o.Value.IsEmpty).Select(o => o.Key)], spaces);
+        return new VisibleScopes(
+            [.. roles.Organizations.Where(o => !o.Value.IsEmpty).Select(o => o.Key)],
+            spaces,
+            [.. roles.Spaces.Where(s => s.Value.Roles.Contains(SpaceRole.Developer)).Select(s => s.Key)]);
     }
 
     private Task<Membership> MembershipAsync(string callerId) =>

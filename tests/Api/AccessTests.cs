@@ -166,6 +166,32 @@ public sealed class AccessTests(CloudControllerFixture fixture)
     }
 
     [Fact]
+    public async Task OnlyDevelopersAndAdminsSeeEnvironmentVariablesOthersGetCfsRedaction()
+    {
+        var world = await WorldAsync();
+        using var dev = await world.ClientAsync("dev");
+        using var auditor = await world.ClientAsync("aud");
+        using var global = await fixture.As("globalauditor");
+        using var readOnly = await fixture.As("auditor");
+
+        foreach (var (who, sees) in new[] { (dev, true), (readOnly, true), (world.Admin, true), (auditor, false), (global, false) })
+        {
+            var v2 = (await (await who.GetAsync($"/v2/apps/{world.App}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity").GetProperty("environment_json");
+            var v3 = (await (await who.GetAsync($"/v3/apps/{world.App}")).JsonAsync(HttpStatusCode.OK)).GetProperty("environment_variables");
+            var listed = (await (await who.GetAsync($"/v2/spaces/{world.Space}/apps")).JsonAsync(HttpStatusCode.OK))
+                .GetProperty("resources")[0].GetProperty("entity").GetProperty("environment_json");
+            var summary = (await (await who.GetAsync($"/v2/apps/{world.App}/summary")).JsonAsync(HttpStatusCode.OK)).GetProperty("environment_json");
+            foreach (var env in new[] { v2, v3, listed, summary })
+            {
+                Assert.Equal(sees ? "s3cret" : "[PRIVATE DATA HIDDEN]", env.GetProperty(sees ? "SECRET" : "redacted_message").GetString());
+            }
+        }
+
+        await (await global.GetAsync($"/v3/apps/{world.App}/env")).V3ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+        await (await global.PutJsonAsync($"/v2/apps/{world.App}", new { name = "x" })).V2ErrorAsync(HttpStatusCode.Forbidden, 10007, "CF-InsufficientScope");
+    }
+
+    [Fact]
     public async Task LosingARoleStopsWritesAtOnceAndReadsWithinTheirOneSecondBound()
     {
         var world = await WorldAsync();
@@ -302,6 +328,7 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         await (await admin.PutJsonAsync($"/v2/organizations/{org}/managers", new { username = names["mgr"] })).JsonAsync(HttpStatusCode.Created);
 
         var app = await AppsTests.NewAppAsync(admin, space, "theirs");
+        await (await admin.PutJsonAsync($"/v2/apps/{app}", new { environment_json = new { SECRET = "s3cret" } })).JsonAsync(HttpStatusCode.Created);
         var foreignApp = await AppsTests.NewAppAsync(admin, foreignSpace, "foreign");
         await BitsTests.Upload201Async(admin, foreignApp, [], Zips.Create(("index.html", Zips.Text("<p>"), 0x1A4)));
         await PackagesTests.NewBitsPackageAsync(admin, foreignApp);

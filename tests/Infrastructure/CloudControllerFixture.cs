@@ -9,7 +9,8 @@ namespace CloudController.Tests.Infrastructure;
 /// <summary>
 /// The whole system in one test process: a silo (production wiring, blob storage on Azurite, its own container)
 /// and the api (its real pipeline via WebApplicationFactory) connected to the silo's gateway over TCP.
-/// Test users: admin, reader (read), writer (read+write), auditor (admin_read_only), nobody (no CC scope), lockme (the
+/// Test users: admin, reader (read), writer (read+write), auditor (admin_read_only), globalauditor (global_auditor),
+/// nobody (no CC scope), lockme (the
 /// lockout test's own).
 /// </summary>
 public class CloudControllerFixture : IAsyncLifetime
@@ -72,6 +73,7 @@ public class CloudControllerFixture : IAsyncLifetime
             AddUser(web, "reader", "cloud_controller.read");
             AddUser(web, "writer", "cloud_controller.read", "cloud_controller.write");
             AddUser(web, "auditor", "cloud_controller.admin_read_only");
+            AddUser(web, "globalauditor", "cloud_controller.global_auditor");
             AddUser(web, "nobody", "openid");
             AddUser(web, "lockme", "cloud_controller.read");
             web.UseSetting("Uaa:SigningKey", TokenKey.ExportRSAPrivateKeyPem());
