@@ -25,9 +25,10 @@ internal sealed record CfUnguardedMetadata(string Why);
 internal sealed class AccessControl(IGrainFactory grains, IConfiguration configuration) : IDisposable
 {
     /// <summary>
-    /// How long a read the caller's roles allowed is remembered (per API instance, per user and resource):
-    /// <c>CloudController:Access:ReadDecisionSeconds</c>, default 1, 0 to judge every read. Writes and refusals are
-    /// never remembered, so losing a role stops every change at once and reads within this bound.
+    /// How long a read of an app, package or droplet the caller's roles allowed is remembered (per API instance, per
+    /// user and resource): <c>CloudController:Access:ReadDecisionSeconds</c>, default 1, 0 to judge every read.
+    /// Writes, refusals, lists, spaces and organizations are never remembered, so losing a role stops every change
+    /// and every list at once, and those reads within this bound.
     /// </summary>
     private readonly TimeSpan _readDecisionLifetime = TimeSpan.FromSeconds(
         Math.Clamp(configuration.GetValue("CloudController:Access:ReadDecisionSeconds", 1.0), 0, 60));
@@ -46,7 +47,8 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
             return;
         }
 
-        var remembered = need == AccessNeed.Read && _readDecisionLifetime > TimeSpan.Zero ? (caller.UserId, kind, guid) : default;
+        var remembered = need == AccessNeed.Read && kind is AccessKind.App or AccessKind.Package or AccessKind.Droplet
+            && _readDecisionLifetime > TimeSpan.Zero ? (caller.UserId, kind, guid) : default;
         if (remembered != default && _allowedReads.TryGetValue(remembered, out bool seesSecrets))
         {
             http.Features.Set(new JudgedApp(guid, null, seesSecrets));

@@ -252,6 +252,7 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         (HttpMethod.Post, "/v2/apps", new { name = "intruder", space_guid = w.Space }),
         (HttpMethod.Get, $"/v2/spaces/{w.Space}", null),
         (HttpMethod.Get, $"/v2/spaces/{w.Space}/apps", null),
+        (HttpMethod.Get, $"/v2/spaces/{w.Space}/summary", null),
         (HttpMethod.Put, $"/v2/spaces/{w.Space}", new { name = "taken-over" }),
         (HttpMethod.Delete, $"/v2/spaces/{w.Space}", null),
         (HttpMethod.Put, $"/v2/spaces/{w.Space}/developers", new { username = "writer" }),

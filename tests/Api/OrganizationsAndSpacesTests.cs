@@ -224,6 +224,34 @@ public sealed class OrganizationsAndSpacesTests(CloudControllerFixture fixture)
         await (await admin.GetAsync($"/v2/organizations/{Guid.NewGuid()}/spaces")).V2ErrorAsync(HttpStatusCode.NotFound, 30003, "CF-OrganizationNotFound");
     }
 
+    [Fact]
+    public async Task ASpaceSummaryHoldsEachAppWithWhatCfAppsReads()
+    {
+        using var admin = await fixture.Admin();
+        var space = await AppsTests.NewSpaceAsync(admin);
+        var web = await AppsTests.NewAppAsync(admin, space, "web");
+        var api = await AppsTests.NewAppAsync(admin, space, "api");
+        await (await admin.PutJsonAsync($"/v2/apps/{web}", new { instances = 3, memory = 256, disk_quota = 512 })).JsonAsync(HttpStatusCode.Created);
+
+        var summary = await (await admin.GetAsync($"/v2/spaces/{space}/summary")).JsonAsync(HttpStatusCode.OK);
+        var apps = summary.GetProperty("apps").EnumerateArray().ToList();
+
+        Assert.Equal(space, summary.GetProperty("guid").GetString());
+        Assert.Equal("space", summary.GetProperty("name").GetString());
+        Assert.Equal(0, summary.GetProperty("services").GetArrayLength());
+        Assert.Equal([api, web], apps.Select(a => a.GetProperty("guid").GetString()));
+        Assert.Equal(["api", "web"], apps.Select(a => a.GetProperty("name").GetString()));
+        var webEntry = apps[1];
+        Assert.Equal(3, webEntry.GetProperty("instances").GetInt32());
+        Assert.Equal(256, webEntry.GetProperty("memory").GetInt32());
+        Assert.Equal(512, webEntry.GetProperty("disk_quota").GetInt32());
+        Assert.Equal("STOPPED", webEntry.GetProperty("state").GetString());
+        Assert.Equal(0, webEntry.GetProperty("running_instances").GetInt32());
+        Assert.Equal(0, webEntry.GetProperty("routes").GetArrayLength());
+        Assert.Equal(0, webEntry.GetProperty("service_count").GetInt32());
+        await (await admin.GetAsync($"/v2/spaces/{Guid.NewGuid()}/summary")).V2ErrorAsync(HttpStatusCode.NotFound, 40004, "CF-SpaceNotFound");
+    }
+
     /// <summary>
     /// A space in which the fixture's "writer" is a space developer and "reader" a space auditor (both org users), so
     /// the tests written for those scopes act as a space's members do; <see cref="CreateBareSpaceAsync"/> grants nothing.

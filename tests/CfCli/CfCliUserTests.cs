@@ -57,10 +57,10 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
     }
 
     /// <summary>
-    /// A space developer, logged in from its own CF_HOME, targets its space (not one it has no role in) and pushes
-    /// into it: the app is created there and its bits uploaded as that user. (<c>cf push</c> then reads the app's
-    /// processes and <c>cf apps</c> the space summary: the runtime and cf-CLI issues, so this asserts what the push
-    /// stored rather than the command's exit code.)
+    /// A space developer, logged in from its own CF_HOME, targets its space (not one it has no role in), pushes into
+    /// it (the app is created there and its bits uploaded as that user) and lists it with <c>cf apps</c>; once its
+    /// role is gone, <c>cf apps</c> fails. (<c>cf push</c> then reads the app's processes, the runtime issue, so
+    /// this asserts what the push stored rather than the command's exit code.)
     /// </summary>
     [SkippableFact]
     public async Task ASpaceDeveloperTargetsAndPushesIntoItsSpaceOnly()
@@ -84,10 +84,14 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         var site = Directory.CreateTempSubdirectory("cf-push-");
         await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>hello</p>");
         var (_, pushed) = await dev.RunAsync("push", "site", "-p", site.FullName, "--no-start", "--no-route");
+        await ExpectAsync(dev, 0, "site", "apps");
+        await ExpectAsync(admin, 0, "OK", "unset-space-role", name, org, "mine", "SpaceDeveloper");
+        var (lostRole, afterLoss) = await dev.RunAsync("apps");
 
         Assert.NotEqual(0, foreign);
         Assert.Contains("Space 'theirs' not found", refused, StringComparison.Ordinal);
         Assert.Contains("Uploading files", pushed, StringComparison.Ordinal);
+        Assert.True(lostRole != 0 && afterLoss.Contains("FAILED", StringComparison.Ordinal), afterLoss);
         using var http = await fixture.Admin();
         var orgGuid = Guid(await ResourcesAsync(http, $"/v2/organizations?q=name:{org}"));
         var space = Guid(await ResourcesAsync(http, $"/v2/organizations/{orgGuid}/spaces?q=name:mine"));
