@@ -66,7 +66,7 @@ internal static class RootEndpoints
     private static Ok<LinksDocument> V3Root(HttpContext http, BaseUrl baseUrl)
     {
         var v3 = $"{baseUrl.Of(http)}/v3";
-        string[] collections = ["apps", "builds", "droplets", "organizations", "packages", "spaces"];
+        string[] collections = ["apps", "builds", "droplets", "organizations", "packages", "processes", "spaces"];
         var links = collections.ToDictionary(c => c, c => (RootLink?)new RootLink($"{v3}/{c}"));
         links["self"] = new RootLink(v3);
         return TypedResults.Ok(new LinksDocument(links));

@@ -56,6 +56,7 @@ internal static class ApiApplicationExtensions
         app.MapV3Apps();
         app.MapPackages();
         app.MapDroplets();
+        app.MapProcesses();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -4,10 +4,14 @@ using CloudController.GrainInterfaces.Apps;
 
 namespace CloudController.Api.Resources;
 
-/// <summary>The v3 app, seed-era shape (spec 3.1): desired_state, total_desired_instances, lifecycle, relative links.</summary>
+/// <summary>
+/// The v3 app, seed-era shape (spec 3.1): desired_state, total_desired_instances, lifecycle, relative links; plus
+/// <c>state</c> (the same value), which later v3 and the cf CLI v6 read.
+/// </summary>
 internal sealed record V3AppResource(
     Guid Guid,
     string Name,
+    string State,
     string DesiredState,
     int TotalDesiredInstances,
     DateTimeOffset CreatedAt,
@@ -40,6 +44,7 @@ internal sealed record V3AppResource(
         return new V3AppResource(
             app.Guid,
             app.Name,
+            AppEntity.Upper(app.State),
             AppEntity.Upper(app.State),
             app.State == AppState.Started ? app.Instances : 0,
             app.CreatedAt,

@@ -24,7 +24,7 @@ public sealed class V3AppsTests(CloudControllerFixture fixture)
         var app = await response.JsonAsync(HttpStatusCode.Created);
         var guid = app.GetProperty("guid").GetString();
         Assert.Equal(
-            ["guid", "name", "desired_state", "total_desired_instances", "created_at", "updated_at", "lifecycle", "environment_variables", "links"],
+            ["guid", "name", "state", "desired_state", "total_desired_instances", "created_at", "updated_at", "lifecycle", "environment_variables", "links"],
             app.EnumerateObject().Select(p => p.Name));
         Assert.Equal("my_app", app.GetProperty("name").GetString());
         Assert.Equal("STOPPED", app.GetProperty("desired_state").GetString());

@@ -58,9 +58,8 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
 
     /// <summary>
     /// A space developer, logged in from its own CF_HOME, targets its space (not one it has no role in), pushes into
-    /// it (the app is created there and its bits uploaded as that user) and lists it with <c>cf apps</c>; once its
-    /// role is gone, <c>cf apps</c> fails. (<c>cf push</c> then reads the app's processes, the runtime issue, so
-    /// this asserts what the push stored rather than the command's exit code.)
+    /// it with <c>--no-start</c> (the app is created there and its bits uploaded as that user), shows it with
+    /// <c>cf app</c> and lists it with <c>cf apps</c>; once its role is gone, <c>cf apps</c> fails.
     /// </summary>
     [SkippableFact]
     public async Task ASpaceDeveloperTargetsAndPushesIntoItsSpaceOnly()
@@ -83,14 +82,17 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         await ExpectAsync(dev, 0, "space:          mine", "target", "-o", org, "-s", "mine");
         var site = Directory.CreateTempSubdirectory("cf-push-");
         await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>hello</p>");
-        var (_, pushed) = await dev.RunAsync("push", "site", "-p", site.FullName, "--no-start", "--no-route");
+        var (pushCode, pushed) = await dev.RunAsync("push", "site", "-p", site.FullName, "--no-start", "--no-route");
+        var (_, shown) = await dev.RunAsync("app", "site");
         await ExpectAsync(dev, 0, "site", "apps");
         await ExpectAsync(admin, 0, "OK", "unset-space-role", name, org, "mine", "SpaceDeveloper");
         var (lostRole, afterLoss) = await dev.RunAsync("apps");
 
         Assert.NotEqual(0, foreign);
         Assert.Contains("Space 'theirs' not found", refused, StringComparison.Ordinal);
-        Assert.Contains("Uploading files", pushed, StringComparison.Ordinal);
+        Assert.True(pushCode == 0 && pushed.Contains("Uploading files", StringComparison.Ordinal), pushed);
+        Assert.Contains("type:           web", shown, StringComparison.Ordinal);
+        Assert.Contains("requested state:   stopped", shown, StringComparison.Ordinal);
         Assert.True(lostRole != 0 && afterLoss.Contains("FAILED", StringComparison.Ordinal), afterLoss);
         using var http = await fixture.Admin();
         var orgGuid = Guid(await ResourcesAsync(http, $"/v2/organizations?q=name:{org}"));

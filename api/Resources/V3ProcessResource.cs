@@ -1,0 +1,69 @@
+using CloudController.GrainInterfaces.Apps;
+
+namespace CloudController.Api.Resources;
+
+/// <summary>
+/// A v3 process. Every app has its <c>web</c> process, which in the Cloud Controller shares the app's guid and is
+/// what v2's <c>instances</c>, <c>memory</c>, <c>disk_quota</c>, <c>command</c> and <c>health_check_*</c> read and write.
+/// </summary>
+internal sealed record V3ProcessResource(
+    Guid Guid,
+    string Type,
+    string? Command,
+    int Instances,
+    int MemoryInMb,
+    int DiskInMb,
+    V3HealthCheck HealthCheck,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? UpdatedAt,
+    IReadOnlyDictionary<string, Link> Links)
+{
+    public const string Web = "web";
+
+    public static V3ProcessResource WebOf(AppSnapshot app)
+    {
+        var self = $"/v3/processes/{app.Guid}";
+        return new V3ProcessResource(
+            app.Guid, Web, app.Command ?? (app.DetectedStartCommand.Length > 0 ? app.DetectedStartCommand : null),
+            app.Instances, app.Memory, app.DiskQuota,
+            new V3HealthCheck(app.HealthCheckType, new V3HealthCheckData(app.HealthCheckTimeout, null)),
+            app.CreatedAt, app.UpdatedAt,
+            new Dictionary<string, Link>
+            {
+                ["self"] = new(self),
+                ["scale"] = new($"{self}/actions/scale", "POST"),
+                ["app"] = new($"/v3/apps/{app.Guid}"),
+                ["space"] = new($"/v3/spaces/{app.SpaceGuid}"),
+                ["stats"] = new($"{self}/stats"),
+            });
+    }
+}
+
+internal sealed record V3HealthCheck(string Type, V3HealthCheckData Data);
+
+internal sealed record V3HealthCheckData(int? Timeout, string? Endpoint);
+
+/// <summary>
+/// One instance in <c>/v3/processes/:guid/stats</c>. Nothing runs instances on this server yet, so every desired
+/// instance is <c>DOWN</c> with zero usage and uptime (never invented figures) and the process's quotas.
+/// </summary>
+internal sealed record V3ProcessInstanceStats(
+    string Type,
+    int Index,
+    string State,
+    V3InstanceUsage Usage,
+    string Host,
+    IReadOnlyList<object> InstancePorts,
+    long Uptime,
+    long MemQuota,
+    long DiskQuota,
+    int FdsQuota,
+    string? IsolationSegment,
+    string? Details)
+{
+    public static V3ProcessInstanceStats Down(AppSnapshot app, int index) =>
+        new(V3ProcessResource.Web, index, "DOWN", new V3InstanceUsage(null, 0, 0, 0), "", [], 0,
+            app.Memory * 1024L * 1024L, app.DiskQuota * 1024L * 1024L, 16384, null, null);
+}
+
+internal sealed record V3InstanceUsage(DateTimeOffset? Time, double Cpu, long Mem, long Disk);
