@@ -199,19 +199,21 @@ internal sealed record InstanceStats(string State, object? Stats);
 /// <summary>The v2 app summary: guid, name, the (empty) routes and services, then the entity's own fields.</summary>
 internal static class AppSummary
 {
-    public static JsonObject From(AppSnapshot app, bool seesEnvironment)
+    public static JsonObject From(AppSnapshot app, bool seesEnvironment) => WithEntity(new JsonObject
     {
-        var summary = new JsonObject
-        {
-            ["guid"] = app.Guid,
-            ["name"] = app.Name,
-            ["routes"] = new JsonArray(),
-            ["running_instances"] = 0,
-            ["services"] = new JsonArray(),
-            ["available_domains"] = new JsonArray(),
-        };
+        ["guid"] = app.Guid,
+        ["name"] = app.Name,
+        ["routes"] = new JsonArray(),
+        ["running_instances"] = 0,
+        ["services"] = new JsonArray(),
+        ["available_domains"] = new JsonArray(),
+    }, app, seesEnvironment);
+
+    /// <summary>Adds the app's v2 entity fields, without its <c>*_url</c> links, to a summary (app or space summary entry).</summary>
+    public static JsonObject WithEntity(JsonObject summary, AppSnapshot app, bool seesEnvironment)
+    {
         var entity = JsonSerializer.SerializeToNode(AppEntity.Resource(app, seesEnvironment).Entity, CfJson.Options)!.AsObject();
-        foreach (var (key, value) in entity.Where(p => p.Key != "name" && !p.Key.EndsWith("_url", StringComparison.Ordinal)))
+        foreach (var (key, value) in entity.Where(p => !summary.ContainsKey(p.Key) && !p.Key.EndsWith("_url", StringComparison.Ordinal)))
         {
             summary[key] = value?.DeepClone();
         }

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudController.Api.Auth;
 using CloudController.Api.Hosting;
@@ -149,25 +148,15 @@ internal static class SpacesEndpoints
         }, CfJson.Options);
     }
 
-    private static JsonObject SpaceSummaryApp(GrainInterfaces.Apps.AppSnapshot app, bool seesEnvironment)
+    private static JsonObject SpaceSummaryApp(GrainInterfaces.Apps.AppSnapshot app, bool seesEnvironment) => AppSummary.WithEntity(new JsonObject
     {
-        var summary = new JsonObject
-        {
-            ["guid"] = app.Guid,
-            ["urls"] = new JsonArray(),
-            ["routes"] = new JsonArray(),
-            ["service_count"] = 0,
-            ["service_names"] = new JsonArray(),
-            ["running_instances"] = 0,
-        };
-        var entity = JsonSerializer.SerializeToNode(AppEntity.Resource(app, seesEnvironment).Entity, CfJson.Options)!.AsObject();
-        foreach (var (key, value) in entity.Where(p => !p.Key.EndsWith("_url", StringComparison.Ordinal)))
-        {
-            summary[key] = value?.DeepClone();
-        }
-
-        return summary;
-    }
+        ["guid"] = app.Guid,
+        ["urls"] = new JsonArray(),
+        ["routes"] = new JsonArray(),
+        ["service_count"] = 0,
+        ["service_names"] = new JsonArray(),
+        ["running_instances"] = 0,
+    }, app, seesEnvironment);
 
     private static ISpaceGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound));
