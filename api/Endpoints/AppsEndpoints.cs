@@ -36,6 +36,7 @@ internal static class AppsEndpoints
         v2.MapGet("/{guid}/summary", SummaryAsync).Guard(AccessKind.App, AccessNeed.Read);
         v2.MapGet("/{guid}/instances", InstancesAsync).Guard(AccessKind.App, AccessNeed.Read);
         v2.MapGet("/{guid}/stats", StatsAsync).Guard(AccessKind.App, AccessNeed.Read);
+        v2.MapGet("/{guid}/env", EnvAsync).Guard(AccessKind.App, AccessNeed.ReadSecrets);
         routes.MapGet("/v2/spaces/{guid}/apps", ListInSpaceAsync).Guard(AccessKind.Space, AccessNeed.Read);
         return routes;
     }
@@ -123,6 +124,15 @@ internal static class AppsEndpoints
     {
         var app = await App(grains, guid).GetAsync();
         return TypedResults.Json(AppSummary.From(app, http.SeesSecretsOf(app)), CfJson.Options);
+    }
+
+    /// <summary>The app's environment as <c>cf env</c> shows it (developers, admins and admin_read_only only).</summary>
+    private static async Task<Ok<V2AppEnv>> EnvAsync(string guid, HttpContext http, IGrainFactory grains, Hosting.BaseUrl baseUrl)
+    {
+        var app = await App(grains, guid).GetAsync();
+        return TypedResults.Ok(new V2AppEnv(
+            AppEnvironment.Group(), AppEnvironment.Group(), AppEntity.Environment(app), AppEnvironment.System(),
+            await AppEnvironment.ApplicationAsync(grains, app, baseUrl.Of(http))));
     }
 
     /// <summary>No app instances run on this server, so a stopped app is CF's InstancesError and a started one has none up.</summary>

@@ -116,23 +116,12 @@ internal static class V3AppsEndpoints
     private static async Task<Ok<V3AppResource>> StopAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
         TypedResults.Ok(V3AppResource.From(await App(grains, guid).UpdateAsync(new AppFields { State = "STOPPED" }), platform));
 
-    private static async Task<Ok<V3AppEnv>> EnvAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
+    private static async Task<Ok<V3AppEnv>> EnvAsync(string guid, HttpContext http, IGrainFactory grains, Hosting.BaseUrl baseUrl)
     {
         var app = await App(grains, guid).GetAsync();
-        var vcap = new Dictionary<string, object?>
-        {
-            ["application_id"] = app.Guid,
-            ["application_name"] = app.Name,
-            ["application_version"] = app.Version,
-            ["space_id"] = app.SpaceGuid,
-            ["limits"] = new Dictionary<string, int> { ["mem"] = app.Memory, ["disk"] = app.DiskQuota, ["fds"] = 16384 },
-        };
         return TypedResults.Ok(new V3AppEnv(
-            AppEntity.Environment(app),
-            new Dictionary<string, object>(),
-            new Dictionary<string, object>(),
-            new Dictionary<string, object> { ["VCAP_SERVICES"] = new Dictionary<string, object>() },
-            new Dictionary<string, object> { ["VCAP_APPLICATION"] = vcap }));
+            AppEntity.Environment(app), AppEnvironment.Group(), AppEnvironment.Group(), AppEnvironment.System(),
+            await AppEnvironment.ApplicationAsync(grains, app, baseUrl.Of(http))));
     }
 
     private static IAppGrain App(IGrainFactory grains, string guid) =>

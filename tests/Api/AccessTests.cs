@@ -44,7 +44,7 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         await (await auditor.GetAsync($"/v3/apps/{world.App}")).JsonAsync(HttpStatusCode.OK);
         await (await auditor.GetAsync($"/v3/packages/{world.Package}")).JsonAsync(HttpStatusCode.OK);
         await (await auditor.GetAsync($"/v3/droplets/{world.Droplet}")).JsonAsync(HttpStatusCode.OK);
-        foreach (var (method, url, body) in V2Routes(world).Where(r => r.Method != HttpMethod.Get || r.Url.EndsWith("/download", StringComparison.Ordinal)))
+        foreach (var (method, url, body) in V2Routes(world).Where(r => r.Method != HttpMethod.Get || r.Url.EndsWith("/download", StringComparison.Ordinal) || r.Url.EndsWith("/env", StringComparison.Ordinal)))
         {
             await (await SendAsync(auditor, method, url, body)).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
         }
@@ -249,6 +249,7 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         (HttpMethod.Put, $"/v2/apps/{w.App}/bits", "bits"),
         (HttpMethod.Get, $"/v2/apps/{w.App}/download", null),
         (HttpMethod.Get, $"/v2/apps/{w.App}/routes", null),
+        (HttpMethod.Get, $"/v2/apps/{w.App}/env", null),
         (HttpMethod.Post, $"/v2/apps/{w.App}/copy_bits", new { source_app_guid = w.App }),
         (HttpMethod.Post, "/v2/apps", new { name = "intruder", space_guid = w.Space }),
         (HttpMethod.Get, $"/v2/spaces/{w.Space}", null),

@@ -185,6 +185,34 @@ public sealed class AppsTests(CloudControllerFixture fixture)
         await (await reader.PostJsonAsync("/v2/apps", new { name = "x", space_guid = space })).V2ErrorAsync(HttpStatusCode.Forbidden, 10007, "CF-InsufficientScope");
     }
 
+    [Fact]
+    public async Task AnAppsEnvironmentHoldsItsVariablesAndVcapApplication()
+    {
+        using var http = await fixture.As("writer");
+        using var admin = await fixture.Admin();
+        var org = await AuthTests.CreateOrgAsync(admin);
+        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "env-space");
+        var app = await NewAppAsync(http, space, "env-app");
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { environment_json = new { GREETING = "hello" }, memory = 128 })).JsonAsync(HttpStatusCode.Created);
+
+        var env = await (await http.GetAsync($"/v2/apps/{app}/env")).JsonAsync(HttpStatusCode.OK);
+        var vcap = env.GetProperty("application_env_json").GetProperty("VCAP_APPLICATION");
+        var orgName = (await (await admin.GetAsync($"/v2/organizations/{org}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity").GetProperty("name").GetString();
+
+        Assert.Equal("hello", env.GetProperty("environment_json").GetProperty("GREETING").GetString());
+        Assert.Equal(JsonValueKind.Object, env.GetProperty("system_env_json").GetProperty("VCAP_SERVICES").ValueKind);
+        Assert.Empty(env.GetProperty("running_env_json").EnumerateObject());
+        Assert.Empty(env.GetProperty("staging_env_json").EnumerateObject());
+        Assert.Equal("env-app", vcap.GetProperty("application_name").GetString());
+        Assert.Equal("env-space", vcap.GetProperty("space_name").GetString());
+        Assert.Equal(space, vcap.GetProperty("space_id").GetString());
+        Assert.Equal(org, vcap.GetProperty("organization_id").GetString());
+        Assert.Equal(orgName, vcap.GetProperty("organization_name").GetString());
+        Assert.Equal(128, vcap.GetProperty("limits").GetProperty("mem").GetInt32());
+        Assert.Equal(0, vcap.GetProperty("application_uris").GetArrayLength());
+        await (await http.GetAsync($"/v2/apps/{Guid.NewGuid()}/env")).V2ErrorAsync(HttpStatusCode.NotFound, 100004, "CF-AppNotFound");
+    }
+
     internal static async Task<string> NewSpaceAsync(HttpClient admin) =>
         await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, await AuthTests.CreateOrgAsync(admin), "space");
 

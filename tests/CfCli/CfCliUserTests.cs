@@ -85,6 +85,11 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         var (pushCode, pushed) = await dev.RunAsync("push", "site", "-p", site.FullName, "--no-start", "--no-route");
         var (_, shown) = await dev.RunAsync("app", "site");
         await ExpectAsync(dev, 0, "site", "apps");
+        await ExpectAsync(dev, 0, "OK", "set-env", "site", "GREETING", "hello");
+        await ExpectAsync(dev, 0, "GREETING: hello", "env", "site");
+        await ExpectAsync(dev, 0, "OK", "unset-env", "site", "GREETING");
+        var (_, unset) = await dev.RunAsync("env", "site");
+        Assert.DoesNotContain("GREETING", unset, StringComparison.Ordinal);
         await ExpectAsync(admin, 0, "OK", "unset-space-role", name, org, "mine", "SpaceDeveloper");
         var (lostRole, afterLoss) = await dev.RunAsync("apps");
 
