@@ -57,6 +57,7 @@ internal static class ApiApplicationExtensions
         app.MapPackages();
         app.MapDroplets();
         app.MapProcesses();
+        app.MapNotBacked();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -85,6 +85,7 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
         var (pushCode, pushed) = await dev.RunAsync("push", "site", "-p", site.FullName, "--no-start", "--no-route");
         var (_, shown) = await dev.RunAsync("app", "site");
         await ExpectAsync(dev, 0, "site", "apps");
+        await ExpectAsync(dev, 0, "site", "space", "mine");
         await ExpectAsync(dev, 0, "OK", "set-env", "site", "GREETING", "hello");
         await ExpectAsync(dev, 0, "GREETING: hello", "env", "site");
         await ExpectAsync(dev, 0, "OK", "unset-env", "site", "GREETING");
