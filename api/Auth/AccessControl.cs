@@ -1,7 +1,7 @@
 using CloudController.Api.Http;
-using Microsoft.Extensions.Caching.Memory;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace CloudController.Api.Auth;
 
