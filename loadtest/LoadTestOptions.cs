@@ -18,7 +18,7 @@ internal sealed record LoadTestOptions(
     bool AllowRemote,
     int Spaces = 1)
 {
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "upload", "baseline-blob", "baseline-read"];
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "baseline-blob", "baseline-read"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]
@@ -32,6 +32,7 @@ internal sealed record LoadTestOptions(
           --spaces N         spread the apps over N spaces of the run's organization (default 1)
           --scenario NAME    lifecycle (default), create-only, read-heavy, read-heavy-roles (the same reads as
                              admin and as a space developer, in alternating 2 s phases), list-heavy, upload,
+                             space-summary (GET /v2/spaces/:guid/summary of a space filled with --apps apps),
                              baseline-blob, baseline-read
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)

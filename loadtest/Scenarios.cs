@@ -19,7 +19,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private readonly List<string> _readTargets = [];
 
     /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
-    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "baseline-read";
+    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "space-summary" or "baseline-read";
 
     /// <summary>Log in and create the org and space the run works in (not part of the measured units).</summary>
     public async Task SetUpAsync()
@@ -64,7 +64,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             _developer = await NewDeveloperAsync(Shapes.Guid(org));
         }
 
-        if (options.Scenario == "list-heavy")
+        if (options.Scenario is "list-heavy" or "space-summary")
         {
             // Fill the first space (at 64 creates in flight; not measured), then list it page by page.
             await Parallel.ForEachAsync(Enumerable.Range(0, options.Apps), new ParallelOptions { MaxDegreeOfParallelism = 64 },
@@ -79,6 +79,8 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         "create-only" => CreateAppAsync($"app-{i}"),
         "read-heavy" or "read-heavy-roles" => ReadAsync(i),
         "list-heavy" => ListAsync(i),
+        "space-summary" => cf.GetAsync("space-summary", $"/v2/spaces/{_spaces[0]}/summary",
+            j => j.GetProperty("apps").GetArrayLength() == options.Apps, keep: false),
         "upload" => UploadAsync(i),
         "baseline-blob" => cf.PostJsonAsync("blob-write", "/blob", new { name = $"app-{i}", memory = 1024 }, HttpStatusCode.Created, j => Shapes.HasString(j, "name")),
         _ => cf.GetAsync("dict-read", $"/dict/{_readTargets[i % _readTargets.Count]}", j => Shapes.HasString(j, "guid")),

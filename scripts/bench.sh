@@ -20,7 +20,7 @@ WORK=$(mktemp -d -t cc-bench-XXXXXX)
 export AZURITE_BLOB_PORT=$(cc_free_port) AZURITE_QUEUE_PORT=$(cc_free_port) AZURITE_TABLE_PORT=$(cc_free_port)
 export ORLEANS_SILO_PORT=$(cc_free_port) ORLEANS_GATEWAY_PORT=$(cc_free_port) ORLEANS_DASHBOARD_PORT=$(cc_free_port)
 export CC_API_PORT=$(cc_free_port) BASELINE_PORT=$(cc_free_port)
-trap 'cc_stop_all; rm -rf "$WORK" "$CC_ROOT/.data/azurite-$AZURITE_BLOB_PORT"' EXIT
+trap 'cc_stop_all; [ -n "${BENCH_KEEP_LOGS:-}" ] && cp "$WORK/run.log" "$BENCH_KEEP_LOGS"; rm -rf "$WORK" "$CC_ROOT/.data/azurite-$AZURITE_BLOB_PORT"' EXIT
 
 dotnet build loadtest/baseline -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null || cc_die "building the baseline server failed"
 ./run.sh >"$WORK/run.log" 2>&1 &
