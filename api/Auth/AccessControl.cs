@@ -104,6 +104,7 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
         AccessKind.App => CloudControllerException.AppNotFound(guid),
         AccessKind.Package => CloudControllerException.PackageNotFound(),
         AccessKind.Droplet => CloudControllerException.DropletNotFound(),
+        AccessKind.Build => new CloudControllerException(CfErrorCode.ResourceNotFound, "Build not found"),
         _ => null,
     };
 }

@@ -33,7 +33,7 @@ internal static class DropletsEndpoints
         routes.MapGet("/v3/droplets/{guid}", GetAsync).Guard(AccessKind.Droplet, AccessNeed.Read);
         routes.MapDelete("/v3/droplets/{guid}", DeleteAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
         routes.MapPost("/v3/builds", BuildAsync).Unguarded("checks the body's package");
-        routes.MapGet("/v3/builds/{guid}", GetBuildAsync).Guard(AccessKind.Droplet, AccessNeed.Read);
+        routes.MapGet("/v3/builds/{guid}", GetBuildAsync).Guard(AccessKind.Build, AccessNeed.Read);
         return routes;
     }
 

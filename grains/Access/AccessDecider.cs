@@ -64,7 +64,7 @@ internal static class AccessDecider
                 return await grains.GetGrain<ISpaceGrain>(guid).FindAsync() is { } space ? (space.OrganizationGuid, space.Guid, null) : null;
             case AccessKind.Package:
                 return await grains.GetGrain<IPackageGrain>(guid).FindAsync() is { } package ? await ScopeAsync(grains, AccessKind.App, package.AppGuid) : null;
-            case AccessKind.Droplet:
+            case AccessKind.Droplet or AccessKind.Build:
                 return await grains.GetGrain<IDropletGrain>(guid).FindAsync() is { } droplet ? await ScopeAsync(grains, AccessKind.App, droplet.AppGuid) : null;
             default:
                 return await grains.GetGrain<IAppGrain>(guid).FindAsync() is { } app ? (null, app.SpaceGuid, app) : null;

@@ -30,6 +30,9 @@ public sealed class AccessTests(CloudControllerFixture fixture)
             await (await SendAsync(stranger, method, url, body)).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         }
 
+        var build = await (await stranger.GetAsync($"/v3/builds/{world.Droplet}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        Assert.Equal("Build not found", build.GetProperty("detail").GetString());
+
         Assert.Equal(before, await world.SnapshotAsync());
     }
 
