@@ -24,10 +24,11 @@ public interface IUserGrain : IGrainWithGuidKey
     Task<Membership> MembershipAsync();
 
     /// <summary>
-    /// The access decision for this user as the caller, judged on its own roles (no membership call). Read-only, so
-    /// a user's concurrent requests are judged concurrently. Only for org, space, app, package and droplet resources.
+    /// The access decision for this user as the caller, judged on its own stored roles (no membership call). It
+    /// interleaves with everything: it waits on the resource's grain, and deleting an org or space revokes roles
+    /// here, so queueing behind writes could deadlock. Only for org, space, app, package, droplet and build resources.
     /// </summary>
-    [Alias("DecideAsync"), Orleans.Concurrency.ReadOnly]
+    [Alias("DecideAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<Access.AccessDecision> DecideAsync(Access.AccessCaller caller, Access.AccessKind kind, Guid guid, Access.AccessNeed need);
 
     [Alias("GrantOrgRoleAsync")]

@@ -27,6 +27,19 @@ public sealed partial class UserGrain(
 
     private Membership Roles => state.State.Membership ?? Membership.None;
 
+    /// <summary>
+    /// The roles as last stored: what access decisions judge. Decisions interleave with everything (a decision waits
+    /// on the resource's grain, and a grain being deleted revokes roles here, so waiting on writes could deadlock),
+    /// so they must never see a change whose write has not completed.
+    /// </summary>
+    private Membership _stored = Membership.None;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = state.RecordExists ? Roles : Membership.None;
+        return Task.CompletedTask;
+    }
+
     public async Task<UserSnapshot> CreateAsync(string? userName, Guid? defaultSpaceGuid)
     {
         if (state.RecordExists)
@@ -59,7 +72,7 @@ public sealed partial class UserGrain(
         GrainInterfaces.Access.AccessCaller caller, GrainInterfaces.Access.AccessKind kind, Guid guid, GrainInterfaces.Access.AccessNeed need) =>
         kind is GrainInterfaces.Access.AccessKind.Job or GrainInterfaces.Access.AccessKind.User
             ? throw new ArgumentException("A user grain decides only its own org, space, app, package and droplet access.", nameof(kind))
-            : Access.AccessDecider.DecideAsync(GrainFactory, MembershipAsync(), caller, kind, guid, need);
+            : Access.AccessDecider.DecideAsync(GrainFactory, Task.FromResult(_stored), caller, kind, guid, need);
 
     public Task<Membership> MembershipAsync() => Task.FromResult(state.RecordExists ? Roles : Membership.None);
 
@@ -133,13 +146,18 @@ public sealed partial class UserGrain(
         _ = Current;
         var roles = Roles;
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(Guid), Guid, () => state.ClearStateAsync());
+        _stored = Membership.None;
         await Task.WhenAll(
             roles.Organizations.SelectMany(o => o.Value.Select(r => RoleIndex(o.Key, r.ToString()).ReleaseAsync(Guid)))
                 .Concat(roles.Spaces.SelectMany(s => s.Value.Roles.Select(r => RoleIndex(s.Key, r.ToString()).ReleaseAsync(Guid)))));
         LogDeleted(Guid);
     }
 
-    private Task SaveAsync(Membership membership) => state.SaveAsync(state.State with { Membership = membership });
+    private async Task SaveAsync(Membership membership)
+    {
+        await state.SaveAsync(state.State with { Membership = membership });
+        _stored = membership;
+    }
 
     private IResourceIndexGrain RoleIndex(Guid scope, string role) => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoleHolders(scope, role));
 

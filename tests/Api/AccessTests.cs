@@ -194,6 +194,36 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         await (await global.PutJsonAsync($"/v2/apps/{world.App}", new { name = "x" })).V2ErrorAsync(HttpStatusCode.Forbidden, 10007, "CF-InsufficientScope");
     }
 
+    /// <summary>
+    /// Deleting a space revokes its members' roles in their user grains while those users' access checks wait on the
+    /// space's grain: the checks must not hold the user grains (that was a deadlock until Orleans' 30 s timeout).
+    /// </summary>
+    [Fact]
+    public async Task DeletingASpaceWhileItsDeveloperReadsItFinishesPromptly()
+    {
+        var world = await WorldAsync();
+        using var dev = await world.ClientAsync("dev");
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 16).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await dev.GetAsync($"/v2/spaces/{world.Space}");
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Forbidden or HttpStatusCode.NotFound, $"got {(int)response.StatusCode}");
+            }
+        }).ToList();
+        await Task.Delay(200);
+
+        var deleting = System.Diagnostics.Stopwatch.StartNew();
+        var deleted = await world.Admin.DeleteAsync($"/v2/spaces/{world.Space}?recursive=true");
+        deleting.Stop();
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.InRange(deleting.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task LosingARoleStopsWritesAtOnceAndReadsWithinTheirOneSecondBound()
     {
