@@ -51,7 +51,11 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
             && _readDecisionLifetime > TimeSpan.Zero ? (caller.UserId, kind, guid) : default;
         if (remembered != default && _allowedReads.TryGetValue(remembered, out bool seesSecrets))
         {
-            http.Features.Set(new JudgedApp(guid, null, seesSecrets));
+            if (kind == AccessKind.App)
+            {
+                http.Features.Set(new JudgedApp(guid, null, seesSecrets));
+            }
+
             return;
         }
 

@@ -27,7 +27,7 @@ internal static class AccessDecider
                 return new(job is null ? AccessVerdict.Missing : AccessRules.JudgeJob(job.Owner, caller, need));
             case AccessKind.User:
                 var user = await grains.GetGrain<IUserGrain>(guid).FindAsync();
-                return new(user is null && guid.ToString("D") != caller.Id ? AccessVerdict.Missing : AccessRules.JudgeUser(guid, caller, need));
+                return new(user is null && !AccessRules.IsSelf(guid, caller) ? AccessVerdict.Missing : AccessRules.JudgeUser(guid, caller, need));
         }
 
         if (await ScopeAsync(grains, kind, guid) is not { } scope)

@@ -33,11 +33,11 @@ public static class AccessRules
     public static AccessVerdict JudgeJob(string? owner, AccessCaller caller, AccessNeed need) =>
         owner == caller.Id || (need == AccessNeed.Read && caller.Privilege != ReadPrivilege.None) ? AccessVerdict.Allowed : AccessVerdict.Hidden;
 
-    /// <summary>A user record: its own user and platform-wide readers.</summary>
+    /// <summary>A user record is read by its own user and platform-wide readers; changed through other routes only.</summary>
     public static AccessVerdict JudgeUser(Guid user, AccessCaller caller, AccessNeed need) =>
-        user.ToString("D") == caller.Id && need == AccessNeed.Read ? AccessVerdict.Allowed
-        : need == AccessNeed.Read && caller.Privilege != ReadPrivilege.None ? AccessVerdict.Allowed
-        : AccessVerdict.Hidden;
+        need == AccessNeed.Read && (IsSelf(user, caller) || caller.Privilege != ReadPrivilege.None) ? AccessVerdict.Allowed : AccessVerdict.Hidden;
+
+    public static bool IsSelf(Guid user, AccessCaller caller) => Guid.TryParse(caller.Id, out var id) && id == user;
 
     /// <summary>Whether the membership names any organization the caller manages (only then does a space's organization matter).</summary>
     public static bool ManagesAny(Membership membership) => membership.Organizations.Values.Any(r => r.Contains(OrgRole.Manager));

@@ -52,6 +52,8 @@ public sealed class ProcessesTests(CloudControllerFixture fixture)
         await (await http.GetAsync($"/v3/processes/{Guid.NewGuid()}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         await (await http.GetAsync($"/v3/apps/{Guid.NewGuid()}/processes")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         var none = await (await http.GetAsync($"/v3/apps/{app}/processes?types=worker")).JsonAsync(HttpStatusCode.OK);
+        await (await http.GetAsync($"/v3/apps/{app}/processes?colour=red")).V3ErrorAsync(HttpStatusCode.BadRequest, 10005, "CF-BadQueryParameter");
+        await (await http.GetAsync($"/v3/apps/not-a-guid/processes/web")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
 
         Assert.Equal("Process not found", worker.GetProperty("detail").GetString());
         Assert.Equal("Droplet not found", droplet.GetProperty("detail").GetString());
