@@ -109,6 +109,8 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
         AccessKind.Package => CloudControllerException.PackageNotFound(),
         AccessKind.Droplet => CloudControllerException.DropletNotFound(),
         AccessKind.Build => new CloudControllerException(CfErrorCode.ResourceNotFound, "Build not found"),
+        AccessKind.Route => CloudControllerException.RouteNotFound(guid),
+        AccessKind.PrivateDomain => CloudControllerException.DomainNotFound(guid),
         _ => null,
     };
 }

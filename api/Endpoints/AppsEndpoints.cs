@@ -56,6 +56,7 @@ internal static class AppsEndpoints
         };
         await CheckAsync(grains, fields, space);
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
+        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, space.OrganizationGuid), Audit.Node(body.Root));
         var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -82,20 +83,35 @@ internal static class AppsEndpoints
         var space = await ExistingSpaceAsync(grains, fields.SpaceGuid ?? current.SpaceGuid);
         fields = fields with { StackGuid = CheckedStack(platform, fields.StackGuid) };
         await CheckAsync(grains, fields, space);
+        var updated = await grain.UpdateAsync(fields);
+        var actee = new AuditActee(updated.Guid, "app", updated.Name, updated.SpaceGuid, space.OrganizationGuid);
+        await http.AuditAsync(grains, "audit.app.update", actee, Audit.Node(body.Root));
+        if (updated.State != current.State)
+        {
+            await http.AuditAsync(grains, updated.State == AppState.Started ? "audit.app.start" : "audit.app.stop", actee);
+        }
+
         // v2 updates answer 201 Created, as CF does.
-        return TypedResults.Json(AppEntity.Resource(await grain.UpdateAsync(fields)), CfJson.Options, statusCode: 201);
+        return TypedResults.Json(AppEntity.Resource(updated), CfJson.Options, statusCode: 201);
     }
 
-    private static async Task<Created<V2Resource<AppEntity>>> RestageAsync(string guid, IGrainFactory grains)
+    private static async Task<Created<V2Resource<AppEntity>>> RestageAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var resource = AppEntity.Resource(await App(grains, guid).RestageAsync());
+        var app = await App(grains, guid).RestageAsync();
+        await http.AuditAppAsync(grains, "audit.app.restage", app);
+        var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
 
-    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        await App(grains, guid).DeleteAsync();
-        return TypedResults.NoContent();
+        var grain = App(grains, guid);
+        var app = await grain.GetAsync();
+        var actee = await Audit.AppActeeAsync(grains, app);
+        await grain.DeleteAsync();
+        await http.AuditAsync(grains, "audit.app.delete-request", actee, null,
+            new JsonObject { ["request"] = new JsonObject { ["recursive"] = http.Request.Query["recursive"] == "true" } });
+        return AsyncDeletion.Answer(http);
     }
 
     private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
@@ -123,7 +139,9 @@ internal static class AppsEndpoints
     private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var app = await App(grains, guid).GetAsync();
-        return TypedResults.Json(AppSummary.From(app, http.SeesSecretsOf(app)), CfJson.Options);
+        var summary = AppSummary.From(app, http.SeesSecretsOf(app));
+        summary["routes"] = new JsonArray([.. (await RouteViews.OfAppAsync(grains, app.Guid)).Select(r => (JsonNode)RouteViews.Summary(r.Route, r.Domain))]);
+        return TypedResults.Json(summary, CfJson.Options);
     }
 
     /// <summary>The app's environment as <c>cf env</c> shows it (developers, admins and admin_read_only only).</summary>

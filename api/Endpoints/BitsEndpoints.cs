@@ -35,13 +35,15 @@ internal static class BitsEndpoints
         string guid, HttpContext http, IGrainFactory grains, BitsContainers containers, IOptions<BitsOptions> options)
     {
         var app = App(grains, guid);
-        var appGuid = (await app.GetAsync()).Guid;
+        var snapshot = await app.GetAsync();
+        var appGuid = snapshot.Guid;
         AllowLargeBody(http, options.Value);
 
         var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "application", resourcesRequired: true, http.RequestAborted);
         var isAsync = http.Request.Query["async"] == "true" || upload.AsyncField == "true";
         var jobGuid = Guid.NewGuid();
         var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(jobGuid), job => job.EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication, http.CfUser()!.UserId)));
+        await http.AuditAppAsync(grains, "audit.app.upload-bits", snapshot);
         if (isAsync)
         {
             return JobCreated(job);
@@ -108,6 +110,9 @@ internal static class BitsEndpoints
         var source = await sourceGrain.GetAsync();
         var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
             job => job.EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid, http.CfUser()!.UserId)));
+        await Task.WhenAll(
+            http.AuditAppAsync(grains, "audit.app.copy-bits", destination, null, new System.Text.Json.Nodes.JsonObject { ["source_app_guid"] = source.Guid, ["destination_app_guid"] = destination.Guid }),
+            http.AuditAppAsync(grains, "audit.app.copy-bits", source, null, new System.Text.Json.Nodes.JsonObject { ["source_app_guid"] = source.Guid, ["destination_app_guid"] = destination.Guid }));
         return JobCreated(job);
     }
 

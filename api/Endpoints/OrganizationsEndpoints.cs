@@ -35,16 +35,17 @@ internal static class OrganizationsEndpoints
         return routes;
     }
 
-    private static async Task<Created<V2Resource<OrganizationEntity>>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    private static async Task<Created<V2Resource<OrganizationEntity>>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform, PlatformSeed seed)
     {
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
         var command = new CreateOrganization(
             body.RequiredString("name"),
             body.OptionalBool("billing_enabled") ?? false,
             body.OptionalString("status") ?? "active",
-            QuotaGuid(body, platform) ?? platform.DefaultQuotaDefinitionGuid);
+            await QuotaGuidAsync(body, grains, seed) ?? platform.DefaultQuotaDefinitionGuid);
         var org = await grains.GetGrain<IOrganizationGrain>(Guid.NewGuid()).CreateAsync(command);
         await RolesEndpoints.GrantCreatorAsync(http, grains, org.Guid);
+        await http.AuditAsync(grains, "audit.organization.create", Actee(org), Audit.Node(body.Root));
         var resource = OrganizationEntity.Resource(org);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -63,7 +64,7 @@ internal static class OrganizationsEndpoints
     }
 
     private static async Task<JsonHttpResult<V2Resource<OrganizationEntity>>> UpdateAsync(
-        string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+        string guid, HttpContext http, IGrainFactory grains, PlatformSeed seed)
     {
         var grain = Grain(grains, guid);
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
@@ -74,15 +75,20 @@ internal static class OrganizationsEndpoints
         }
 
         var command = new UpdateOrganization(
-            body.OptionalString("name"), body.OptionalBool("billing_enabled"), body.OptionalString("status"), QuotaGuid(body, platform));
+            body.OptionalString("name"), body.OptionalBool("billing_enabled"), body.OptionalString("status"), await QuotaGuidAsync(body, grains, seed));
         // v2 updates answer 201 Created, as CF does.
-        return TypedResults.Json(OrganizationEntity.Resource(await grain.UpdateAsync(command)), CfJson.Options, statusCode: 201);
+        var updated = await grain.UpdateAsync(command);
+        await http.AuditAsync(grains, "audit.organization.update", Actee(updated), Audit.Node(body.Root));
+        return TypedResults.Json(OrganizationEntity.Resource(updated), CfJson.Options, statusCode: 201);
     }
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
-        await Grain(grains, guid).DeleteAsync(recursive);
+        var grain = Grain(grains, guid);
+        var org = await grain.GetAsync();
+        await grain.DeleteAsync(recursive);
+        await http.AuditAsync(grains, "audit.organization.delete-request", Actee(org), new System.Text.Json.Nodes.JsonObject { ["recursive"] = recursive });
         return AsyncDeletion.Answer(http);
     }
 
@@ -121,10 +127,15 @@ internal static class OrganizationsEndpoints
         grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound));
 
     /// <summary>Only the default quota definition exists; any other guid names nothing.</summary>
-    private static Guid? QuotaGuid(JsonFields body, PlatformCatalog platform)
+    private static AuditActee Actee(OrganizationSnapshot org) => new(org.Guid, "organization", org.Name, null, org.Guid);
+
+    private static async Task<Guid?> QuotaGuidAsync(JsonFields body, IGrainFactory grains, PlatformSeed seed)
     {
+        await seed.EnsureAsync();
         var quota = body.OptionalGuid("quota_definition_guid", UnknownQuota);
-        return quota is null || quota == platform.DefaultQuotaDefinitionGuid ? quota : throw UnknownQuota(quota.Value.ToString());
+        return quota is null || await grains.GetGrain<GrainInterfaces.Quotas.IQuotaDefinitionGrain>(quota.Value).FindAsync() is not null
+            ? quota
+            : throw UnknownQuota(quota.Value.ToString());
     }
 
     private static CloudControllerException UnknownQuota(string guid) =>

@@ -23,7 +23,6 @@ internal static class ProcessesEndpoints
         routes.MapGet("/v3/processes/{guid}", GetAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapGet("/v3/processes/{guid}/stats", StatsAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapGet("/v3/apps/{guid}/droplets/current", CurrentDropletAsync).Guard(AccessKind.App, AccessNeed.Read);
-        routes.MapGet("/v2/apps/{guid}/routes", RoutesAsync).Guard(AccessKind.App, AccessNeed.Read);
         return routes;
     }
 
@@ -57,13 +56,6 @@ internal static class ProcessesEndpoints
         var app = await AppAsync(grains, guid, CloudControllerException.AppNotFound);
         var droplet = app.CurrentDropletGuid is { } current ? await grains.GetGrain<IDropletGrain>(current).FindAsync() : null;
         return TypedResults.Ok(V3DropletResource.From(droplet ?? throw CloudControllerException.DropletNotFound(), platform));
-    }
-
-    /// <summary>The app's routes: an empty page until routes exist on this server.</summary>
-    private static async Task<Ok<V2Page<object>>> RoutesAsync(string guid, HttpContext http, IGrainFactory grains)
-    {
-        await AppAsync(grains, guid, CloudControllerException.AppNotFound);
-        return TypedResults.Ok(V2Page<object>.Create(http.Request.Path, V2ListQuery.Parse(http.Request.Query, [], []), 0, []));
     }
 
     private static async Task<AppSnapshot> AppAsync(IGrainFactory grains, string guid, Func<string, CloudControllerException> notFound) =>

@@ -8,7 +8,7 @@ namespace CloudController.Api.Endpoints;
 /// <summary>Anonymous discovery documents: <c>GET /</c>, <c>GET /v2/info</c>, <c>GET /v3</c>.</summary>
 internal static class RootEndpoints
 {
-    public const string V2ApiVersion = "2.58.0";
+    public const string V2ApiVersion = "2.128.0";
     public const string V3ApiVersion = "3.0.0";
 
     public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder routes)
@@ -66,7 +66,7 @@ internal static class RootEndpoints
     private static Ok<LinksDocument> V3Root(HttpContext http, BaseUrl baseUrl)
     {
         var v3 = $"{baseUrl.Of(http)}/v3";
-        string[] collections = ["apps", "builds", "droplets", "organizations", "packages", "processes", "spaces"];
+        string[] collections = ["apps", "builds", "droplets", "isolation_segments", "organizations", "packages", "processes", "spaces"];
         var links = collections.ToDictionary(c => c, c => (RootLink?)new RootLink($"{v3}/{c}"));
         links["self"] = new RootLink(v3);
         return TypedResults.Ok(new LinksDocument(links));

@@ -53,6 +53,7 @@ internal static class SpacesEndpoints
 
         var space = await grains.GetGrain<ISpaceGrain>(Guid.NewGuid())
             .CreateAsync(new CreateSpace(name, org, body.OptionalBool("allow_ssh") ?? true, null));
+        await http.AuditAsync(grains, "audit.space.create", Actee(space), Audit.Node(body.Root));
         var resource = SpaceEntity.Resource(space);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -106,12 +107,17 @@ internal static class SpacesEndpoints
         var grain = Grain(grains, guid);
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
         var space = await grain.UpdateAsync(new UpdateSpace(body.OptionalString("name"), body.OptionalBool("allow_ssh")));
+        await http.AuditAsync(grains, "audit.space.update", Actee(space), Audit.Node(body.Root));
         return TypedResults.Json(SpaceEntity.Resource(space), CfJson.Options, statusCode: 201);
     }
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        await Grain(grains, guid).DeleteAsync(string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase));
+        var grain = Grain(grains, guid);
+        var space = await grain.GetAsync();
+        var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
+        await grain.DeleteAsync(recursive);
+        await http.AuditAsync(grains, "audit.space.delete-request", Actee(space), new JsonObject { ["recursive"] = recursive });
         return AsyncDeletion.Answer(http);
     }
 
@@ -137,8 +143,12 @@ internal static class SpacesEndpoints
     {
         var space = await Grain(grains, guid).GetAsync();
         var visible = await http.VisibleAsync();
-        var apps = await Lists.Of(grains).AppsAsync([IndexKeys.AppsInSpace(space.Guid)], IndexQuery.All(1, int.MaxValue), byUpdatedAt: false);
-        var entries = new JsonArray([.. apps.Items.OrderBy(a => a.Name, StringComparer.Ordinal).Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, visible)))]);
+        var appsTask = Lists.Of(grains).AppsAsync([IndexKeys.AppsInSpace(space.Guid)], IndexQuery.All(1, int.MaxValue), byUpdatedAt: false);
+        var routesTask = RouteViews.OfSpaceAsync(grains, space.Guid);
+        var (apps, routes) = (await appsTask, await routesTask);
+        var byApp = routes.SelectMany(r => r.Route.Apps.Select(app => (App: app, r.Route, r.Domain))).ToLookup(m => m.App);
+        var entries = new JsonArray([.. apps.Items.OrderBy(a => a.Name, StringComparer.Ordinal)
+            .Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, visible), [.. byApp[a.Guid].Select(m => (m.Route, m.Domain))]))]);
         return TypedResults.Json(new JsonObject
         {
             ["guid"] = space.Guid,
@@ -148,15 +158,18 @@ internal static class SpacesEndpoints
         }, CfJson.Options);
     }
 
-    private static JsonObject SpaceSummaryApp(GrainInterfaces.Apps.AppSnapshot app, bool seesEnvironment) => AppSummary.WithEntity(new JsonObject
+    private static JsonObject SpaceSummaryApp(
+        GrainInterfaces.Apps.AppSnapshot app, bool seesEnvironment, IReadOnlyList<(GrainInterfaces.Routes.RouteSnapshot Route, GrainInterfaces.Domains.DomainSnapshot Domain)> routes) => AppSummary.WithEntity(new JsonObject
     {
         ["guid"] = app.Guid,
-        ["urls"] = new JsonArray(),
-        ["routes"] = new JsonArray(),
+        ["urls"] = new JsonArray([.. routes.Select(r => (JsonNode)JsonValue.Create(RouteViews.Url(r.Route, r.Domain.Name)))]),
+        ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)RouteViews.Summary(r.Route, r.Domain))]),
         ["service_count"] = 0,
         ["service_names"] = new JsonArray(),
         ["running_instances"] = 0,
     }, app, seesEnvironment);
+
+    private static AuditActee Actee(SpaceSnapshot space) => new(space.Guid, "space", space.Name, space.Guid, space.OrganizationGuid);
 
     private static ISpaceGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound));

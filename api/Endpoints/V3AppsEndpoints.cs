@@ -55,6 +55,7 @@ internal static class V3AppsEndpoints
             EnableSsh = space.AllowSsh,
         };
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
+        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, space.Guid, space.OrganizationGuid), Audit.Node(body.Root));
         var resource = V3AppResource.From(app, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
@@ -95,14 +96,17 @@ internal static class V3AppsEndpoints
         return TypedResults.Ok(V3AppResource.From(app, platform));
     }
 
-    private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)
+    private static async Task<NoContent> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        await App(grains, guid).DeleteAsync();
+        var grain = App(grains, guid);
+        var actee = await Audit.AppActeeAsync(grains, await grain.GetAsync());
+        await grain.DeleteAsync();
+        await http.AuditAsync(grains, "audit.app.delete-request", actee);
         return TypedResults.NoContent();
     }
 
     /// <summary>Starting runs the current droplet: without one there is nothing to run.</summary>
-    private static async Task<Ok<V3AppResource>> StartAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
+    private static async Task<Ok<V3AppResource>> StartAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var grain = App(grains, guid);
         if ((await grain.GetAsync()).CurrentDropletGuid is null)
@@ -110,11 +114,17 @@ internal static class V3AppsEndpoints
             throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Droplet not found");
         }
 
-        return TypedResults.Ok(V3AppResource.From(await grain.UpdateAsync(new AppFields { State = "STARTED" }), platform));
+        var app = await grain.UpdateAsync(new AppFields { State = "STARTED" });
+        await http.AuditAppAsync(grains, "audit.app.start", app);
+        return TypedResults.Ok(V3AppResource.From(app, platform));
     }
 
-    private static async Task<Ok<V3AppResource>> StopAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
-        TypedResults.Ok(V3AppResource.From(await App(grains, guid).UpdateAsync(new AppFields { State = "STOPPED" }), platform));
+    private static async Task<Ok<V3AppResource>> StopAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var app = await App(grains, guid).UpdateAsync(new AppFields { State = "STOPPED" });
+        await http.AuditAppAsync(grains, "audit.app.stop", app);
+        return TypedResults.Ok(V3AppResource.From(app, platform));
+    }
 
     private static async Task<Ok<V3AppEnv>> EnvAsync(string guid, HttpContext http, IGrainFactory grains, Hosting.BaseUrl baseUrl)
     {

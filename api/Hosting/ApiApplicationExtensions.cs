@@ -58,6 +58,10 @@ internal static class ApiApplicationExtensions
         app.MapDroplets();
         app.MapProcesses();
         app.MapNotBacked();
+        app.MapDomains();
+        app.MapQuotas();
+        app.MapRoutes();
+        app.MapEvents();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -23,6 +23,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BaseUrl>();
         services.AddSingleton<PlatformCatalog>();
+        services.AddSingleton<PlatformSeed>();
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Uaa.UaaDirectory>();

@@ -14,7 +14,8 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
     public const int DefaultPerPage = 50;
     public const int MaxPerPage = 100;
 
-    public static V2ListQuery Parse(IQueryCollection query, IReadOnlyCollection<string> filterKeys, IReadOnlyCollection<string> orderKeys)
+    public static V2ListQuery Parse(
+        IQueryCollection query, IReadOnlyCollection<string> filterKeys, IReadOnlyCollection<string> orderKeys, IReadOnlyCollection<string>? comparableKeys = null)
     {
         var page = PositiveInt(query, "page", 1);
         var perPage = PositiveInt(query, "results-per-page", DefaultPerPage);
@@ -41,7 +42,7 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
         }
 
         var raw = query["q"].Where(q => !string.IsNullOrEmpty(q)).Select(q => q!).ToImmutableArray();
-        var filters = raw.SelectMany(SplitFilters).Select(f => ParseFilter(f, filterKeys)).ToImmutableArray();
+        var filters = raw.SelectMany(SplitFilters).Select(f => ParseFilter(f, filterKeys, comparableKeys ?? [])).ToImmutableArray();
         return new V2ListQuery(page, perPage, direction == "desc", orderBy.Length == 0 ? null : orderBy, filters, raw);
     }
 
@@ -49,7 +50,7 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
     public ImmutableArray<string> ValuesOf(string key)
     {
         IEnumerable<string>? values = null;
-        foreach (var filter in Filters.Where(f => f.Key == key))
+        foreach (var filter in Filters.Where(f => f.Key == key && f.Operator == ":"))
         {
             values = values is null ? filter.Values : values.Intersect(filter.Values, StringComparer.Ordinal);
         }
@@ -90,7 +91,7 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
         yield return current.ToString();
     }
 
-    private static V2Filter ParseFilter(string filter, IReadOnlyCollection<string> filterKeys)
+    private static V2Filter ParseFilter(string filter, IReadOnlyCollection<string> filterKeys, IReadOnlyCollection<string> comparableKeys)
     {
         var inAt = filter.IndexOf(" IN ", StringComparison.Ordinal);
         var colonAt = filter.IndexOf(':', StringComparison.Ordinal);
@@ -106,6 +107,11 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
         {
             key = filter[..colonAt];
             values = [filter[(colonAt + 1)..]];
+        }
+        else if (operatorAt > 0 && comparableKeys.Contains(filter[..operatorAt]))
+        {
+            var op = operatorAt + 1 < filter.Length && filter[operatorAt + 1] == '=' ? filter.Substring(operatorAt, 2) : filter.Substring(operatorAt, 1);
+            return new V2Filter(filter[..operatorAt], [filter[(operatorAt + op.Length)..]]) { Operator = op };
         }
         else
         {

@@ -19,7 +19,25 @@ internal sealed class PlatformCatalog
         DefaultStack = Stacks.FirstOrDefault(s => s.Name == platform.DefaultStack)
             ?? throw new InvalidOperationException($"CloudController:Platform:DefaultStack '{platform.DefaultStack}' is not among the configured stacks.");
         DefaultQuotaDefinitionGuid = NameBasedGuid.Create("quota_definition", platform.DefaultQuotaDefinition);
+        var q = platform.DefaultQuota;
+        DefaultQuota = GrainInterfaces.Quotas.QuotaLimits.Default(platform.DefaultQuotaDefinition) with
+        {
+            MemoryLimit = q.MemoryLimit,
+            InstanceMemoryLimit = q.InstanceMemoryLimit,
+            AppInstanceLimit = q.AppInstanceLimit,
+            TotalRoutes = q.TotalRoutes,
+            TotalServices = q.TotalServices,
+        };
+        SharedDomains = [.. (platform.SharedDomains is { Length: > 0 } names ? names : ["apps.localhost"])
+            .Select(n => n.Trim().ToLowerInvariant()).Where(n => n.Length > 0).Distinct()
+            .Select(n => (NameBasedGuid.Create("shared_domain", n), n))];
     }
+
+    /// <summary>The configured default quota (seeded as a quota definition under <see cref="DefaultQuotaDefinitionGuid"/>).</summary>
+    public GrainInterfaces.Quotas.QuotaLimits DefaultQuota { get; }
+
+    /// <summary>The configured shared domains (seeded as domains under these guids), the default first.</summary>
+    public IReadOnlyList<(Guid Guid, string Name)> SharedDomains { get; }
 
     public IReadOnlyList<Stack> Stacks { get; }
 

@@ -37,4 +37,16 @@ public sealed class CloudControllerException(CfErrorCode code, string descriptio
 
     public static CloudControllerException BuildpackNotFound(object guid) =>
         new(CfErrorCode.NotFound, $"Unknown request: buildpack {guid}");
+
+    public static CloudControllerException DomainNotFound(object guid) =>
+        new(CfErrorCode.DomainNotFound, $"The domain could not be found: {guid}");
+
+    public static CloudControllerException RouteNotFound(object guid) =>
+        new(CfErrorCode.RouteNotFound, $"The route could not be found: {guid}");
+
+    public static CloudControllerException QuotaDefinitionNotFound(object guid) =>
+        new(CfErrorCode.QuotaDefinitionNotFound, $"Quota Definition could not be found: {guid}");
+
+    public static CloudControllerException InvalidRelation(string detail) =>
+        new(CfErrorCode.InvalidRelation, detail);
 }

@@ -52,6 +52,33 @@ public static class IndexKeys
     /// <summary>The users holding one role in one organization or space (entries named by user name).</summary>
     public static string RoleHolders(Guid organizationOrSpace, string role) => $"roles/{organizationOrSpace:D}/{role}";
 
+    /// <summary>The partition holding a domain name: unique across shared and private domains, platform-wide.</summary>
+    public static string Domains(string name) => $"domains/{NamePartition(name)}";
+
+    /// <summary>Every shared domain (few: one index).</summary>
+    public const string SharedDomains = "shared-domains";
+
+    /// <summary>The private domains an organization owns.</summary>
+    public static string PrivateDomainsOf(Guid organization) => $"private-domains/{organization:D}";
+
+    /// <summary>Routes of a domain, named <c>host|path</c>: what keeps host, domain and path unique platform-wide.</summary>
+    public static string RoutesOfDomain(Guid domain) => $"domain-routes/{domain:D}";
+
+    /// <summary>Routes of a space (named by guid).</summary>
+    public static string RoutesInSpace(Guid space) => $"routes/{space:D}";
+
+    /// <summary>Routes mapped to an app (named by guid); the routes write these.</summary>
+    public static string RoutesOfApp(Guid app) => $"app-routes/{app:D}";
+
+    /// <summary>The partition holding a quota definition name (unique platform-wide).</summary>
+    public static string QuotaDefinitions(string name) => $"quota-definitions/{NamePartition(name)}";
+
+    /// <summary>Every quota definition (few: one index).</summary>
+    public const string AllQuotaDefinitions = "quota-definitions";
+
+    /// <summary>The name a route holds in its domain's index: host and path, so only the same host, domain and path clash.</summary>
+    public static string RouteAddress(string host, string path) => $"{host}|{path}";
+
     /// <summary>The scope value entries carry for a guid-scoped resource.</summary>
     public static string Scope(Guid guid) => guid.ToString("D");
 

@@ -17,6 +17,11 @@ public interface IOrganizationGrain : IIndexedGrain
     [Alias("FindAsync")]
     Task<OrganizationSnapshot?> FindAsync();
 
+    /// <summary>The organization's quota definition, or null when it does not exist. Interleaves with everything (the
+    /// usage grain asks while the organization may be deleting the apps that report to it).</summary>
+    [Alias("QuotaDefinitionAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<Guid?> QuotaDefinitionAsync();
+
     /// <summary>Applies the given fields; raises OrganizationNotFound, OrganizationNameTaken, OrganizationInvalid.</summary>
     [Alias("UpdateAsync")]
     Task<OrganizationSnapshot> UpdateAsync(UpdateOrganization command);

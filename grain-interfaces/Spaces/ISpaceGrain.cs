@@ -17,6 +17,13 @@ public interface ISpaceGrain : IIndexedGrain
     [Alias("FindAsync")]
     Task<SpaceSnapshot?> FindAsync();
 
+    /// <summary>
+    /// The space's organization, or null when the space does not exist. Interleaves with everything (an
+    /// organization never changes), so an app or route asking while the space deletes them cannot deadlock.
+    /// </summary>
+    [Alias("OrganizationAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<Guid?> OrganizationAsync();
+
     /// <summary>Applies the given fields; raises SpaceNotFound, SpaceNameTaken, SpaceInvalid.</summary>
     [Alias("UpdateAsync")]
     Task<SpaceSnapshot> UpdateAsync(UpdateSpace command);

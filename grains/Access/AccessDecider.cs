@@ -1,9 +1,11 @@
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Packages;
+using CloudController.GrainInterfaces.Routes;
 using CloudController.GrainInterfaces.Spaces;
 using CloudController.GrainInterfaces.Users;
 
@@ -64,6 +66,10 @@ internal static class AccessDecider
                 return await grains.GetGrain<ISpaceGrain>(guid).FindAsync() is { } space ? (space.OrganizationGuid, space.Guid, null) : null;
             case AccessKind.Package:
                 return await grains.GetGrain<IPackageGrain>(guid).FindAsync() is { } package ? await ScopeAsync(grains, AccessKind.App, package.AppGuid) : null;
+            case AccessKind.Route:
+                return await grains.GetGrain<IRouteGrain>(guid).FindAsync() is { } route ? (route.OrganizationGuid, route.SpaceGuid, null) : null;
+            case AccessKind.PrivateDomain:
+                return await grains.GetGrain<IDomainGrain>(guid).FindAsync() is { OwningOrganizationGuid: { } owner } ? (owner, null, null) : null;
             case AccessKind.Droplet or AccessKind.Build:
                 return await grains.GetGrain<IDropletGrain>(guid).FindAsync() is { } droplet ? await ScopeAsync(grains, AccessKind.App, droplet.AppGuid) : null;
             default:

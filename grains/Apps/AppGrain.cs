@@ -5,6 +5,9 @@ using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
+using CloudController.GrainInterfaces.Quotas;
+using CloudController.GrainInterfaces.Routes;
+using CloudController.GrainInterfaces.Spaces;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
@@ -33,9 +36,20 @@ public sealed partial class AppGrain(
         }
 
         var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.App(app.SpaceGuid), Entry(app), () => NameTaken(app.Name),
-            () => state.SaveAsync(new AppGrainState { App = app }),
-            HolderExistsAsync);
+        var org = await OrganizationOfAsync(app.SpaceGuid);
+        await ReserveAsync(org, null, app);
+        try
+        {
+            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.App(app.SpaceGuid), Entry(app), () => NameTaken(app.Name),
+                () => state.SaveAsync(new AppGrainState { App = app, OrganizationGuid = org }),
+                HolderExistsAsync);
+        }
+        catch
+        {
+            await ReleaseAsync(org, app);
+            throw;
+        }
+
         LogCreated(Guid, app.Name, app.SpaceGuid);
         return app;
     }
@@ -63,9 +77,23 @@ public sealed partial class AppGrain(
         var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
         var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
         next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
-            IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
-            () => state.SaveAsync(state.State with { App = next }));
+        var (org, nextOrg) = await ReserveChangeAsync(current, next);
+        try
+        {
+            await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
+                IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
+                () => state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid }));
+        }
+        catch
+        {
+            await UndoReservationAsync(org, nextOrg, current, next);
+            throw;
+        }
+
+        if (org is { } from && nextOrg is { } to && from != to)
+        {
+            await ReleaseAsync(from, current);
+        }
         if (next.State != current.State)
         {
             LogStateChanged(Guid, next.State);
@@ -86,7 +114,17 @@ public sealed partial class AppGrain(
             && await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync() is { State: DropletState.Staging };
         var droplet = Guid.NewGuid();
         var next = AppRules.Restage(current, clock.GetUtcNow(), Guid.NewGuid(), droplet, inFlight);
-        await state.SaveAsync(state.State with { App = next });
+        var (org, nextOrg) = await ReserveChangeAsync(current, next);
+        try
+        {
+            await state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid });
+        }
+        catch
+        {
+            await UndoReservationAsync(org, nextOrg, current, next);
+            throw;
+        }
+
         await StartStagingAsync(next, droplet);
         return next;
     }
@@ -178,13 +216,70 @@ public sealed partial class AppGrain(
             package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Droplet(Guid), recursive: true, "droplet", "app",
             droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), CfErrorCode.ResourceNotFound);
+        await UnmapRoutesAsync();
+        var org = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Guid, () => state.ClearStateAsync());
+        await ReleaseAsync(org, current);
         if (current.Package is { } package)
         {
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
         }
 
         LogDeleted(Guid);
+    }
+
+    private static AppDemand Demand(AppSnapshot app) => new(app.Memory, app.Instances, app.State == AppState.Started);
+
+    private async Task<Guid?> OrganizationOfAsync(Guid space) =>
+        await GrainFactory.GetGrain<ISpaceGrain>(space).OrganizationAsync();
+
+    /// <summary>Reserves what an app will use in its organization's quota before it is stored (nothing for a stopped app).</summary>
+    private Task ReserveAsync(Guid? org, AppSnapshot? before, AppSnapshot after) =>
+        org is { } o && (after.State == AppState.Started || before?.State == AppState.Started)
+            ? GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ReserveAppAsync(Guid, Demand(after))
+            : Task.CompletedTask;
+
+    private Task ReleaseAsync(Guid? org, AppSnapshot app) =>
+        org is { } o && app.State == AppState.Started
+            ? GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ReleaseAppAsync(Guid)
+            : Task.CompletedTask;
+
+    /// <summary>
+    /// Reserves an update's use of the quota: in the same organization when what the app uses changes, in the new one
+    /// when the app moves across organizations. Answers the organizations before and after (null when not needed).
+    /// </summary>
+    private async Task<(Guid? From, Guid? To)> ReserveChangeAsync(AppSnapshot current, AppSnapshot next)
+    {
+        var demandChanges = Demand(current) != Demand(next) && (current.State == AppState.Started || next.State == AppState.Started);
+        if (!demandChanges && next.SpaceGuid == current.SpaceGuid)
+        {
+            return (null, null);
+        }
+
+        var from = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
+        var to = next.SpaceGuid == current.SpaceGuid ? from : await OrganizationOfAsync(next.SpaceGuid);
+        await ReserveAsync(to, to == from ? current : null, next);
+        return (from, to);
+    }
+
+    private async Task UndoReservationAsync(Guid? from, Guid? to, AppSnapshot current, AppSnapshot next)
+    {
+        try
+        {
+            await (to is null ? Task.CompletedTask : to == from ? ReserveAsync(to, next, current) : ReleaseAsync(to, next));
+        }
+        catch (CloudControllerException)
+        {
+            // A quota lowered meanwhile refuses the old figure back; the reservation stays conservative (higher) then.
+        }
+    }
+
+    /// <summary>Takes the app off every route mapped to it (the routes own the mappings).</summary>
+    private async Task UnmapRoutesAsync()
+    {
+        var index = GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(Guid));
+        var page = await index.QueryAsync(IndexQuery.All(1, int.MaxValue));
+        await Task.WhenAll(page.Entries.Select(route => GrainFactory.GetGrain<IRouteGrain>(route.Guid).UnmapAsync(Guid)));
     }
 
     private static IndexEntry Entry(AppSnapshot app) =>

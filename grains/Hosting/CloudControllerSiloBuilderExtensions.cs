@@ -47,6 +47,8 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<LegacyIndexMigration>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyIndexMigration>());
         builder.Services.AddSingleton<WorkRunner>();
+        builder.Services.AddOptions<Events.EventsOptions>().BindConfiguration(Events.EventsOptions.Section);
+        builder.Services.AddSingleton(sp => new Events.EventTable(tables, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Events.EventsOptions>>()));
         builder.UseOrleans(silo =>
         {
             silo.UseCloudControllerClustering(configuration, tables);
@@ -73,6 +75,8 @@ public static class CloudControllerSiloBuilderExtensions
 
         var work = configuration.GetSection(WorkOptions.Section).Get<WorkOptions>() ?? new WorkOptions();
         TableNames.Validate($"{WorkOptions.Section}:ReminderTable", work.ReminderTable);
+        var events = configuration.GetSection(Events.EventsOptions.Section).Get<Events.EventsOptions>() ?? new Events.EventsOptions();
+        TableNames.Validate($"{Events.EventsOptions.Section}:Table", events.Table);
         if (work.MaxAttempts < 1 || work.Timeout <= TimeSpan.Zero || work.ResumePeriod < TimeSpan.FromSeconds(1))
         {
             throw new OrleansConfigurationException(

@@ -9,6 +9,18 @@ namespace CloudController.Grains.Indexes;
 /// </summary>
 internal sealed record IndexPlacement(string Index, string? CatalogKind)
 {
+    /// <summary>A listing index of its own (an organization's private domains, a space's routes) instead of a catalog partition.</summary>
+    public string? Listing { get; init; }
+
+    public static IndexPlacement Domain(string name, Guid? owner) =>
+        new(IndexKeys.Domains(name), null) { Listing = owner is { } org ? IndexKeys.PrivateDomainsOf(org) : IndexKeys.SharedDomains };
+
+    public static IndexPlacement Route(Guid domain, Guid space) =>
+        new(IndexKeys.RoutesOfDomain(domain), null) { Listing = IndexKeys.RoutesInSpace(space) };
+
+    public static IndexPlacement QuotaDefinition(string name) =>
+        new(IndexKeys.QuotaDefinitions(name), null) { Listing = IndexKeys.AllQuotaDefinitions };
+
     public static IndexPlacement App(Guid space) => new(IndexKeys.AppsInSpace(space), IndexKeys.Apps);
 
     public static IndexPlacement Space(Guid organization) => new(IndexKeys.SpacesInOrganization(organization), IndexKeys.Spaces);
@@ -21,7 +33,7 @@ internal sealed record IndexPlacement(string Index, string? CatalogKind)
 
     public static IndexPlacement Buildpack(string name) => new(IndexKeys.Buildpacks(name), null);
 
-    public string? CatalogOf(Guid guid) => CatalogKind is { } kind ? IndexKeys.Catalog(kind, guid) : null;
+    public string? CatalogOf(Guid guid) => Listing ?? (CatalogKind is { } kind ? IndexKeys.Catalog(kind, guid) : null);
 }
 
 /// <summary>

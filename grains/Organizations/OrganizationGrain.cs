@@ -42,6 +42,8 @@ public sealed partial class OrganizationGrain(
     public Task<OrganizationSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 
+    public Task<Guid?> QuotaDefinitionAsync() => Task.FromResult(state.RecordExists ? state.State.QuotaDefinitionGuid : (Guid?)null);
+
     public async Task<OrganizationSnapshot> UpdateAsync(UpdateOrganization command)
     {
         var current = Current;
@@ -56,6 +58,8 @@ public sealed partial class OrganizationGrain(
         var current = Current;
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Space(Guid), recursive, "space", "organization",
             space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), CfErrorCode.SpaceNotFound);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, new IndexPlacement(IndexKeys.PrivateDomainsOf(Guid), null), recursive, "private domain", "organization",
+            domain => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(domain).DeleteAsync(recursive: true), CfErrorCode.DomainNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Organization(current.Name), Guid, () => state.ClearStateAsync());
         await Users.RoleCleanup.OrganizationDeletedAsync(GrainFactory, Guid);
         LogDeleted(Guid);

@@ -49,6 +49,8 @@ public sealed partial class SpaceGrain(
     public Task<SpaceSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 
+    public Task<Guid?> OrganizationAsync() => Task.FromResult(state.RecordExists ? state.State.OrganizationGuid : (Guid?)null);
+
     public async Task<SpaceSnapshot> UpdateAsync(UpdateSpace command)
     {
         var current = Current;
@@ -63,6 +65,8 @@ public sealed partial class SpaceGrain(
         var current = Current;
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.App(Guid), recursive, "app", "space",
             app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), CfErrorCode.AppNotFound);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, new IndexPlacement(IndexKeys.RoutesInSpace(Guid), null), recursive, "route", "space",
+            route => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).DeleteAsync(), CfErrorCode.RouteNotFound);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Space(current.OrganizationGuid), Guid, () => state.ClearStateAsync());
         await Users.RoleCleanup.SpaceDeletedAsync(GrainFactory, Guid);
         LogDeleted(Guid);

@@ -31,6 +31,7 @@ public sealed class SiloHost(
             ["ORLEANS_GATEWAY_PORT"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CloudController:GrainStorage:ContainerName"] = grainStateContainer,
             ["CloudController:Work:ReminderTable"] = reminderTable,
+            ["CloudController:Events:Table"] = "ev" + reminderTable,
             ["CloudController:Work:ResumePeriod"] = "00:00:02",
             ["CloudController:Bits:MaxPackageSize"] = TestLimits.MaxPackageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };

@@ -1,0 +1,51 @@
+using CloudController.GrainInterfaces.Indexes;
+
+namespace CloudController.GrainInterfaces.Domains;
+
+/// <summary>
+/// A domain routes are made in (key: its guid): shared by every organization, or private to the one that owns it.
+/// Names are unique across both kinds.
+/// </summary>
+[Alias("CloudController.GrainInterfaces.Domains.IDomainGrain")]
+public interface IDomainGrain : IIndexedGrain
+{
+    /// <summary>Creates the domain; raises DomainNameTaken, DomainInvalid, InvalidRelation (unknown owning organization).</summary>
+    [Alias("CreateAsync")]
+    Task<DomainSnapshot> CreateAsync(CreateDomain command);
+
+    /// <summary>Creates the domain unless it exists (configured shared domains, seeded by every front-end at start).</summary>
+    [Alias("EnsureAsync")]
+    Task<DomainSnapshot> EnsureAsync(CreateDomain command);
+
+    /// <summary>The domain; raises DomainNotFound.</summary>
+    [Alias("GetAsync")]
+    Task<DomainSnapshot> GetAsync();
+
+    /// <summary>The domain, or null when it does not exist.</summary>
+    [Alias("FindAsync")]
+    Task<DomainSnapshot?> FindAsync();
+
+    /// <summary>Deletes the domain (and its routes when recursive); raises DomainNotFound, AssociationNotEmpty.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(bool recursive);
+}
+
+/// <summary>A domain to create: shared when <see cref="OwningOrganizationGuid"/> is null.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Domains.CreateDomain")]
+public sealed record CreateDomain(string Name, Guid? OwningOrganizationGuid, bool Internal, string? RouterGroupType);
+
+/// <summary>A domain as callers see it.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Domains.DomainSnapshot")]
+public sealed record DomainSnapshot(
+    Guid Guid,
+    string Name,
+    Guid? OwningOrganizationGuid,
+    bool Internal,
+    string? RouterGroupType,
+    DateTimeOffset CreatedAt)
+{
+    public bool Shared => OwningOrganizationGuid is null;
+
+    /// <summary>Whether routes of an organization's spaces may use this domain.</summary>
+    public bool UsableBy(Guid organization) => Shared || OwningOrganizationGuid == organization;
+}

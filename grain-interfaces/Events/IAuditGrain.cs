@@ -1,0 +1,78 @@
+using System.Collections.Immutable;
+
+namespace CloudController.GrainInterfaces.Events;
+
+/// <summary>
+/// The audit trail <c>GET /v2/events</c> reads (stateless; events live in a storage table, each under its actee,
+/// its space and its organization, newest first).
+/// </summary>
+[Alias("CloudController.GrainInterfaces.Events.IAuditGrain")]
+public interface IAuditGrain : IGrainWithIntegerKey
+{
+    /// <summary>Stores an event durably.</summary>
+    [Alias("RecordAsync")]
+    Task RecordAsync(AuditEvent auditEvent);
+
+    /// <summary>One page of the events matching the query.</summary>
+    [Alias("QueryAsync")]
+    Task<EventPage> QueryAsync(EventQuery query);
+}
+
+/// <summary>One audit event (CF's v2 event entity). <see cref="MetadataJson"/> is a JSON object, secrets already redacted.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.AuditEvent")]
+public sealed record AuditEvent(
+    [property: Id(0)] Guid Guid,
+    [property: Id(1)] string Type,
+    [property: Id(2)] string Actor,
+    [property: Id(3)] string ActorType,
+    [property: Id(4)] string ActorName,
+    [property: Id(5)] string Actee,
+    [property: Id(6)] string ActeeType,
+    [property: Id(7)] string ActeeName,
+    [property: Id(8)] DateTimeOffset Timestamp,
+    [property: Id(9)] string MetadataJson,
+    [property: Id(10)] Guid? SpaceGuid,
+    [property: Id(11)] Guid? OrganizationGuid);
+
+/// <summary>
+/// What to list: the events of <see cref="Actees"/>, <see cref="Spaces"/> or <see cref="Organizations"/> (alternatives;
+/// all three empty: every event), of the given types, within the timestamp bounds. A restricted caller passes what it
+/// sees in <see cref="Visible"/>: an event is shown when its space, or for an event without a space its organization, is
+/// among them.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.EventQuery")]
+public sealed record EventQuery(
+    [property: Id(0)] ImmutableArray<string> Actees,
+    [property: Id(1)] ImmutableArray<Guid> Spaces,
+    [property: Id(2)] ImmutableArray<Guid> Organizations,
+    [property: Id(3)] ImmutableArray<string> Types,
+    [property: Id(4)] ImmutableArray<TimestampBound> Timestamps,
+    [property: Id(5)] EventVisibility? Visible,
+    [property: Id(6)] bool Descending,
+    [property: Id(7)] int Page,
+    [property: Id(8)] int PerPage);
+
+/// <summary>A bound on the timestamp: <c>Operator</c> is one of <c>&lt; &gt; &lt;= &gt;=</c> or <c>:</c> (equal).</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.TimestampBound")]
+public sealed record TimestampBound([property: Id(0)] string Operator, [property: Id(1)] DateTimeOffset Value)
+{
+    public bool Holds(DateTimeOffset t) => Operator switch
+    {
+        "<" => t < Value,
+        ">" => t > Value,
+        "<=" => t <= Value,
+        ">=" => t >= Value,
+        _ => t == Value,
+    };
+}
+
+/// <summary>The spaces and organizations whose events a restricted caller may read.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.EventVisibility")]
+public sealed record EventVisibility([property: Id(0)] ImmutableHashSet<Guid> Spaces, [property: Id(1)] ImmutableHashSet<Guid> Organizations)
+{
+    public bool Sees(AuditEvent e) =>
+        e.SpaceGuid is { } space ? Spaces.Contains(space) : e.OrganizationGuid is { } org && Organizations.Contains(org);
+}
+
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.EventPage")]
+public sealed record EventPage([property: Id(0)] int TotalResults, [property: Id(1)] ImmutableArray<AuditEvent> Events);

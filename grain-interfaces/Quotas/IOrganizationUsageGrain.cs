@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace CloudController.GrainInterfaces.Quotas;
+
+/// <summary>
+/// What an organization uses against its quota (key: the organization's guid): the memory and instances of its
+/// started apps and its routes. Apps and routes reserve here before they store a change that uses more, so two
+/// concurrent starts cannot both fit into the last free memory. Each reservation is an absolute figure per app, so
+/// repeating one (a retry after a failed store) never counts twice.
+/// </summary>
+[Alias("CloudController.GrainInterfaces.Quotas.IOrganizationUsageGrain")]
+public interface IOrganizationUsageGrain : IGrainWithGuidKey
+{
+    /// <summary>
+    /// Sets what an app uses (nothing when stopped); raises AppMemoryQuotaExceeded, QuotaInstanceMemoryLimitExceeded or
+    /// QuotaInstanceLimitExceeded when it would use more than before and more than the quota allows.
+    /// </summary>
+    [Alias("ReserveAppAsync")]
+    Task ReserveAppAsync(Guid app, AppDemand demand);
+
+    /// <summary>Forgets an app (deleted, moved to another organization).</summary>
+    [Alias("ReleaseAppAsync")]
+    Task ReleaseAppAsync(Guid app);
+
+    /// <summary>Counts a new route; raises OrgQuotaTotalRoutesExceeded.</summary>
+    [Alias("ReserveRouteAsync")]
+    Task ReserveRouteAsync(Guid route);
+
+    [Alias("ReleaseRouteAsync")]
+    Task ReleaseRouteAsync(Guid route);
+
+    [Alias("UsageAsync")]
+    Task<OrganizationUsage> UsageAsync();
+}
+
+/// <summary>What one app asks of its organization's quota.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Quotas.AppDemand")]
+public sealed record AppDemand([property: Id(0)] int MemoryPerInstance, [property: Id(1)] int Instances, [property: Id(2)] bool Started)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long Memory => Started ? (long)MemoryPerInstance * Instances : 0;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int RunningInstances => Started ? Instances : 0;
+}
+
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Quotas.OrganizationUsage")]
+public sealed record OrganizationUsage(long Memory, int Instances, int Routes, ImmutableArray<Guid> Apps);

@@ -1,0 +1,128 @@
+using System.Text.RegularExpressions;
+using CloudController.GrainInterfaces.Domains;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Routes;
+using CloudController.Grains.Indexes;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CloudController.Grains.Domains;
+
+/// <summary>Persisted form of a domain. Ids are permanent: add new ones, never renumber.</summary>
+[GenerateSerializer, Alias("CloudController.Grains.Domains.DomainGrainState")]
+public sealed record DomainGrainState
+{
+    [Id(0)] public string Name { get; init; } = "";
+    [Id(1)] public Guid? OwningOrganizationGuid { get; init; }
+    [Id(2)] public bool Internal { get; init; }
+    [Id(3)] public string? RouterGroupType { get; init; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; init; }
+
+    public DomainSnapshot ToSnapshot(Guid guid) => new(guid, Name, OwningOrganizationGuid, Internal, RouterGroupType, CreatedAt);
+}
+
+[GrainType("domain")]
+public sealed partial class DomainGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<DomainGrainState> state,
+    TimeProvider clock,
+    ILogger<DomainGrain> logger) : Grain, IDomainGrain
+{
+    private Guid Guid => this.GetPrimaryKey();
+
+    private DomainGrainState Current => state.RecordExists ? state.State : throw CloudControllerException.DomainNotFound(Guid);
+
+    public async Task<DomainSnapshot> CreateAsync(CreateDomain command)
+    {
+        if (state.RecordExists)
+        {
+            throw NameTaken(command.Name);
+        }
+
+        var next = DomainRules.Create(command, clock.GetUtcNow());
+        if (next.OwningOrganizationGuid is { } org && await GrainFactory.GetGrain<IOrganizationGrain>(org).FindAsync() is null)
+        {
+            throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::Organization with guid: {org}");
+        }
+
+        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, Placement(next), Entry(next), () => NameTaken(next.Name),
+            () => state.SaveAsync(next), HolderExistsAsync);
+        LogCreated(Guid, next.Name, next.OwningOrganizationGuid);
+        return next.ToSnapshot(Guid);
+    }
+
+    public async Task<DomainSnapshot> EnsureAsync(CreateDomain command) =>
+        state.RecordExists ? state.State.ToSnapshot(Guid) : await CreateAsync(command);
+
+    public Task<DomainSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
+
+    public Task<DomainSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
+
+    public Task ReindexAsync() => state.RecordExists
+        ? IndexedWrite.ReindexAsync(GrainFactory, Placement(state.State), Entry(state.State))
+        : Task.CompletedTask;
+
+    public async Task DeleteAsync(bool recursive)
+    {
+        var current = Current;
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, new IndexPlacement(IndexKeys.RoutesOfDomain(Guid), null), recursive, "route", "domain",
+            route => GrainFactory.GetGrain<IRouteGrain>(route).DeleteAsync(), CfErrorCode.RouteNotFound);
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(current), Guid, () => state.ClearStateAsync());
+        LogDeleted(Guid);
+    }
+
+    private static IndexPlacement Placement(DomainGrainState s) => IndexPlacement.Domain(s.Name, s.OwningOrganizationGuid);
+
+    private IndexEntry Entry(DomainGrainState s) =>
+        new(Guid, s.Name, s.OwningOrganizationGuid is { } org ? IndexKeys.Scope(org) : string.Empty, s.CreatedAt, []);
+
+    private static CloudControllerException NameTaken(string name) =>
+        new(CfErrorCode.DomainNameTaken, $"The domain name is taken: {name}");
+
+    private async Task<bool> HolderExistsAsync(Guid holder) =>
+        await GrainFactory.GetGrain<IDomainGrain>(holder).FindAsync() is not null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Domain {DomainGuid} created as {Name} (owning organization {OrganizationGuid})")]
+    private partial void LogCreated(Guid domainGuid, string name, Guid? organizationGuid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Domain {DomainGuid} deleted")]
+    private partial void LogDeleted(Guid domainGuid);
+}
+
+/// <summary>Validation of domains. Pure.</summary>
+internal static partial class DomainRules
+{
+    public static DomainGrainState Create(CreateDomain command, DateTimeOffset now)
+    {
+        var name = command.Name.Trim().ToLowerInvariant();
+        if (name.Length is 0 or > 253 || !DomainName().IsMatch(name))
+        {
+            throw new CloudControllerException(CfErrorCode.DomainInvalid,
+                "The domain is invalid: name can contain multiple subdomains, each having only alphanumeric characters and hyphens of up to 63 characters, see RFC 1035.");
+        }
+
+        if (command.RouterGroupType is not (null or "tcp"))
+        {
+            throw new CloudControllerException(CfErrorCode.DomainInvalid, "The domain is invalid: router_group_type must be tcp or absent");
+        }
+
+        if (command.Internal && command.OwningOrganizationGuid is not null)
+        {
+            throw new CloudControllerException(CfErrorCode.DomainInvalid, "The domain is invalid: only shared domains can be internal");
+        }
+
+        return new DomainGrainState
+        {
+            Name = name,
+            OwningOrganizationGuid = command.OwningOrganizationGuid,
+            Internal = command.Internal,
+            RouterGroupType = command.RouterGroupType,
+            CreatedAt = now,
+        };
+    }
+
+    // RFC 1035 labels: letters, digits and inner hyphens, 1-63 characters each, at least two labels.
+    [GeneratedRegex(@"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex DomainName();
+}

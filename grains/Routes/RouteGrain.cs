@@ -1,0 +1,242 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using CloudController.GrainInterfaces.Domains;
+using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Quotas;
+using CloudController.GrainInterfaces.Routes;
+using CloudController.GrainInterfaces.Spaces;
+using CloudController.Grains.Indexes;
+using CloudController.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CloudController.Grains.Routes;
+
+/// <summary>Persisted form of a route. Ids are permanent: add new ones, never renumber.</summary>
+[GenerateSerializer, Alias("CloudController.Grains.Routes.RouteGrainState")]
+public sealed record RouteGrainState
+{
+    [Id(0)] public string Host { get; init; } = "";
+    [Id(1)] public Guid DomainGuid { get; init; }
+    [Id(2)] public Guid SpaceGuid { get; init; }
+    [Id(3)] public Guid OrganizationGuid { get; init; }
+    [Id(4)] public string Path { get; init; } = "";
+    [Id(5)] public int? Port { get; init; }
+    [Id(6)] public ImmutableArray<Guid> Apps { get; init; } = [];
+    [Id(7)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(8)] public DateTimeOffset? UpdatedAt { get; init; }
+
+    public RouteSnapshot ToSnapshot(Guid guid) =>
+        new(guid, Host, DomainGuid, SpaceGuid, OrganizationGuid, Path, Port, Apps.IsDefault ? [] : Apps, CreatedAt, UpdatedAt);
+}
+
+[GrainType("route")]
+public sealed partial class RouteGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<RouteGrainState> state,
+    TimeProvider clock,
+    ILogger<RouteGrain> logger) : Grain, IRouteGrain
+{
+    private Guid Guid => this.GetPrimaryKey();
+
+    private RouteGrainState Current => state.RecordExists ? state.State : throw CloudControllerException.RouteNotFound(Guid);
+
+    public async Task<RouteSnapshot> CreateAsync(CreateRoute command)
+    {
+        if (state.RecordExists)
+        {
+            throw Taken(command.Host, command.Path);
+        }
+
+        var host = RouteRules.ValidHost(command.Host);
+        var path = RouteRules.ValidPath(command.Path);
+        if (command.Port is not null)
+        {
+            throw new CloudControllerException(CfErrorCode.RouteInvalid,
+                "The route is invalid: Port is supported for domains of TCP router groups only.");
+        }
+
+        var domain = await GrainFactory.GetGrain<IDomainGrain>(command.DomainGuid).FindAsync()
+            ?? throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::Domain with guid: {command.DomainGuid}");
+        var space = await GrainFactory.GetGrain<ISpaceGrain>(command.SpaceGuid).FindAsync()
+            ?? throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::Space with guid: {command.SpaceGuid}");
+        if (!domain.UsableBy(space.OrganizationGuid))
+        {
+            throw CloudControllerException.InvalidRelation(
+                $"Domain with guid {domain.Guid} is a private domain of another organization and cannot be used in space {space.Guid}");
+        }
+
+        if (host.Length == 0 && domain.Shared && !domain.Internal)
+        {
+            throw new CloudControllerException(CfErrorCode.RouteInvalid, "The route is invalid: host is required for shared-domains");
+        }
+
+        var next = new RouteGrainState
+        {
+            Host = host,
+            DomainGuid = domain.Guid,
+            SpaceGuid = space.Guid,
+            OrganizationGuid = space.OrganizationGuid,
+            Path = path,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        var usage = GrainFactory.GetGrain<IOrganizationUsageGrain>(next.OrganizationGuid);
+        await usage.ReserveRouteAsync(Guid);
+        try
+        {
+            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, Placement(next), Entry(next), () => Taken(host, path),
+                () => state.SaveAsync(next), HolderExistsAsync);
+        }
+        catch
+        {
+            await usage.ReleaseRouteAsync(Guid);
+            throw;
+        }
+
+        LogCreated(Guid, host, domain.Name, path, space.Guid);
+        return next.ToSnapshot(Guid);
+    }
+
+    public Task<RouteSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
+
+    public Task<RouteSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
+
+    public Task ReindexAsync() => state.RecordExists
+        ? IndexedWrite.ReindexAsync(GrainFactory, Placement(state.State), Entry(state.State))
+        : Task.CompletedTask;
+
+    public async Task<RouteSnapshot> UpdateAsync(UpdateRoute command)
+    {
+        var current = Current;
+        var next = current with
+        {
+            Host = command.Host is null ? current.Host : RouteRules.ValidHost(command.Host),
+            Path = command.Path is null ? current.Path : RouteRules.ValidPath(command.Path),
+            UpdatedAt = clock.GetUtcNow(),
+        };
+        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next),
+            () => Taken(next.Host, next.Path), () => state.SaveAsync(next));
+        return next.ToSnapshot(Guid);
+    }
+
+    public async Task<RouteSnapshot> MapAsync(Guid app, Guid appSpace)
+    {
+        var current = Current;
+        if (appSpace != current.SpaceGuid)
+        {
+            throw CloudControllerException.InvalidRelation(
+                "The app cannot be mapped to this route because the route is not in this space. Apps must be mapped to routes in the same space.");
+        }
+
+        if (current.Apps.Contains(app))
+        {
+            return current.ToSnapshot(Guid);
+        }
+
+        var appRoutes = GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app));
+        await appRoutes.PutAsync(MappingEntry(current));
+        try
+        {
+            await state.SaveAsync(current with { Apps = current.Apps.Add(app) });
+        }
+        catch
+        {
+            await appRoutes.ReleaseAsync(Guid);
+            throw;
+        }
+
+        LogMapped(Guid, app);
+        return state.State.ToSnapshot(Guid);
+    }
+
+    public async Task<RouteSnapshot?> UnmapAsync(Guid app)
+    {
+        if (!state.RecordExists)
+        {
+            // A route deleted meanwhile: make sure the app no longer lists it.
+            await GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).ReleaseAsync(Guid);
+            return null;
+        }
+
+        var current = state.State;
+        if (current.Apps.Contains(app))
+        {
+            await state.SaveAsync(current with { Apps = current.Apps.Remove(app) });
+            LogUnmapped(Guid, app);
+        }
+
+        await GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).ReleaseAsync(Guid);
+        return state.State.ToSnapshot(Guid);
+    }
+
+    public async Task DeleteAsync()
+    {
+        var current = Current;
+        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(current), Guid, () => state.ClearStateAsync());
+        await Task.WhenAll(current.Apps.Select(app => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).ReleaseAsync(Guid)));
+        await GrainFactory.GetGrain<IOrganizationUsageGrain>(current.OrganizationGuid).ReleaseRouteAsync(Guid);
+        LogDeleted(Guid);
+    }
+
+    private static IndexPlacement Placement(RouteGrainState s) => IndexPlacement.Route(s.DomainGuid, s.SpaceGuid);
+
+    private IndexEntry Entry(RouteGrainState s) => new(Guid, IndexKeys.RouteAddress(s.Host, s.Path), IndexKeys.Scope(s.SpaceGuid), s.CreatedAt,
+        [IndexEntry.Tag("host", s.Host.ToLowerInvariant()), IndexEntry.Tag("path", s.Path), IndexEntry.Tag("domain", IndexKeys.Scope(s.DomainGuid)),
+            IndexEntry.Tag("space", IndexKeys.Scope(s.SpaceGuid))]);
+
+    private IndexEntry MappingEntry(RouteGrainState s) => new(Guid, Guid.ToString("D"), IndexKeys.Scope(s.SpaceGuid), s.CreatedAt, []);
+
+    private static CloudControllerException Taken(string host, string path) => path.Length == 0
+        ? new(CfErrorCode.RouteHostTaken, $"The host is taken: {host}")
+        : new(CfErrorCode.RoutePathTaken, $"The path is taken: {path}");
+
+    private async Task<bool> HolderExistsAsync(Guid holder) =>
+        await GrainFactory.GetGrain<IRouteGrain>(holder).FindAsync() is not null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {RouteGuid} created as {Host}.{Domain}{Path} in space {SpaceGuid}")]
+    private partial void LogCreated(Guid routeGuid, string host, string domain, string path, Guid spaceGuid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {RouteGuid} mapped to app {AppGuid}")]
+    private partial void LogMapped(Guid routeGuid, Guid appGuid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {RouteGuid} unmapped from app {AppGuid}")]
+    private partial void LogUnmapped(Guid routeGuid, Guid appGuid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Route {RouteGuid} deleted")]
+    private partial void LogDeleted(Guid routeGuid);
+}
+
+/// <summary>Validation of a route's host and path (CF's RouteValidator). Pure.</summary>
+public static partial class RouteRules
+{
+    public static string ValidHost(string host)
+    {
+        var trimmed = host.Trim();
+        if (trimmed.Length > 63 || (trimmed.Length > 0 && trimmed != "*" && !Host().IsMatch(trimmed)))
+        {
+            throw new CloudControllerException(CfErrorCode.RouteInvalid,
+                "The route is invalid: host must be no more than 63 characters of letters, digits, '-' and '_' (or '*')");
+        }
+
+        return trimmed.ToLowerInvariant();
+    }
+
+    public static string ValidPath(string path)
+    {
+        if (path.Length == 0)
+        {
+            return path;
+        }
+
+        if (path[0] != '/' || path == "/" || path.Contains('?', StringComparison.Ordinal) || path.Length > 128
+            || path.Any(char.IsControl) || !Uri.IsWellFormedUriString("http://h" + path, UriKind.Absolute))
+        {
+            throw new CloudControllerException(CfErrorCode.RouteInvalid,
+                "The route is invalid: path must begin with '/', be more than '/', hold no '?' and be a valid URI path");
+        }
+
+        return path;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+$")]
+    private static partial Regex Host();
+}
