@@ -39,7 +39,17 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         }
 
         await cf.LogInAsync(options.User, options.Password);
-        var org = await cf.PostJsonAsync("setup", "/v2/organizations", new { name = $"loadtest-{_run}" }, HttpStatusCode.Created, Shapes.V2Resource);
+        // The default quota (10 GB) would refuse most of a thousand started apps, as CF's does: the run's org gets its own.
+        var quota = await cf.PostJsonAsync("setup", "/v2/quota_definitions", new
+        {
+            name = $"loadtest-{_run}",
+            non_basic_services_allowed = true,
+            total_services = -1,
+            total_routes = -1,
+            memory_limit = 100_000_000,
+        }, HttpStatusCode.Created, Shapes.V2Resource);
+        var org = await cf.PostJsonAsync("setup", "/v2/organizations", new { name = $"loadtest-{_run}", quota_definition_guid = Shapes.Guid(quota) },
+            HttpStatusCode.Created, Shapes.V2Resource);
         for (var s = 0; s < options.Spaces; s++)
         {
             var space = await cf.PostJsonAsync("setup", "/v2/spaces", new { name = $"load-{s}", organization_guid = Shapes.Guid(org) }, HttpStatusCode.Created, Shapes.V2Resource);
