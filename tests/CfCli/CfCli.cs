@@ -36,6 +36,19 @@ public sealed class CfCli : IDisposable
         return (process.ExitCode, await output + await error);
     }
 
+    /// <summary>
+    /// Runs a command and fails the test unless it exits with <paramref name="exitCode"/>, prints <paramref name="text"/>
+    /// and does not warn about the API version; answers the output.
+    /// </summary>
+    public async Task<string> ExpectAsync(int exitCode, string text, params string[] args)
+    {
+        var (code, output) = await RunAsync(args);
+        Xunit.Assert.True(code == exitCode && output.Contains(text, StringComparison.Ordinal),
+            $"cf {string.Join(' ', args)} exited {code}, expected {exitCode} and \"{text}\":\n{output}");
+        Xunit.Assert.DoesNotContain("is no longer supported", output, StringComparison.Ordinal);
+        return output;
+    }
+
     public void Dispose() => _home.Delete(recursive: true);
 
     private static string? Locate()

@@ -114,10 +114,5 @@ public sealed class CfCliUserTests(CfCliFixture fixture)
 
     private static string Guid(System.Text.Json.JsonElement resources) => resources[0].GetProperty("metadata").GetProperty("guid").GetString()!;
 
-    private static async Task ExpectAsync(CfCli cf, int exitCode, string text, params string[] args)
-    {
-        var (code, output) = await cf.RunAsync(args);
-        Assert.True(code == exitCode && output.Contains(text, StringComparison.Ordinal),
-            $"cf {string.Join(' ', args)} exited {code}:\n{output}");
-    }
+    private static Task<string> ExpectAsync(CfCli cf, int exitCode, string text, params string[] args) => cf.ExpectAsync(exitCode, text, args);
 }
