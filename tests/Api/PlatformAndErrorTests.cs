@@ -14,7 +14,7 @@ public sealed class PlatformAndErrorTests(CloudControllerFixture fixture)
 
         var info = await (await http.GetAsync("/v2/info")).JsonAsync(HttpStatusCode.OK);
 
-        Assert.Equal("2.58.0", info.GetProperty("api_version").GetString());
+        Assert.Equal("2.128.0", info.GetProperty("api_version").GetString());
         Assert.Equal(2, info.GetProperty("version").GetInt32());
         Assert.Equal("http://localhost", info.GetProperty("token_endpoint").GetString());
         Assert.Equal("http://localhost", info.GetProperty("authorization_endpoint").GetString());
@@ -30,7 +30,7 @@ public sealed class PlatformAndErrorTests(CloudControllerFixture fixture)
         var login = await (await http.GetAsync("/login")).JsonAsync(HttpStatusCode.OK);
 
         Assert.Equal("http://localhost/v2", root.GetProperty("links").GetProperty("cloud_controller_v2").GetProperty("href").GetString());
-        Assert.Equal("2.58.0", root.GetProperty("links").GetProperty("cloud_controller_v2").GetProperty("meta").GetProperty("version").GetString());
+        Assert.Equal("2.128.0", root.GetProperty("links").GetProperty("cloud_controller_v2").GetProperty("meta").GetProperty("version").GetString());
         Assert.Equal("http://localhost", root.GetProperty("links").GetProperty("uaa").GetProperty("href").GetString());
         Assert.Equal("http://localhost/v3/organizations", v3.GetProperty("links").GetProperty("organizations").GetProperty("href").GetString());
         Assert.Equal("http://localhost", login.GetProperty("links").GetProperty("uaa").GetString());
