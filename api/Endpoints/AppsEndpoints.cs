@@ -43,10 +43,9 @@ internal static class AppsEndpoints
 
     private static async Task<Created<V2Resource<AppEntity>>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
-        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
-        body.RequiredString("name");
-        body.RequiredGuid("space_guid", AppRequests.InvalidRelation("Space"));
-        var fields = AppRequests.Read(body);
+        var body = await RequestBody.ReadAsync<V2AppRequest>(http.Request, JsonFieldErrors.V2);
+        body.RequireCreateFields(JsonFieldErrors.V2);
+        var fields = body.ToFields();
         await http.RequireAsync(AccessKind.Space, fields.SpaceGuid!.Value, AccessNeed.Develop);
         var space = await ExistingSpaceAsync(grains, fields.SpaceGuid!.Value);
         fields = fields with
@@ -56,7 +55,7 @@ internal static class AppsEndpoints
         };
         await CheckAsync(grains, fields, space);
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
-        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, space.OrganizationGuid), Audit.Node(body.Root));
+        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, space.OrganizationGuid), Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
         var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -72,8 +71,8 @@ internal static class AppsEndpoints
     {
         var grain = App(grains, guid);
         var current = await grain.GetAsync();
-        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
-        var fields = AppRequests.Read(body);
+        var body = await RequestBody.ReadAsync<V2AppRequest>(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        var fields = body.ToFields();
         if (fields.SpaceGuid is { } moveTo && moveTo != current.SpaceGuid)
         {
             // Moving an app needs developer rights where it goes, too.
@@ -85,7 +84,7 @@ internal static class AppsEndpoints
         await CheckAsync(grains, fields, space);
         var updated = await grain.UpdateAsync(fields);
         var actee = new AuditActee(updated.Guid, "app", updated.Name, updated.SpaceGuid, space.OrganizationGuid);
-        await http.AuditAsync(grains, "audit.app.update", actee, Audit.Node(body.Root));
+        await http.AuditAsync(grains, "audit.app.update", actee, Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
         if (updated.State != current.State)
         {
             await http.AuditAsync(grains, updated.State == AppState.Started ? "audit.app.start" : "audit.app.stop", actee);

@@ -91,7 +91,7 @@ internal static class V3AppsEndpoints
             StackGuid = lifecycle?.Stack,
             Buildpack = lifecycle?.Buildpack,
             EnvironmentJson = Environment(body),
-            Set = lifecycle is null ? [] : ["buildpack"],
+            Cleared = lifecycle is { Buildpack: null } ? [AppSetting.Buildpack] : [],
         });
         return TypedResults.Ok(V3AppResource.From(app, platform));
     }
@@ -114,14 +114,14 @@ internal static class V3AppsEndpoints
             throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Droplet not found");
         }
 
-        var app = await grain.UpdateAsync(new AppFields { State = "STARTED" });
+        var app = await grain.UpdateAsync(new AppFields { State = AppState.Started });
         await http.AuditAppAsync(grains, "audit.app.start", app);
         return TypedResults.Ok(V3AppResource.From(app, platform));
     }
 
     private static async Task<Ok<V3AppResource>> StopAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
-        var app = await App(grains, guid).UpdateAsync(new AppFields { State = "STOPPED" });
+        var app = await App(grains, guid).UpdateAsync(new AppFields { State = AppState.Stopped });
         await http.AuditAppAsync(grains, "audit.app.stop", app);
         return TypedResults.Ok(V3AppResource.From(app, platform));
     }

@@ -14,6 +14,9 @@ internal interface IRequestBody
     void Validate(JsonFieldErrors errors);
 }
 
+/// <summary>The body a request's record was bound from, as JSON (what the audit trail keeps of it, censored).</summary>
+internal sealed record RequestBodyFeature(JsonElement Body);
+
 internal static class RequestBody
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -28,6 +31,7 @@ internal static class RequestBody
         where T : class, IRequestBody
     {
         var element = await JsonBody.ReadAsync(request, emptyIsObject);
+        request.HttpContext.Features.Set(new RequestBodyFeature(element));
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw errors.Invalid(null, "the request body must be a JSON object");
@@ -40,13 +44,35 @@ internal static class RequestBody
         }
         catch (JsonException ex)
         {
-            var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
-            throw errors.Invalid(field, field is null ? "invalid request body" : "is of the wrong type");
+            var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..].Split('.', '[')[0] : null;
+            throw errors.Invalid(field, field is null ? "invalid request body" : Expected<T>(field));
         }
 
         body = body ?? throw errors.Invalid(null, "invalid request body");
         body.Validate(errors);
         return body;
+    }
+
+    /// <summary>What a field should have been, from the record's member type: "must be a string", "must be an integer".</summary>
+    private static string Expected<T>(string field)
+    {
+        var member = typeof(T).GetProperties().FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == field)?.PropertyType;
+        if (member is { IsGenericType: true } && member.GetGenericTypeDefinition() == typeof(Field<>))
+        {
+            member = member.GetGenericArguments()[0];
+        }
+
+        member = member is null ? null : Nullable.GetUnderlyingType(member) ?? member;
+        return member switch
+        {
+            null => "is of the wrong type",
+            _ when member == typeof(string) => "must be a string",
+            _ when member == typeof(bool) => "must be a boolean",
+            _ when member == typeof(int) || member == typeof(long) => "must be an integer",
+            _ when member == typeof(JsonElement) => "is of the wrong type",
+            _ when member.IsArray => "must be an array",
+            _ => "is of the wrong type",
+        };
     }
 
     /// <summary>The value of a required field, or the version's "missing field" error.</summary>
@@ -55,4 +81,53 @@ internal static class RequestBody
 
     public static TValue Required<TValue>(TValue? value, string field, JsonFieldErrors errors)
         where TValue : struct => value ?? throw errors.Missing(field);
+}
+
+/// <summary>
+/// A body field that knows whether the request named it: absent, or present (possibly as an explicit null, which
+/// CF treats as "clear this setting").
+/// </summary>
+[JsonConverter(typeof(FieldConverterFactory))]
+internal readonly record struct Field<T>(bool IsSet, T? Value)
+{
+    /// <summary>Named with a value other than null.</summary>
+    public bool HasValue => IsSet && Value is not null;
+
+    /// <summary>Named as null (or, for text, as the empty string).</summary>
+    public bool IsCleared => IsSet && (Value is null || Value is string { Length: 0 });
+}
+
+internal sealed class FieldConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(Field<>);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(FieldConverter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+
+    private sealed class FieldConverter<T> : JsonConverter<Field<T>>
+    {
+        public override bool HandleNull => true;
+
+        public override Field<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return new Field<T>(true, default);
+            }
+
+            try
+            {
+                return new Field<T>(true, JsonSerializer.Deserialize<T>(ref reader, options));
+            }
+            catch (JsonException)
+            {
+                // The inner read reports its own path ("$"); a bare exception lets the outer read name the field.
+                throw new JsonException();
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, Field<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value.Value, options);
+    }
 }

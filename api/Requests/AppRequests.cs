@@ -6,76 +6,107 @@ using CloudController.GrainInterfaces.Errors;
 
 namespace CloudController.Api.Requests;
 
-/// <summary>Reads a v2 app create/update body into <see cref="AppFields"/>; type errors are MessageParseError as in CF.</summary>
-internal static class AppRequests
+/// <summary>
+/// A v2 app create or update body (<c>POST /v2/apps</c>, <c>PUT /v2/apps/:guid</c>), bound as CF names its fields.
+/// <see cref="ToFields"/> turns it into the app grain's command: guids parsed, the state an enum, the environment
+/// checked to be an object, and explicit nulls (or empty text) as settings to clear. Fields CF accepts but this
+/// server does not back (<c>route_guids</c>, <c>service_binding_guids</c>, <c>docker_credentials_json</c>) are read
+/// and ignored, as CF ignores unknown ones.
+/// </summary>
+internal sealed record V2AppRequest(
+    Field<string?> Name,
+    Field<string?> SpaceGuid,
+    Field<string?> StackGuid,
+    Field<bool?> Production,
+    Field<string?> Buildpack,
+    Field<JsonElement?> EnvironmentJson,
+    Field<int?> Memory,
+    Field<int?> Instances,
+    Field<int?> DiskQuota,
+    Field<string?> State,
+    Field<string?> Command,
+    Field<bool?> Console,
+    Field<string?> Debug,
+    Field<string?> HealthCheckType,
+    Field<int?> HealthCheckTimeout,
+    Field<bool?> Diego,
+    Field<string?> DockerImage,
+    Field<JsonElement?> DockerCredentialsJson,
+    Field<bool?> EnableSsh,
+    Field<int[]?> Ports,
+    Field<JsonElement?> RouteGuids,
+    Field<JsonElement?> ServiceBindingGuids) : IRequestBody
 {
-    private static readonly string[] Known =
-    [
-        "name", "space_guid", "stack_guid", "production", "buildpack", "environment_json", "memory", "instances",
-        "disk_quota", "state", "command", "console", "debug", "health_check_type", "health_check_timeout", "diego",
-        "docker_image", "docker_credentials_json", "enable_ssh", "ports", "route_guids", "service_binding_guids",
-    ];
-
-    public static AppFields Read(JsonFields body)
+    public void Validate(JsonFieldErrors errors)
     {
-        var spaceGuid = body.OptionalGuid("space_guid", InvalidRelation("Space"));
+        if (EnvironmentJson is { HasValue: true, Value.ValueKind: not JsonValueKind.Object })
+        {
+            throw errors.Invalid("environment_json", "must be a hash");
+        }
+    }
+
+    /// <summary>A create's required fields: <c>name</c> and <c>space_guid</c>.</summary>
+    public void RequireCreateFields(JsonFieldErrors errors)
+    {
+        RequestBody.Required(Name.Value, "name", errors);
+        RequestBody.Required(SpaceGuid.Value, "space_guid", errors);
+    }
+
+    public AppFields ToFields()
+    {
+        ImmutableHashSet<AppSetting> cleared =
+        [
+            .. new (bool IsCleared, AppSetting Setting)[]
+            {
+                (Buildpack.IsCleared, AppSetting.Buildpack), (Command.IsCleared, AppSetting.Command),
+                (Debug.IsSet && Debug.Value is null, AppSetting.Debug), (HealthCheckTimeout.IsCleared, AppSetting.HealthCheckTimeout),
+                (DockerImage.IsCleared, AppSetting.DockerImage), (Ports.IsCleared, AppSetting.Ports),
+            }.Where(c => c.IsCleared).Select(c => c.Setting),
+        ];
         return new AppFields
         {
-            Name = body.OptionalString("name")?.Trim(),
-            SpaceGuid = spaceGuid,
-            StackGuid = body.OptionalGuid("stack_guid", InvalidRelation("Stack")),
-            Production = body.OptionalBool("production"),
-            Buildpack = EmptyAsNull(body.OptionalString("buildpack")),
-            EnvironmentJson = Environment(body),
-            Memory = body.OptionalInt("memory"),
-            Instances = body.OptionalInt("instances"),
-            DiskQuota = body.OptionalInt("disk_quota"),
-            State = body.OptionalString("state"),
-            Command = EmptyAsNull(body.OptionalString("command")),
-            Console = body.OptionalBool("console"),
-            Debug = body.OptionalString("debug"),
-            HealthCheckType = body.OptionalString("health_check_type"),
-            HealthCheckTimeout = body.OptionalInt("health_check_timeout"),
-            Diego = body.OptionalBool("diego"),
-            DockerImage = EmptyAsNull(body.OptionalString("docker_image")),
-            EnableSsh = body.OptionalBool("enable_ssh"),
-            Ports = Ports(body),
-            Set = [.. body.Root.EnumerateObject().Select(p => p.Name).Where(Known.Contains)],
+            Name = Name.Value?.Trim(),
+            SpaceGuid = Relation(SpaceGuid.Value, "Space"),
+            StackGuid = Relation(StackGuid.Value, "Stack"),
+            Production = Production.Value,
+            Buildpack = NonEmpty(Buildpack.Value),
+            EnvironmentJson = EnvironmentJson.Value?.GetRawText(),
+            Memory = Memory.Value,
+            Instances = Instances.Value,
+            DiskQuota = DiskQuota.Value,
+            State = State.Value switch
+            {
+                null => null,
+                "STARTED" => AppState.Started,
+                "STOPPED" => AppState.Stopped,
+                _ => throw CloudControllerException.AppInvalid("Invalid app state provided"),
+            },
+            Command = NonEmpty(Command.Value),
+            Console = Console.Value,
+            Debug = Debug.Value,
+            HealthCheckType = HealthCheckType.Value,
+            HealthCheckTimeout = HealthCheckTimeout.Value,
+            Diego = Diego.Value,
+            DockerImage = NonEmpty(DockerImage.Value),
+            EnableSsh = EnableSsh.Value,
+            Ports = Ports.Value is { } ports ? ValidPorts(ports) : null,
+            Cleared = cleared,
         };
     }
 
+    private static Guid? Relation(string? text, string model) => text is null ? null
+        : Endpoints.RouteGuid.TryParse(text, out var guid) ? guid
+        : throw AppRequests.InvalidRelation(model)(text);
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static ImmutableArray<int> ValidPorts(int[] ports) => ports.Any(p => p is < 1024 or > 65535)
+        ? throw CloudControllerException.AppInvalid("Ports must be in the 1024-65535 range.")
+        : [.. ports];
+}
+
+internal static class AppRequests
+{
     public static Func<string, Exception> InvalidRelation(string model) => guid =>
         new CloudControllerException(CfErrorCode.InvalidRelation, $"Could not find VCAP::CloudController::{model} with guid: {guid}");
-
-    private static string? EmptyAsNull(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static string? Environment(JsonFields body)
-    {
-        if (!body.Root.TryGetProperty("environment_json", out var env) || env.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return env.ValueKind == JsonValueKind.Object
-            ? env.GetRawText()
-            : throw CloudControllerException.MessageParse("Field: environment_json, Error: must be a hash");
-    }
-
-    private static ImmutableArray<int>? Ports(JsonFields body)
-    {
-        if (!body.Root.TryGetProperty("ports", out var ports) || ports.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (ports.ValueKind != JsonValueKind.Array || ports.EnumerateArray().Any(p => p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out _)))
-        {
-            throw CloudControllerException.MessageParse("Field: ports, Error: must be an array of integers");
-        }
-
-        var values = ports.EnumerateArray().Select(p => p.GetInt32()).ToImmutableArray();
-        return values.Any(p => p is < 1024 or > 65535)
-            ? throw CloudControllerException.AppInvalid("Ports must be in the 1024-65535 range.")
-            : values;
-    }
 }

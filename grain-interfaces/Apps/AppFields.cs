@@ -3,8 +3,9 @@ using System.Collections.Immutable;
 namespace CloudController.GrainInterfaces.Apps;
 
 /// <summary>
-/// The user-settable fields of a v2 app. On create, null means "the default"; on update, null means
-/// "unchanged" (and <see cref="Set"/> lists the fields the request named, so explicit nulls can clear).
+/// A change to an app's settings, in the app's own terms (the v2 and v3 front-ends translate their JSON into it).
+/// On create, null means "the default"; on update, null means "unchanged", and <see cref="Cleared"/> lists the
+/// optional settings to reset to none.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Apps.AppFields")]
 public sealed record AppFields
@@ -18,7 +19,7 @@ public sealed record AppFields
     [Id(6)] public int? Memory { get; init; }
     [Id(7)] public int? Instances { get; init; }
     [Id(8)] public int? DiskQuota { get; init; }
-    [Id(9)] public string? State { get; init; }
+    [Id(9)] public AppState? State { get; init; }
     [Id(10)] public string? Command { get; init; }
     [Id(11)] public bool? Console { get; init; }
     [Id(12)] public string? Debug { get; init; }
@@ -28,5 +29,8 @@ public sealed record AppFields
     [Id(16)] public string? DockerImage { get; init; }
     [Id(17)] public bool? EnableSsh { get; init; }
     [Id(18)] public ImmutableArray<int>? Ports { get; init; }
-    [Id(19)] public ImmutableHashSet<string> Set { get; init; } = [];
+    [Id(20)] public ImmutableHashSet<AppSetting> Cleared { get; init; } = [];
 }
+
+/// <summary>The optional settings an update can reset to none.</summary>
+public enum AppSetting { Buildpack, Command, Debug, HealthCheckTimeout, DockerImage, Ports }

@@ -54,39 +54,39 @@ internal static class AppRules
             Ports = fields.Ports ?? (diego ? [8080] : null),
             CreatedAt = now,
         };
-        Validate(app, fields.State, limits ?? AppLimits.Default);
-        return ParseState(fields.State) == AppState.Started
+        Validate(app, limits ?? AppLimits.Default);
+        return fields.State == AppState.Started
             ? throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded)
             : app;
     }
 
     public static AppSnapshot Update(AppSnapshot current, AppFields fields, DateTimeOffset now, Guid newVersion, AppLimits? limits = null)
     {
-        bool Named(string field) => fields.Set.Contains(field);
+        bool Cleared(AppSetting setting) => fields.Cleared.Contains(setting);
         var next = current with
         {
             Name = fields.Name ?? current.Name,
             SpaceGuid = fields.SpaceGuid ?? current.SpaceGuid,
             StackGuid = fields.StackGuid ?? current.StackGuid,
             Production = fields.Production ?? current.Production,
-            Buildpack = Named("buildpack") ? fields.Buildpack : current.Buildpack,
+            Buildpack = fields.Buildpack ?? (Cleared(AppSetting.Buildpack) ? null : current.Buildpack),
             EnvironmentJson = fields.EnvironmentJson ?? current.EnvironmentJson,
             Memory = fields.Memory ?? current.Memory,
             Instances = fields.Instances ?? current.Instances,
             DiskQuota = fields.DiskQuota ?? current.DiskQuota,
-            State = fields.State is null ? current.State : ParseState(fields.State),
-            Command = Named("command") ? fields.Command : current.Command,
+            State = fields.State ?? current.State,
+            Command = fields.Command ?? (Cleared(AppSetting.Command) ? null : current.Command),
             Console = fields.Console ?? current.Console,
-            Debug = Named("debug") ? fields.Debug : current.Debug,
+            Debug = fields.Debug ?? (Cleared(AppSetting.Debug) ? null : current.Debug),
             HealthCheckType = fields.HealthCheckType ?? current.HealthCheckType,
-            HealthCheckTimeout = Named("health_check_timeout") ? fields.HealthCheckTimeout : current.HealthCheckTimeout,
+            HealthCheckTimeout = fields.HealthCheckTimeout ?? (Cleared(AppSetting.HealthCheckTimeout) ? null : current.HealthCheckTimeout),
             Diego = fields.Diego ?? current.Diego,
-            DockerImage = Named("docker_image") ? DockerImage(fields.DockerImage) : current.DockerImage,
+            DockerImage = fields.DockerImage is not null ? DockerImage(fields.DockerImage) : Cleared(AppSetting.DockerImage) ? null : current.DockerImage,
             EnableSsh = fields.EnableSsh ?? current.EnableSsh,
-            Ports = Named("ports") ? fields.Ports : current.Ports,
+            Ports = fields.Ports ?? (Cleared(AppSetting.Ports) ? null : current.Ports),
             UpdatedAt = now,
         };
-        Validate(next, fields.State, limits ?? AppLimits.Default);
+        Validate(next, limits ?? AppLimits.Default);
 
         if (next.State == AppState.Started && next.PackageHash is null && next.DockerImage is null && next.CurrentDropletGuid is null)
         {
@@ -210,16 +210,8 @@ internal static class AppRules
         StagingFailedDescription = null,
     };
 
-    public static AppState ParseState(string? state) => state switch
+    private static void Validate(AppSnapshot app, AppLimits limits)
     {
-        null or "STOPPED" => AppState.Stopped,
-        "STARTED" => AppState.Started,
-        _ => throw CloudControllerException.AppInvalid("Invalid app state provided"),
-    };
-
-    private static void Validate(AppSnapshot app, string? requestedState, AppLimits limits)
-    {
-        ParseState(requestedState);
         if (app.Name.Length > MaxNameLength)
         {
             throw CloudControllerException.AppInvalid($"name is too long (maximum is {MaxNameLength} characters)");

@@ -75,7 +75,7 @@ public sealed class CfCliRoutingTests(CfCliFixture fixture)
         await cf.ExpectAsync(0, "OK", "create-space", "scratch", "-o", org);
         await cf.ExpectAsync(0, "OK", "delete-space", "scratch", "-o", org, "-f");
         await cf.ExpectAsync(0, "OK", "delete-org", org, "-f");
-        var orgs = await cf.ExpectAsync(0, "name", "orgs");
+        var orgs = await cf.ExpectAsync(0, "Getting orgs", "orgs");
         Assert.DoesNotContain(org, orgs, StringComparison.Ordinal);
         var domainsAfter = await cf.RunAsync("check-route", "www", privateDomain);
         Assert.DoesNotContain("does exist", domainsAfter.Output, StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public sealed class AppRulesTests
     [Fact]
     public void CreatingAStartedAppWithoutBitsIsAppPackageInvalid()
     {
-        var error = Assert.Throws<CloudControllerException>(() => AppRules.Create(Guid.NewGuid(), Fields() with { State = "STARTED" }, Now, Guid.NewGuid()));
+        var error = Assert.Throws<CloudControllerException>(() => AppRules.Create(Guid.NewGuid(), Fields() with { State = AppState.Started }, Now, Guid.NewGuid()));
 
         Assert.Equal(CfErrorCode.AppPackageInvalid, error.Code);
         Assert.Equal("The app package is invalid: bits have not been uploaded", error.Message);
@@ -52,7 +52,6 @@ public sealed class AppRulesTests
     [InlineData("memory", CfErrorCode.AppMemoryInvalid)]
     [InlineData("instances", CfErrorCode.AppInvalid)]
     [InlineData("disk_quota", CfErrorCode.AppInvalid)]
-    [InlineData("state", CfErrorCode.AppInvalid)]
     [InlineData("health_check_type", CfErrorCode.AppInvalid)]
     [InlineData("health_check_timeout", CfErrorCode.AppInvalid)]
     [InlineData("environment_json", CfErrorCode.AppInvalid)]
@@ -64,7 +63,6 @@ public sealed class AppRulesTests
             "memory" => Fields() with { Memory = 0 },
             "instances" => Fields() with { Instances = -1 },
             "disk_quota" => Fields() with { DiskQuota = 2049 },
-            "state" => Fields() with { State = "RUNNING" },
             "health_check_type" => Fields() with { HealthCheckType = "http2" },
             "health_check_timeout" => Fields() with { HealthCheckTimeout = 181 },
             "environment_json" => Fields() with { EnvironmentJson = "{\"VCAP_SERVICES\":\"x\"}" },
@@ -95,8 +93,8 @@ public sealed class AppRulesTests
         var withBits = app with { PackageHash = "abc", PackageState = AppPackageState.Staged };
         var newVersion = Guid.NewGuid();
 
-        var error = Assert.Throws<CloudControllerException>(() => AppRules.Update(app, new AppFields { State = "STARTED" }, Now, Guid.NewGuid()));
-        var started = AppRules.Update(withBits, new AppFields { State = "STARTED" }, Now, newVersion);
+        var error = Assert.Throws<CloudControllerException>(() => AppRules.Update(app, new AppFields { State = AppState.Started }, Now, Guid.NewGuid()));
+        var started = AppRules.Update(withBits, new AppFields { State = AppState.Started }, Now, newVersion);
 
         Assert.Equal(CfErrorCode.AppPackageInvalid, error.Code);
         Assert.Equal(AppState.Started, started.State);
@@ -113,7 +111,7 @@ public sealed class AppRulesTests
             StagingFailedReason = "StagingError",
         };
 
-        var next = AppRules.Update(staged, new AppFields { Buildpack = "ruby_buildpack", Set = ["buildpack"] }, Now, Guid.NewGuid());
+        var next = AppRules.Update(staged, new AppFields { Buildpack = "ruby_buildpack" }, Now, Guid.NewGuid());
 
         Assert.Equal(AppPackageState.Pending, next.PackageState);
         Assert.Null(next.StagingFailedReason);
@@ -124,7 +122,7 @@ public sealed class AppRulesTests
     {
         var app = AppRules.Create(Guid.NewGuid(), Fields() with { Command = "run" }, Now, Guid.NewGuid());
 
-        var next = AppRules.Update(app, new AppFields { Set = ["command"] }, Now, Guid.NewGuid());
+        var next = AppRules.Update(app, new AppFields { Cleared = [AppSetting.Command] }, Now, Guid.NewGuid());
 
         Assert.Null(next.Command);
     }
