@@ -148,7 +148,7 @@ internal static class AppsEndpoints
     {
         var app = await App(grains, guid).GetAsync();
         return TypedResults.Ok(new V2AppEnv(
-            AppEnvironment.Group(), AppEnvironment.Group(), AppEntity.Environment(app), AppEnvironment.System(),
+            await EnvironmentGroupsEndpoints.VariablesAsync(grains, "staging"), await EnvironmentGroupsEndpoints.VariablesAsync(grains, "running"), AppEntity.Environment(app), AppEnvironment.System(),
             await AppEnvironment.ApplicationAsync(grains, app, baseUrl.Of(http))));
     }
 

@@ -130,7 +130,7 @@ internal static class V3AppsEndpoints
     {
         var app = await App(grains, guid).GetAsync();
         return TypedResults.Ok(new V3AppEnv(
-            AppEntity.Environment(app), AppEnvironment.Group(), AppEnvironment.Group(), AppEnvironment.System(),
+            AppEntity.Environment(app), await EnvironmentGroupsEndpoints.VariablesAsync(grains, "staging"), await EnvironmentGroupsEndpoints.VariablesAsync(grains, "running"), AppEnvironment.System(),
             await AppEnvironment.ApplicationAsync(grains, app, baseUrl.Of(http))));
     }
 
@@ -226,7 +226,7 @@ internal static class V3AppsEndpoints
 /// <summary><c>GET /v3/apps/:guid/env</c>.</summary>
 internal sealed record V3AppEnv(
     JsonElement EnvironmentVariables,
-    IReadOnlyDictionary<string, object> StagingEnvJson,
-    IReadOnlyDictionary<string, object> RunningEnvJson,
+    JsonElement StagingEnvJson,
+    JsonElement RunningEnvJson,
     IReadOnlyDictionary<string, object> SystemEnvJson,
     IReadOnlyDictionary<string, object> ApplicationEnvJson);

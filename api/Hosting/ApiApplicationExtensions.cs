@@ -62,6 +62,7 @@ internal static class ApiApplicationExtensions
         app.MapQuotas();
         app.MapRoutes();
         app.MapEvents();
+        app.MapEnvironmentGroups();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -287,6 +287,36 @@ public sealed class RoutingTests(CloudControllerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task EnvironmentVariableGroupsAndRoutesReachAnAppsEnvironment()
+    {
+        using var admin = await fixture.Admin();
+        using var writer = await fixture.As("writer");
+        var (_, space) = await NewOrgAndSpaceAsync(admin);
+        var app = await AppsTests.NewAppAsync(writer, space, "envy");
+        var host = $"e{Guid.NewGuid():N}"[..20];
+        var route = await NewRouteAsync(writer, host, await SharedDomainAsync(writer), space);
+        await (await writer.PutAsync($"/v2/apps/{app}/routes/{route}", null)).JsonAsync(HttpStatusCode.Created);
+
+        await (await writer.PutJsonAsync("/v2/config/environment_variable_groups/running", new { X = "1" })).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+        await (await admin.PutJsonAsync("/v2/config/environment_variable_groups/running", new { VCAP_X = "1" })).V2ErrorAsync(HttpStatusCode.BadRequest, 10004, "CF-InvalidRequest");
+        await (await admin.PutAsync("/v2/config/environment_variable_groups/running", HttpAssertions.Raw("[]"))).V2ErrorAsync(HttpStatusCode.BadRequest, 1001, "CF-MessageParseError");
+        await (await admin.GetAsync("/v2/config/environment_variable_groups/other")).V2ErrorAsync(HttpStatusCode.NotFound, 10000, "CF-NotFound");
+        var set = await (await admin.PutJsonAsync("/v2/config/environment_variable_groups/running", new { REGION = "eu", DEBUG = "1" })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("eu", set.GetProperty("REGION").GetString());
+        await (await admin.PutJsonAsync("/v2/config/environment_variable_groups/staging", new { BUILD = "fast" })).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("eu", (await (await writer.GetAsync("/v2/config/environment_variable_groups/running")).JsonAsync(HttpStatusCode.OK)).GetProperty("REGION").GetString());
+
+        var env = await (await writer.GetAsync($"/v2/apps/{app}/env")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("eu", env.GetProperty("running_env_json").GetProperty("REGION").GetString());
+        Assert.Equal("fast", env.GetProperty("staging_env_json").GetProperty("BUILD").GetString());
+        var uris = env.GetProperty("application_env_json").GetProperty("VCAP_APPLICATION").GetProperty("application_uris");
+        Assert.Equal($"{host}.apps.localhost", Assert.Single(uris.EnumerateArray()).GetString());
+
+        await (await admin.PutJsonAsync("/v2/config/environment_variable_groups/running", new { })).JsonAsync(HttpStatusCode.OK);
+        await (await admin.PutJsonAsync("/v2/config/environment_variable_groups/staging", new { })).JsonAsync(HttpStatusCode.OK);
+    }
+
     internal static async Task<(string Org, string Space)> NewOrgAndSpaceAsync(HttpClient admin)
     {
         var org = await AuthTests.CreateOrgAsync(admin);
