@@ -1,3 +1,4 @@
+using CloudController.Api.Requests;
 using System.Text.Json;
 using CloudController.Api.Auth;
 using CloudController.Api.Json;
@@ -17,8 +18,6 @@ namespace CloudController.Api.Endpoints;
 internal static class V3AppsEndpoints
 {
     private static readonly string[] Filters = ["names", "guids", "space_guids", "organization_guids"];
-    private static readonly string[] CreateFields = ["name", "relationships", "environment_variables", "lifecycle"];
-    private static readonly string[] UpdateFields = ["name", "environment_variables", "lifecycle"];
 
     public static IEndpointRouteBuilder MapV3Apps(this IEndpointRouteBuilder routes)
     {
@@ -37,10 +36,8 @@ internal static class V3AppsEndpoints
 
     private static async Task<Created<V3AppResource>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
-        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
-        body.AllowOnly(CreateFields);
-        var name = body.RequiredString("name");
-        var spaceGuid = SpaceGuid(body);
+        var body = await RequestBody.ReadAsync<V3AppRequest>(http.Request, JsonFieldErrors.V3);
+        var (name, spaceGuid) = body.RequireCreateFields(JsonFieldErrors.V3);
         await http.RequireAsync(AccessKind.Space, spaceGuid, AccessNeed.Develop);
         var space = await grains.GetGrain<ISpaceGrain>(spaceGuid).FindAsync()
             ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
@@ -51,11 +48,12 @@ internal static class V3AppsEndpoints
             SpaceGuid = space.Guid,
             StackGuid = lifecycle?.Stack ?? platform.DefaultStack.Guid,
             Buildpack = lifecycle?.Buildpack,
-            EnvironmentJson = Environment(body),
+            EnvironmentJson = body.Environment(),
             EnableSsh = space.AllowSsh,
         };
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
-        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, space.Guid, space.OrganizationGuid), Audit.Node(body.Root));
+        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, space.Guid, space.OrganizationGuid),
+            Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
         var resource = V3AppResource.From(app, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
@@ -82,15 +80,15 @@ internal static class V3AppsEndpoints
     {
         var grain = App(grains, guid);
         await grain.GetAsync();
-        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
-        body.AllowOnly(UpdateFields);
+        var body = await RequestBody.ReadAsync<V3AppRequest>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
+        body.RefuseRelationships(JsonFieldErrors.V3);
         var lifecycle = await LifecycleAsync(body, grains, platform);
         var app = await grain.UpdateAsync(new AppFields
         {
-            Name = body.OptionalString("name"),
+            Name = body.Name.Value,
             StackGuid = lifecycle?.Stack,
             Buildpack = lifecycle?.Buildpack,
-            EnvironmentJson = Environment(body),
+            EnvironmentJson = body.Environment(),
             Cleared = lifecycle is { Buildpack: null } ? [AppSetting.Buildpack] : [],
         });
         return TypedResults.Ok(V3AppResource.From(app, platform));
@@ -137,86 +135,38 @@ internal static class V3AppsEndpoints
     private static IAppGrain App(IGrainFactory grains, string guid) =>
         grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound));
 
-    /// <summary><c>relationships</c> must be exactly <c>{"space": {"guid": "..."}}</c>.</summary>
-    private static Guid SpaceGuid(JsonFields body)
-    {
-        var relationships = body.Root.TryGetProperty("relationships", out var r) ? r : default;
-        var valid = relationships.ValueKind == JsonValueKind.Object
-            && relationships.EnumerateObject().Count() == 1
-            && relationships.TryGetProperty("space", out var space) && space.ValueKind == JsonValueKind.Object
-            && space.TryGetProperty("guid", out var guid) && guid.ValueKind == JsonValueKind.String;
-        if (!valid)
-        {
-            throw CloudControllerException.Unprocessable("Relationships must be {\"space\": {\"guid\": \"<space guid>\"}}");
-        }
-
-        return RouteGuid.TryParse(relationships.GetProperty("space").GetProperty("guid").GetString(), out var parsed)
-            ? parsed
-            : throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Space not found");
-    }
-
-    /// <summary>environment_variables: an object whose keys do not start with CF_ or VCAP_ and are not PORT.</summary>
-    private static string? Environment(JsonFields body)
-    {
-        if (!body.Root.TryGetProperty("environment_variables", out var env) || env.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (env.ValueKind != JsonValueKind.Object)
-        {
-            throw CloudControllerException.Unprocessable("Environment variables must be a hash");
-        }
-
-        foreach (var key in env.EnumerateObject().Select(p => p.Name))
-        {
-            if (key.StartsWith("CF_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("VCAP_", StringComparison.OrdinalIgnoreCase))
-            {
-                throw CloudControllerException.Unprocessable("Environment variables cannot start with CF_ or VCAP_");
-            }
-
-            if (key.Equals("PORT", StringComparison.OrdinalIgnoreCase))
-            {
-                throw CloudControllerException.Unprocessable("Environment variables cannot set PORT");
-            }
-        }
-
-        return env.GetRawText();
-    }
-
     /// <summary>The lifecycle, when the body has one: type buildpack (data: buildpack, stack) or docker (needs diego_docker).</summary>
-    private static async Task<(string? Buildpack, Guid Stack)?> LifecycleAsync(JsonFields body, IGrainFactory grains, PlatformCatalog platform)
+    private static async Task<(string? Buildpack, Guid Stack)?> LifecycleAsync(V3AppRequest body, IGrainFactory grains, PlatformCatalog platform)
     {
-        if (!body.Root.TryGetProperty("lifecycle", out var lifecycle) || lifecycle.ValueKind == JsonValueKind.Null)
+        if (body.Lifecycle.Value is not { } lifecycle)
         {
             return null;
         }
 
-        var type = lifecycle.ValueKind == JsonValueKind.Object && lifecycle.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        if (type is not ("buildpack" or "docker"))
+        if (lifecycle.Type is not ("buildpack" or "docker"))
         {
-            throw CloudControllerException.Unprocessable("Lifecycle type must be one of 'buildpack, docker'");
+            throw V3AppRequest.LifecycleTypeInvalid();
         }
 
-        if (!lifecycle.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        if (lifecycle.Data is not { ValueKind: JsonValueKind.Object } data)
         {
             throw CloudControllerException.Unprocessable("Lifecycle data must be a hash");
         }
 
-        if (type == "docker")
+        if (lifecycle.Type == "docker")
         {
             throw new CloudControllerException(CfErrorCode.FeatureDisabled, "Feature Disabled: diego_docker");
         }
 
-        var fields = new JsonFields(data, JsonFieldErrors.V3);
-        fields.AllowOnly("buildpack", "stack");
-        var buildpack = fields.OptionalString("buildpack");
+        var fields = RequestBody.Bind<V3BuildpackLifecycleData>(data)
+            ?? throw CloudControllerException.Unprocessable("Lifecycle data may hold only a buildpack and a stack, both strings");
+        var buildpack = fields.Buildpack;
         if (buildpack is not null && (buildpack.Length is 0 or > 4096 || !await BuildpackNames.IsValidAsync(grains, buildpack)))
         {
             throw CloudControllerException.Unprocessable("Lifecycle buildpack must be an existing admin buildpack or a valid git URI");
         }
 
-        var stackName = fields.OptionalString("stack");
+        var stackName = fields.Stack;
         var stack = stackName is null ? platform.DefaultStack : platform.Stacks.FirstOrDefault(s => s.Name == stackName)
             ?? throw CloudControllerException.Unprocessable($"Lifecycle stack '{stackName}' does not exist");
         return (buildpack, stack.Guid);

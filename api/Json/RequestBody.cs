@@ -11,6 +11,12 @@ namespace CloudController.Api.Json;
 /// </summary>
 internal interface IRequestBody
 {
+    /// <summary>The only top-level fields the body may hold (v3 refuses others), or null to ignore unknown ones (v2).</summary>
+    static virtual IReadOnlyCollection<string>? AllowedFields => null;
+
+    /// <summary>The error for a field whose JSON has the wrong shape, when the API has a specific one.</summary>
+    static virtual Exception? ShapeError(string field) => null;
+
     void Validate(JsonFieldErrors errors);
 }
 
@@ -37,6 +43,12 @@ internal static class RequestBody
             throw errors.Invalid(null, "the request body must be a JSON object");
         }
 
+        if (T.AllowedFields is { } allowed
+            && element.EnumerateObject().Select(p => p.Name).Where(n => !allowed.Contains(n)).ToList() is { Count: > 0 } unknown)
+        {
+            throw errors.Invalid(null, $"Unknown field(s): '{string.Join("', '", unknown)}'");
+        }
+
         T? body;
         try
         {
@@ -45,12 +57,26 @@ internal static class RequestBody
         catch (JsonException ex)
         {
             var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..].Split('.', '[')[0] : null;
-            throw errors.Invalid(field, field is null ? "invalid request body" : Expected<T>(field));
+            throw (field is null ? null : T.ShapeError(field)) ?? errors.Invalid(field, field is null ? "invalid request body" : Expected<T>(field));
         }
 
         body = body ?? throw errors.Invalid(null, "invalid request body");
         body.Validate(errors);
         return body;
+    }
+
+    /// <summary>Binds a nested JSON value (a v3 lifecycle's data) the same way; null when it does not fit.</summary>
+    public static TValue? Bind<TValue>(JsonElement element)
+        where TValue : class
+    {
+        try
+        {
+            return element.Deserialize<TValue>(Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>What a field should have been, from the record's member type: "must be a string", "must be an integer".</summary>
