@@ -76,9 +76,22 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
 
         if (options.Scenario is "list-heavy" or "space-summary")
         {
-            // Fill the first space (at 64 creates in flight; not measured), then list it page by page.
+            // Fill the first space (at 64 creates in flight; not measured), then list it page by page. For the summary
+            // each app also gets a route of its own on the default shared domain, as `cf push` gives it.
+            var domain = options.Scenario == "space-summary"
+                ? Shapes.Guid((await cf.GetAsync("setup", "/v2/shared_domains", j => j.GetProperty("total_results").GetInt32() > 0)).GetProperty("resources")[0])
+                : null;
             await Parallel.ForEachAsync(Enumerable.Range(0, options.Apps), new ParallelOptions { MaxDegreeOfParallelism = 64 },
-                async (i, _) => await CreateAppAsync($"list-{i}", space: 0));
+                async (i, _) =>
+                {
+                    var app = await CreateAppAsync($"list-{i}", space: 0);
+                    if (domain is not null)
+                    {
+                        var route = Shapes.Guid(await cf.PostJsonAsync("setup", "/v2/routes",
+                            new { host = $"lt-{_run}-{i}", domain_guid = domain, space_guid = _spaces[0] }, HttpStatusCode.Created, Shapes.V2Resource));
+                        await cf.PutJsonAsync("setup", $"/v2/routes/{route}/apps/{app}", new { }, HttpStatusCode.Created, Shapes.V2Resource);
+                    }
+                });
         }
     }
 
@@ -90,7 +103,8 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         "read-heavy" or "read-heavy-roles" => ReadAsync(i),
         "list-heavy" => ListAsync(i),
         "space-summary" => cf.GetAsync("space-summary", $"/v2/spaces/{_spaces[0]}/summary",
-            j => j.GetProperty("apps").GetArrayLength() == options.Apps, keep: false),
+            j => j.GetProperty("apps").GetArrayLength() == options.Apps
+                && j.GetProperty("apps").EnumerateArray().All(a => a.GetProperty("routes").GetArrayLength() == 1), keep: false),
         "upload" => UploadAsync(i),
         "baseline-blob" => cf.PostJsonAsync("blob-write", "/blob", new { name = $"app-{i}", memory = 1024 }, HttpStatusCode.Created, j => Shapes.HasString(j, "name")),
         _ => cf.GetAsync("dict-read", $"/dict/{_readTargets[i % _readTargets.Count]}", j => Shapes.HasString(j, "guid")),
