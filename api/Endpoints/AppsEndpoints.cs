@@ -12,6 +12,7 @@ using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Runtime;
 using CloudController.GrainInterfaces.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -36,6 +37,7 @@ internal static class AppsEndpoints
         v2.MapGet("/{guid}/summary", SummaryAsync).Guard(AccessKind.App, AccessNeed.Read);
         v2.MapGet("/{guid}/instances", InstancesAsync).Guard(AccessKind.App, AccessNeed.Read);
         v2.MapGet("/{guid}/stats", StatsAsync).Guard(AccessKind.App, AccessNeed.Read);
+        v2.MapDelete("/{guid}/instances/{index:int}", StopInstanceAsync).Guard(AccessKind.App, AccessNeed.Develop);
         v2.MapGet("/{guid}/env", EnvAsync).Guard(AccessKind.App, AccessNeed.ReadSecrets);
         routes.MapGet("/v2/spaces/{guid}/apps", ListInSpaceAsync).Guard(AccessKind.Space, AccessNeed.Read);
         return routes;
@@ -139,6 +141,7 @@ internal static class AppsEndpoints
     {
         var app = await App(grains, guid).GetAsync();
         var summary = AppSummary.From(app, http.SeesSecretsOf(app));
+        summary["running_instances"] = (await App(grains, guid).InstancesAsync()).Running;
         summary["routes"] = new JsonArray([.. (await RouteViews.OfAppAsync(grains, app.Guid)).Select(r => (JsonNode)RouteViews.Summary(r.Route, r.Domain))]);
         return TypedResults.Json(summary, CfJson.Options);
     }
@@ -152,10 +155,14 @@ internal static class AppsEndpoints
             await AppEnvironment.ApplicationAsync(grains, app, baseUrl.Of(http))));
     }
 
-    /// <summary>No app instances run on this server, so a stopped app is CF's InstancesError and a started one has none up.</summary>
+    /// <summary>
+    /// The instances the runtime reports, keyed <c>0..n-1</c>: a stopped app is CF's InstancesError, one still
+    /// staging NotStaged; a desired instance the runtime does not report (yet) is <c>DOWN</c>.
+    /// </summary>
     private static async Task<Ok<Dictionary<string, InstanceInfo>>> InstancesAsync(string guid, IGrainFactory grains, IConfiguration configuration)
     {
-        var app = await App(grains, guid).GetAsync();
+        var grain = App(grains, guid);
+        var app = await grain.GetAsync();
         if (app.State == AppState.Stopped)
         {
             throw new CloudControllerException(CfErrorCode.InstancesError,
@@ -167,20 +174,45 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.NotStaged, "App has not finished staging");
         }
 
-        return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration))
-            .ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => new InstanceInfo("DOWN", 0)));
+        var report = await grain.InstancesAsync();
+        return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration)).ToDictionary(
+            i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            i => report.Instances.FirstOrDefault(r => r.Index == i) is { } instance
+                ? new InstanceInfo(instance.State, instance.Since.ToUnixTimeMilliseconds() / 1000.0) { Details = instance.Details }
+                : new InstanceInfo(InstanceStates.Down, 0)));
     }
 
-    private static async Task<Ok<Dictionary<string, InstanceStats>>> StatsAsync(string guid, IGrainFactory grains, IConfiguration configuration)
+    private static async Task<Ok<Dictionary<string, InstanceStats>>> StatsAsync(string guid, IGrainFactory grains, IConfiguration configuration, TimeProvider clock)
     {
-        var app = await App(grains, guid).GetAsync();
+        var grain = App(grains, guid);
+        var app = await grain.GetAsync();
         if (app.State == AppState.Stopped)
         {
             throw new CloudControllerException(CfErrorCode.AppStoppedStatsError, $"Could not fetch stats for stopped app: {app.Name}");
         }
 
-        return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration))
-            .ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => new InstanceStats("DOWN", null)));
+        var report = await grain.InstancesAsync();
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration)).ToDictionary(
+            i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            i => report.Instances.FirstOrDefault(r => r.Index == i) is { } instance
+                ? new InstanceStats(instance.State, new InstanceUsageStats(
+                    app.Name, [], "127.0.0.1", 0, (long)Math.Max(0, (now - instance.Since).TotalSeconds),
+                    instance.MemoryQuotaBytes, instance.DiskQuotaBytes, 16384, new InstanceUsage(0, 0, 0, now)))
+                : new InstanceStats(InstanceStates.Down, null)));
+    }
+
+    private static async Task<NoContent> StopInstanceAsync(string guid, int index, IGrainFactory grains)
+    {
+        var grain = App(grains, guid);
+        var app = await grain.GetAsync();
+        if (index < 0 || index >= app.Instances)
+        {
+            throw new CloudControllerException(CfErrorCode.InstancesError, $"Instances error: Instance {index} of app {app.Name} does not exist");
+        }
+
+        await grain.StopInstanceAsync(index);
+        return TypedResults.NoContent();
     }
 
     /// <summary>
@@ -219,9 +251,19 @@ internal static class AppsEndpoints
     }
 }
 
-internal sealed record InstanceInfo(string State, double Since);
+internal sealed record InstanceInfo(string State, double Since)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Details { get; init; }
+}
 
-internal sealed record InstanceStats(string State, object? Stats);
+internal sealed record InstanceStats(string State, InstanceUsageStats? Stats);
+
+/// <summary>v2 stats of one instance: zero usage from the simulated runtime (it runs nothing), never invented figures.</summary>
+internal sealed record InstanceUsageStats(
+    string Name, IReadOnlyList<string> Uris, string Host, int Port, long Uptime, long MemQuota, long DiskQuota, int FdsQuota, InstanceUsage Usage);
+
+internal sealed record InstanceUsage(double Cpu, long Mem, long Disk, DateTimeOffset Time);
 
 /// <summary>The v2 app summary: guid, name, the (empty) routes and services, then the entity's own fields.</summary>
 internal static class AppSummary

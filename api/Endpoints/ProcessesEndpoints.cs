@@ -22,6 +22,7 @@ internal static class ProcessesEndpoints
         routes.MapGet("/v3/apps/{guid}/processes/{type}", GetForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapGet("/v3/processes/{guid}", GetAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapGet("/v3/processes/{guid}/stats", StatsAsync).Guard(AccessKind.App, AccessNeed.Read);
+        routes.MapDelete("/v3/processes/{guid}/instances/{index:int}", StopInstanceAsync).Guard(AccessKind.App, AccessNeed.Develop);
         routes.MapGet("/v3/apps/{guid}/droplets/current", CurrentDropletAsync).Guard(AccessKind.App, AccessNeed.Read);
         return routes;
     }
@@ -44,11 +45,29 @@ internal static class ProcessesEndpoints
     private static async Task<Ok<V3ProcessResource>> GetAsync(string guid, IGrainFactory grains) =>
         TypedResults.Ok(V3ProcessResource.WebOf(await AppAsync(grains, guid, _ => ProcessNotFound())));
 
-    private static async Task<Ok<V3Stats>> StatsAsync(string guid, IGrainFactory grains, IConfiguration configuration)
+    /// <summary>One entry per desired instance: what the runtime reports, or <c>DOWN</c> (stopped, staging, not reported yet).</summary>
+    private static async Task<Ok<V3Stats>> StatsAsync(string guid, IGrainFactory grains, IConfiguration configuration, TimeProvider clock)
     {
         var app = await AppAsync(grains, guid, _ => ProcessNotFound());
         var instances = Math.Clamp(app.Instances, 0, configuration.GetValue("CloudController:Apps:MaxInstances", 1000));
-        return TypedResults.Ok(new V3Stats([.. Enumerable.Range(0, instances).Select(i => V3ProcessInstanceStats.Down(app, i))]));
+        var report = await grains.GetGrain<IAppGrain>(app.Guid).InstancesAsync();
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(new V3Stats([.. Enumerable.Range(0, instances).Select(i =>
+            report.Instances.FirstOrDefault(r => r.Index == i) is { } reported
+                ? V3ProcessInstanceStats.Reported(app, reported, now)
+                : V3ProcessInstanceStats.Down(app, i))]));
+    }
+
+    private static async Task<NoContent> StopInstanceAsync(string guid, int index, IGrainFactory grains)
+    {
+        var app = await AppAsync(grains, guid, _ => ProcessNotFound());
+        if (index < 0 || index >= app.Instances)
+        {
+            throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Instance not found");
+        }
+
+        await grains.GetGrain<IAppGrain>(app.Guid).StopInstanceAsync(index);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<V3DropletResource>> CurrentDropletAsync(string guid, IGrainFactory grains, PlatformCatalog platform)

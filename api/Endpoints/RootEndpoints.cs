@@ -19,8 +19,9 @@ internal static class RootEndpoints
         return routes;
     }
 
-    private static Ok<V2Info> Info(HttpContext http, BaseUrl baseUrl, IOptions<UaaOptions> uaa)
+    private static Ok<V2Info> Info(HttpContext http, BaseUrl baseUrl, IOptions<UaaOptions> uaa, IConfiguration configuration)
     {
+        var runtime = configuration.GetValue("CloudController:Runtime:Provider", "simulated");
         var url = baseUrl.Of(http);
         var uaaUrl = UaaUrl(uaa.Value, url);
         return TypedResults.Ok(new V2Info(
@@ -28,7 +29,9 @@ internal static class RootEndpoints
             Build: "orleans-cloud-controller",
             Support: "https://github.com/cloudfoundry/cloud_controller_ng",
             Version: 2,
-            Description: "Cloud Controller API on Microsoft Orleans",
+            Description: runtime == "simulated"
+                ? "Cloud Controller API on Microsoft Orleans; apps run on the simulated runtime: no app code runs, instances only report STARTING then RUNNING"
+                : $"Cloud Controller API on Microsoft Orleans; apps run on the {runtime} runtime",
             AuthorizationEndpoint: uaaUrl,
             TokenEndpoint: uaaUrl,
             MinCliVersion: null,
@@ -56,7 +59,7 @@ internal static class RootEndpoints
             ["credhub"] = null,
             ["routing"] = null,
             ["logging"] = null,
-            ["log_cache"] = null,
+            ["log_cache"] = new(url),
             ["log_stream"] = null,
             ["app_ssh"] = null,
             ["bits_service"] = null,

@@ -135,9 +135,9 @@ internal static class SpacesEndpoints
     }
 
     /// <summary>
-    /// The space with every app in it (what <c>cf apps</c> reads), the apps loaded concurrently next to their grains
-    /// in one list call. No routes or services exist on this server yet, so each app's are empty, and no runtime
-    /// reports instances, so <c>running_instances</c> is 0.
+    /// The space with every app in it (what <c>cf apps</c> reads): the apps loaded concurrently next to their grains
+    /// in one list call, the space's routes with their domains, and for each started app the running instances its
+    /// runtime reports. No services exist on this server, so each app's are empty.
     /// </summary>
     private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, HttpContext http, IGrainFactory grains)
     {
@@ -147,8 +147,12 @@ internal static class SpacesEndpoints
         var routesTask = RouteViews.OfSpaceAsync(grains, space.Guid);
         var (apps, routes) = (await appsTask, await routesTask);
         var byApp = routes.SelectMany(r => r.Route.Apps.Select(app => (App: app, r.Route, r.Domain))).ToLookup(m => m.App);
+        var running = (await Task.WhenAll(apps.Items.Where(a => a.State == GrainInterfaces.Apps.AppState.Started)
+                .Select(async a => (a.Guid, (await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(a.Guid).InstancesAsync()).Running))))
+            .ToDictionary(r => r.Guid, r => r.Running);
         var entries = new JsonArray([.. apps.Items.OrderBy(a => a.Name, StringComparer.Ordinal)
-            .Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, visible), [.. byApp[a.Guid].Select(m => (m.Route, m.Domain))]))]);
+            .Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, visible), [.. byApp[a.Guid].Select(m => (m.Route, m.Domain))],
+                running.GetValueOrDefault(a.Guid)))]);
         return TypedResults.Json(new JsonObject
         {
             ["guid"] = space.Guid,
@@ -159,14 +163,15 @@ internal static class SpacesEndpoints
     }
 
     private static JsonObject SpaceSummaryApp(
-        GrainInterfaces.Apps.AppSnapshot app, bool seesEnvironment, IReadOnlyList<(GrainInterfaces.Routes.RouteSnapshot Route, GrainInterfaces.Domains.DomainSnapshot Domain)> routes) => AppSummary.WithEntity(new JsonObject
+        GrainInterfaces.Apps.AppSnapshot app, bool seesEnvironment, IReadOnlyList<(GrainInterfaces.Routes.RouteSnapshot Route, GrainInterfaces.Domains.DomainSnapshot Domain)> routes,
+        int running) => AppSummary.WithEntity(new JsonObject
     {
         ["guid"] = app.Guid,
         ["urls"] = new JsonArray([.. routes.Select(r => (JsonNode)JsonValue.Create(RouteViews.Url(r.Route, r.Domain.Name)))]),
         ["routes"] = new JsonArray([.. routes.Select(r => (JsonNode)RouteViews.Summary(r.Route, r.Domain))]),
         ["service_count"] = 0,
         ["service_names"] = new JsonArray(),
-        ["running_instances"] = 0,
+        ["running_instances"] = running,
     }, app, seesEnvironment);
 
     private static AuditActee Actee(SpaceSnapshot space) => new(space.Guid, "space", space.Name, space.Guid, space.OrganizationGuid);

@@ -63,6 +63,7 @@ internal static class ApiApplicationExtensions
         app.MapRoutes();
         app.MapEvents();
         app.MapEnvironmentGroups();
+        app.MapLogCache();
         app.MapFallback(UnknownRoute).RequireCf(CfAccess.Anonymous);
         return app;
     }

@@ -44,8 +44,8 @@ internal sealed record V3HealthCheck(string Type, V3HealthCheckData Data);
 internal sealed record V3HealthCheckData(int? Timeout, string? Endpoint);
 
 /// <summary>
-/// One instance in <c>/v3/processes/:guid/stats</c>. Nothing runs instances on this server yet, so every desired
-/// instance is <c>DOWN</c> with zero usage and uptime (never invented figures) and the process's quotas.
+/// One instance in <c>/v3/processes/:guid/stats</c>: its state as the runtime reports it, its uptime, and zero usage
+/// (the simulated runtime runs nothing; figures are never invented), with the process's quotas.
 /// </summary>
 internal sealed record V3ProcessInstanceStats(
     string Type,
@@ -61,6 +61,10 @@ internal sealed record V3ProcessInstanceStats(
     string? IsolationSegment,
     string? Details)
 {
+    public static V3ProcessInstanceStats Reported(AppSnapshot app, GrainInterfaces.Runtime.InstanceReport instance, DateTimeOffset now) =>
+        new(V3ProcessResource.Web, instance.Index, instance.State, new V3InstanceUsage(now, 0, 0, 0), "127.0.0.1", [],
+            (long)Math.Max(0, (now - instance.Since).TotalSeconds), instance.MemoryQuotaBytes, instance.DiskQuotaBytes, 16384, null, instance.Details);
+
     public static V3ProcessInstanceStats Down(AppSnapshot app, int index) =>
         new(V3ProcessResource.Web, index, "DOWN", new V3InstanceUsage(null, 0, 0, 0), "", [], 0,
             app.Memory * 1024L * 1024L, app.DiskQuota * 1024L * 1024L, 16384, null, null);

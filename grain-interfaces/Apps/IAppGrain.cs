@@ -41,6 +41,18 @@ public interface IAppGrain : IIndexedGrain
     [Alias("SetCurrentDropletAsync")]
     Task<AppSnapshot> SetCurrentDropletAsync(Droplets.DropletSnapshot droplet);
 
+    /// <summary>What the runtime reports of the app's web process (no instances unless STARTED). Interleaves: it reads only the runtime.</summary>
+    [Alias("InstancesAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<Runtime.ProcessReport> InstancesAsync();
+
+    /// <summary>Restarts one instance (CF's <c>DELETE /v2/apps/:guid/instances/:index</c>); raises AppNotFound.</summary>
+    [Alias("StopInstanceAsync")]
+    Task StopInstanceAsync(int index);
+
+    /// <summary>Nothing but activation: an activating app desires its process again (the convergence pass calls this).</summary>
+    [Alias("ConvergeAsync")]
+    Task ConvergeAsync();
+
     /// <summary>Deletes the app and its bits; raises AppNotFound.</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();

@@ -4,6 +4,8 @@ using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Logs;
+using CloudController.GrainInterfaces.Runtime;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.GrainInterfaces.Quotas;
 using CloudController.GrainInterfaces.Routes;
@@ -19,6 +21,7 @@ namespace CloudController.Grains.Apps;
 public sealed partial class AppGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<AppGrainState> state,
     IBitsService bits,
+    Runtime.IAppRuntime runtime,
     Microsoft.Extensions.Options.IOptions<AppLimits> limits,
     TimeProvider clock,
     ILogger<AppGrain> logger) : Grain, IAppGrain
@@ -64,6 +67,12 @@ public sealed partial class AppGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The runtime may have lost this app (its silo restarted, or it ran elsewhere): desire it again.
+        if (state.RecordExists && state.State.App is { State: AppState.Started } started)
+        {
+            await ConvergeRuntimeAsync(started, announce: true);
+        }
+
         // A staging that was in flight when this app's silo went away: make sure its droplet carries on.
         if (state.RecordExists && state.State.App is { PackageState: AppPackageState.Pending, StagingTaskId: { } task })
         {
@@ -104,6 +113,7 @@ public sealed partial class AppGrain(
             await StartStagingAsync(next, staging);
         }
 
+        await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next));
         return next;
     }
 
@@ -126,6 +136,7 @@ public sealed partial class AppGrain(
         }
 
         await StartStagingAsync(next, droplet);
+        await ConvergeRuntimeAsync(next, announce: true);
         return next;
     }
 
@@ -155,6 +166,7 @@ public sealed partial class AppGrain(
 
         await state.SaveAsync(state.State with { App = next });
         LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
+        await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next));
         if (current.CurrentDropletGuid is { } replaced && replaced != next.CurrentDropletGuid)
         {
             // v2 keeps only the droplet an app runs.
@@ -209,9 +221,28 @@ public sealed partial class AppGrain(
         return next;
     }
 
+    public Task<ProcessReport> InstancesAsync() =>
+        state.RecordExists && state.State.App is { State: AppState.Started }
+            ? runtime.ReportAsync(Guid, WebProcess, CancellationToken.None)
+            : Task.FromResult(ProcessReport.None);
+
+    public async Task StopInstanceAsync(int index)
+    {
+        var current = Current;
+        if (current.State == AppState.Started)
+        {
+            await runtime.StopInstanceAsync(Guid, WebProcess, index, CancellationToken.None);
+            await AppLog([new(clock.GetUtcNow(), "CELL", index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"Stopping instance {index}; the runtime starts it again", false)]);
+        }
+    }
+
+    public Task ConvergeAsync() => Task.CompletedTask;
+
     public async Task DeleteAsync()
     {
         var current = Current;
+        await runtime.StopAsync(Guid, WebProcess, CancellationToken.None);
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Package(Guid), recursive: true, "package", "app",
             package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Droplet(Guid), recursive: true, "droplet", "app",
@@ -227,6 +258,46 @@ public sealed partial class AppGrain(
 
         LogDeleted(Guid);
     }
+
+    private const string WebProcess = "web";
+
+    /// <summary>Whether a change alters what should run: state, droplet, version, instances or limits.</summary>
+    private static bool RuntimeChanged(AppSnapshot before, AppSnapshot after) =>
+        before.State != after.State || before.CurrentDropletGuid != after.CurrentDropletGuid || before.Version != after.Version
+        || before.Instances != after.Instances || before.Memory != after.Memory || before.DiskQuota != after.DiskQuota
+        || before.PackageState != after.PackageState;
+
+    /// <summary>
+    /// Tells the runtime what should run: a STARTED app with a staged droplet runs its web process with its instance
+    /// count and limits; anything else runs nothing. Idempotent, so it is safe after every change and activation.
+    /// With <paramref name="announce"/>, the app's log says what was asked of the runtime.
+    /// </summary>
+    private async Task ConvergeRuntimeAsync(AppSnapshot app, bool announce)
+    {
+        var now = clock.GetUtcNow();
+        if (app is { State: AppState.Started, PackageState: AppPackageState.Staged, CurrentDropletGuid: { } droplet })
+        {
+            await runtime.DesireAsync(new Runtime.DesiredProcess(app.Guid, WebProcess, droplet, app.Version, app.Instances, app.Memory,
+                app.DiskQuota, app.Command ?? app.DetectedStartCommand, Runtime.RuntimeEnvironment.Of(app.EnvironmentJson)), CancellationToken.None);
+            if (announce)
+            {
+                await AppLog([.. Enumerable.Range(0, app.Instances).Select(i => new LogLine(now.AddTicks(i), "CELL",
+                    i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    $"Creating container for instance {i} of {app.Name} ({app.Memory}M memory, {app.DiskQuota}M disk; {runtime.Description})", false))]);
+            }
+        }
+        else
+        {
+            await runtime.StopAsync(app.Guid, WebProcess, CancellationToken.None);
+            if (announce && app.State == AppState.Stopped)
+            {
+                await AppLog([new LogLine(now, "CELL", "0", $"Stopping the instances of {app.Name}", false)]);
+            }
+        }
+    }
+
+    private Task AppLog(System.Collections.Immutable.ImmutableArray<LogLine> lines) =>
+        lines.IsEmpty ? Task.CompletedTask : GrainFactory.GetGrain<IAppLogGrain>(Guid).AppendAsync(lines);
 
     private static AppDemand Demand(AppSnapshot app) => new(app.Memory, app.Instances, app.State == AppState.Started);
 

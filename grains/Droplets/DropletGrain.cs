@@ -3,6 +3,7 @@ using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Work;
+using CloudController.Grains.Logs;
 using CloudController.Grains.Bits;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Staging;
@@ -161,6 +162,7 @@ public sealed partial class DropletGrain(
         }
 
         var (request, guid) = (state.State.Request!, Guid);
+        await StagingLog.BeginAsync(GrainFactory, droplet, state.State.Attempts, clock.GetUtcNow());
         await Work.RunAsync<IDropletGrain, StagingResult>(ct => StageOutsideTurnAsync(stager, request, guid, ct));
     }
 
@@ -180,6 +182,7 @@ public sealed partial class DropletGrain(
     private async Task StoreOutcomeAsync(DropletSnapshot droplet)
     {
         await SaveAsync(droplet);
+        await StagingLog.OutcomeAsync(GrainFactory, droplet, clock.GetUtcNow());
         LogStaged(Guid, droplet.AppGuid, droplet.State, state.State.Attempts, droplet.Buildpack ?? droplet.FailureReason);
         await Work.HoldAsync();
         TellApp(droplet);

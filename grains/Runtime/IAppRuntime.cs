@@ -1,0 +1,39 @@
+using CloudController.GrainInterfaces.Runtime;
+
+namespace CloudController.Grains.Runtime;
+
+/// <summary>
+/// The one seam between the Cloud Controller and whatever runs apps (Diego's BBS in Cloud Foundry, Kubernetes, or
+/// the simulated provider this server ships). The app grain owns what is desired and tells the runtime; the runtime
+/// owns what actually runs and reports it. Every call is idempotent: desiring what is already desired keeps its
+/// instances (and their <c>since</c>), so the app grain can re-desire after any restart.
+/// </summary>
+public interface IAppRuntime
+{
+    /// <summary>A short description for <c>/v2/info</c> and the log (what this runtime does and does not do).</summary>
+    string Description { get; }
+
+    /// <summary>Runs (or keeps running) <paramref name="process"/> with its instance count, limits and droplet.</summary>
+    Task DesireAsync(DesiredProcess process, CancellationToken cancellationToken);
+
+    /// <summary>Stops every instance of the app's process; a no-op when none runs.</summary>
+    Task StopAsync(Guid app, string type, CancellationToken cancellationToken);
+
+    /// <summary>Restarts one instance (CF's <c>DELETE .../instances/:index</c>); a no-op for an index that is not desired.</summary>
+    Task StopInstanceAsync(Guid app, string type, int index, CancellationToken cancellationToken);
+
+    /// <summary>What runs of the process now; no instances when nothing is desired here.</summary>
+    Task<ProcessReport> ReportAsync(Guid app, string type, CancellationToken cancellationToken);
+}
+
+/// <summary>A process as the Cloud Controller wants it run.</summary>
+public sealed record DesiredProcess(
+    Guid App,
+    string Type,
+    Guid Droplet,
+    Guid Version,
+    int Instances,
+    int MemoryMb,
+    int DiskMb,
+    string? Command,
+    IReadOnlyDictionary<string, string> Environment);

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using CloudController.GrainInterfaces.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace CloudController.Grains.Runtime;
+
+/// <summary>Settings of the simulated runtime (configuration section <c>CloudController:Runtime</c>).</summary>
+public sealed class RuntimeOptions
+{
+    public const string Section = "CloudController:Runtime";
+
+    /// <summary>The provider; only <c>simulated</c> ships.</summary>
+    public string Provider { get; set; } = "simulated";
+
+    /// <summary>How long a simulated instance is STARTING before it reports RUNNING.</summary>
+    public TimeSpan StartDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the convergence pass makes every STARTED app desired again (after a silo is lost).</summary>
+    public TimeSpan ConvergencePeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// A runtime that runs nothing. Each desired instance reports STARTING for <see cref="RuntimeOptions.StartDelay"/>
+/// after it was desired, then RUNNING, with zero usage and the process's memory and disk as quotas. States are
+/// computed from the time each instance was desired, so a thousand idle apps cost a dictionary entry each and no
+/// timer. An app whose environment sets <see cref="CrashVariable"/> to <c>true</c> crashes instead: STARTING, then
+/// CRASHED, restarted after a backoff that doubles from 2 s up to 60 s. What it knows lives in this silo's memory;
+/// the app grains desire their processes again whenever they activate, which is how instances come back after a
+/// restart (with a new <c>since</c>).
+/// </summary>
+public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvider clock) : IAppRuntime
+{
+    /// <summary>The environment variable that makes an app's simulated instances crash.</summary>
+    public const string CrashVariable = "SIMULATED_RUNTIME_CRASH";
+
+    private readonly ConcurrentDictionary<(Guid App, string Type), Simulated> _processes = new();
+
+    public string Description => "simulated runtime: no app code runs; instances report STARTING, then RUNNING, with zero usage";
+
+    public Task DesireAsync(DesiredProcess process, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var crashes = process.Environment.TryGetValue(CrashVariable, out var crash) && string.Equals(crash, "true", StringComparison.OrdinalIgnoreCase);
+        _processes.AddOrUpdate((process.App, process.Type),
+            _ => Simulated.Start(process, crashes, now),
+            (_, current) => current.Droplet == process.Droplet && current.Version == process.Version && current.Crashes == crashes
+                ? current.Scale(process, now)
+                : Simulated.Start(process, crashes, now));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(Guid app, string type, CancellationToken cancellationToken)
+    {
+        _processes.TryRemove((app, type), out _);
+        return Task.CompletedTask;
+    }
+
+    public Task StopInstanceAsync(Guid app, string type, int index, CancellationToken cancellationToken)
+    {
+        if (_processes.TryGetValue((app, type), out var current))
+        {
+            _processes.TryUpdate((app, type), current.Restart(index, clock.GetUtcNow()), current);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<ProcessReport> ReportAsync(Guid app, string type, CancellationToken cancellationToken) =>
+        Task.FromResult(_processes.TryGetValue((app, type), out var process)
+            ? process.Report(clock.GetUtcNow(), options.Value.StartDelay)
+            : ProcessReport.None);
+
+    /// <summary>What the simulation keeps of one process: when each instance was (re)started.</summary>
+    private sealed record Simulated(Guid Droplet, Guid Version, bool Crashes, int MemoryMb, int DiskMb, ImmutableArray<DateTimeOffset> Started)
+    {
+        public static Simulated Start(DesiredProcess p, bool crashes, DateTimeOffset now) =>
+            new(p.Droplet, p.Version, crashes, p.MemoryMb, p.DiskMb, [.. Enumerable.Repeat(now, Math.Max(p.Instances, 0))]);
+
+        /// <summary>A new count keeps the instances that stay; new ones start now.</summary>
+        public Simulated Scale(DesiredProcess p, DateTimeOffset now) => this with
+        {
+            MemoryMb = p.MemoryMb,
+            DiskMb = p.DiskMb,
+            Started = [.. Started.Take(p.Instances), .. Enumerable.Repeat(now, Math.Max(p.Instances - Started.Length, 0))],
+        };
+
+        public Simulated Restart(int index, DateTimeOffset now) =>
+            index >= 0 && index < Started.Length ? this with { Started = Started.SetItem(index, now) } : this;
+
+        public ProcessReport Report(DateTimeOffset now, TimeSpan startDelay) => new([.. Started.Select((since, index) =>
+        {
+            var (state, at, details) = Crashes ? CrashCycle(since, now, startDelay) : (now - since < startDelay ? InstanceStates.Starting : InstanceStates.Running, since, (string?)null);
+            return new InstanceReport(index, state, at, details, MemoryMb * 1024L * 1024L, DiskMb * 1024L * 1024L);
+        })]);
+
+        /// <summary>Where a crashing instance is in its cycle: STARTING for the start delay, then CRASHED for a backoff that doubles (2 s, 4 s, ... 60 s), then again.</summary>
+        private static (string State, DateTimeOffset Since, string? Details) CrashCycle(DateTimeOffset started, DateTimeOffset now, TimeSpan startDelay)
+        {
+            var at = started;
+            for (var attempt = 0; ; attempt++)
+            {
+                var crashedAt = at + startDelay;
+                if (now < crashedAt)
+                {
+                    return (InstanceStates.Starting, at, null);
+                }
+
+                var backoff = TimeSpan.FromSeconds(Math.Min(60, 2 << Math.Min(attempt, 5)));
+                if (now < crashedAt + backoff)
+                {
+                    return (InstanceStates.Crashed, crashedAt, "APP/PROC/WEB: Exited with status 1 (simulated crash)");
+                }
+
+                at = crashedAt + backoff;
+            }
+        }
+    }
+}
