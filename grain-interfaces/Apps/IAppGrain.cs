@@ -49,6 +49,10 @@ public interface IAppGrain : IIndexedGrain
     [Alias("StopInstanceAsync")]
     Task StopInstanceAsync(int index);
 
+    /// <summary>The runtime reports that an instance crashed (its <paramref name="count"/>th crash): an <c>app.crash</c> event and log lines.</summary>
+    [Alias("InstanceCrashedAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task InstanceCrashedAsync(int index, DateTimeOffset at, int count, string description);
+
     /// <summary>Nothing but activation: an activating app desires its process again (the convergence pass calls this).</summary>
     [Alias("ConvergeAsync")]
     Task ConvergeAsync();

@@ -127,7 +127,9 @@ public sealed partial class AppGrain(
         var (org, nextOrg) = await ReserveChangeAsync(current, next);
         try
         {
-            await state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid });
+            await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
+                IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
+                () => state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid }));
         }
         catch
         {
@@ -238,6 +240,33 @@ public sealed partial class AppGrain(
     }
 
     public Task ConvergeAsync() => Task.CompletedTask;
+
+    public async Task InstanceCrashedAsync(int index, DateTimeOffset at, int count, string description)
+    {
+        if (!state.RecordExists || state.State.App is not { State: AppState.Started } app)
+        {
+            return;
+        }
+
+        var instance = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await AppLog(
+        [
+            new LogLine(at, "APP/PROC/WEB", instance, description, true),
+            new LogLine(at.AddTicks(1), "CELL", instance, $"Instance {index} crashed ({count} so far); the runtime restarts it after a backoff", false),
+        ]);
+        var metadata = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["instance"] = $"{Guid:N}-{index}",
+            ["index"] = index,
+            ["cell_id"] = "simulated",
+            ["exit_description"] = description,
+            ["crash_count"] = count,
+            ["reason"] = "CRASHED",
+        });
+        var org = state.State.OrganizationGuid ?? await OrganizationOfAsync(app.SpaceGuid);
+        await GrainFactory.GetGrain<GrainInterfaces.Events.IAuditGrain>(0).RecordAsync(new GrainInterfaces.Events.AuditEvent(
+            Guid.NewGuid(), "app.crash", Guid.ToString("D"), "app", app.Name, Guid.ToString("D"), "app", app.Name, at, metadata, app.SpaceGuid, org));
+    }
 
     public async Task DeleteAsync()
     {
@@ -353,8 +382,9 @@ public sealed partial class AppGrain(
         await Task.WhenAll(page.Entries.Select(route => GrainFactory.GetGrain<IRouteGrain>(route.Guid).UnmapAsync(Guid)));
     }
 
+    /// <summary>The app's index entry; started apps carry <c>state:STARTED</c>, which the runtime convergence pass lists.</summary>
     private static IndexEntry Entry(AppSnapshot app) =>
-        new(app.Guid, app.Name, IndexKeys.Scope(app.SpaceGuid), app.CreatedAt, []);
+        new(app.Guid, app.Name, IndexKeys.Scope(app.SpaceGuid), app.CreatedAt, app.State == AppState.Started ? [IndexEntry.Tag("state", "STARTED")] : []);
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.AppNameTaken, $"The app name is taken: {name}");

@@ -29,12 +29,17 @@ public sealed class RuntimeOptions
 /// the app grains desire their processes again whenever they activate, which is how instances come back after a
 /// restart (with a new <c>since</c>).
 /// </summary>
-public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvider clock) : IAppRuntime
+public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvider clock, IGrainFactory grains) : IAppRuntime, IDisposable
 {
     /// <summary>The environment variable that makes an app's simulated instances crash.</summary>
     public const string CrashVariable = "SIMULATED_RUNTIME_CRASH";
 
     private readonly ConcurrentDictionary<(Guid App, string Type), Simulated> _processes = new();
+
+    // Crashes already reported, per instance; one watch for the whole silo, running only while some process crashes.
+    private readonly ConcurrentDictionary<(Guid App, string Type, int Index), int> _reported = new();
+    private readonly Lock _watchGate = new();
+    private ITimer? _watch;
 
     public string Description => "simulated runtime: no app code runs; instances report STARTING, then RUNNING, with zero usage";
 
@@ -47,12 +52,72 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
             (_, current) => current.Droplet == process.Droplet && current.Version == process.Version && current.Crashes == crashes
                 ? current.Scale(process, now)
                 : Simulated.Start(process, crashes, now));
+        if (crashes)
+        {
+            ForgetReported(process.App, process.Type);
+            lock (_watchGate)
+            {
+                _watch ??= clock.CreateTimer(_ => _ = ReportCrashesAsync(), null, options.Value.StartDelay, options.Value.StartDelay);
+            }
+        }
+
         return Task.CompletedTask;
+    }
+
+    public void Dispose() => _watch?.Dispose();
+
+    /// <summary>Tells each crashing app's grain about crashes it has not heard of (Diego's crash events, simulated).</summary>
+    private async Task ReportCrashesAsync()
+    {
+        var now = clock.GetUtcNow();
+        var crashing = _processes.Where(p => p.Value.Crashes).ToList();
+        if (crashing.Count == 0)
+        {
+            lock (_watchGate)
+            {
+                _watch?.Dispose();
+                _watch = null;
+            }
+
+            return;
+        }
+
+        foreach (var ((app, type), process) in crashing)
+        {
+            foreach (var (index, count, at) in process.CrashesBy(now, options.Value.StartDelay))
+            {
+                var key = (app, type, index);
+                if (count > _reported.GetValueOrDefault(key))
+                {
+                    _reported[key] = count;
+                    try
+                    {
+                        await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).InstanceCrashedAsync(index, at, count, CrashDescription);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        // Reported again on the next tick.
+                        _reported[key] = count - 1;
+                    }
+                }
+            }
+        }
+    }
+
+    private const string CrashDescription = "Exited with status 1 (simulated crash: SIMULATED_RUNTIME_CRASH is true)";
+
+    private void ForgetReported(Guid app, string type)
+    {
+        foreach (var key in _reported.Keys.Where(k => k.App == app && k.Type == type))
+        {
+            _reported.TryRemove(key, out _);
+        }
     }
 
     public Task StopAsync(Guid app, string type, CancellationToken cancellationToken)
     {
         _processes.TryRemove((app, type), out _);
+        ForgetReported(app, type);
         return Task.CompletedTask;
     }
 
@@ -93,6 +158,24 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
             var (state, at, details) = Crashes ? CrashCycle(since, now, startDelay) : (now - since < startDelay ? InstanceStates.Starting : InstanceStates.Running, since, (string?)null);
             return new InstanceReport(index, state, at, details, MemoryMb * 1024L * 1024L, DiskMb * 1024L * 1024L);
         })]);
+
+        /// <summary>For each instance of a crashing process: how many times it has crashed by <paramref name="now"/>, and when it last did.</summary>
+        public IEnumerable<(int Index, int Count, DateTimeOffset At)> CrashesBy(DateTimeOffset now, TimeSpan startDelay)
+        {
+            for (var index = 0; index < Started.Length; index++)
+            {
+                var (count, at) = (0, Started[index]);
+                var start = Started[index];
+                for (var attempt = 0; start + startDelay <= now; attempt++)
+                {
+                    count++;
+                    at = start + startDelay;
+                    start = at + TimeSpan.FromSeconds(Math.Min(60, 2 << Math.Min(attempt, 5)));
+                }
+
+                yield return (index, count, at);
+            }
+        }
 
         /// <summary>Where a crashing instance is in its cycle: STARTING for the start delay, then CRASHED for a backoff that doubles (2 s, 4 s, ... 60 s), then again.</summary>
         private static (string State, DateTimeOffset Since, string? Details) CrashCycle(DateTimeOffset started, DateTimeOffset now, TimeSpan startDelay)

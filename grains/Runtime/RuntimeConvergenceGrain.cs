@@ -1,0 +1,93 @@
+using CloudController.GrainInterfaces.Apps;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace CloudController.Grains.Runtime;
+
+[Reentrant]
+[GrainType("runtime-convergence")]
+public sealed partial class RuntimeConvergenceGrain(IOptions<RuntimeOptions> options, ILogger<RuntimeConvergenceGrain> logger)
+    : Grain, IRuntimeConvergenceGrain, IRemindable
+{
+    private const string ReminderName = "converge";
+    private const int Page = 1000;
+    private Task<int>? _running;
+    private bool _scheduled;
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => ConvergeAsync();
+
+    public async Task<int> ConvergeAsync()
+    {
+        if (!_scheduled)
+        {
+            var period = options.Value.ConvergencePeriod;
+            await this.RegisterOrUpdateReminder(ReminderName, period, period);
+            _scheduled = true;
+        }
+
+        if (_running is null || _running.IsCompleted)
+        {
+            _running = WalkAsync();
+        }
+
+        return await _running;
+    }
+
+    /// <summary>Every catalog partition's STARTED apps, a page at a time, 64 activations in flight.</summary>
+    private async Task<int> WalkAsync()
+    {
+        var reached = 0;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var partition in IndexKeys.Catalogs(IndexKeys.Apps))
+        {
+            var index = GrainFactory.GetGrain<IResourceIndexGrain>(partition);
+            for (var page = 1; ; page++)
+            {
+                var entries = await index.QueryAsync(new IndexQuery([], [], [[IndexEntry.Tag("state", "STARTED")]], IndexOrder.Id, false, page, Page));
+                await Parallel.ForEachAsync(entries.Entries, new ParallelOptions { MaxDegreeOfParallelism = 64 },
+                    async (entry, _) => await GrainFactory.GetGrain<IAppGrain>(entry.Guid).ConvergeAsync());
+                reached += entries.Entries.Length;
+                if (entries.Entries.Length < Page)
+                {
+                    break;
+                }
+            }
+        }
+
+        LogConverged(reached, started.ElapsedMilliseconds);
+        return reached;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime convergence reached {Apps} started apps in {Milliseconds} ms")]
+    private partial void LogConverged(int apps, long milliseconds);
+}
+
+/// <summary>Starts a convergence pass when a silo becomes active (in the background: the silo serves meanwhile).</summary>
+public sealed partial class RuntimeConvergenceStartup(IGrainFactory grains, ILogger<RuntimeConvergenceStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RuntimeConvergenceStartup), ServiceLifecycleStage.Active, started =>
+        {
+            _ = Task.Run(RunAsync, CancellationToken.None);
+            return Task.CompletedTask;
+        });
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await grains.GetGrain<IRuntimeConvergenceGrain>(0).ConvergeAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The reminder runs the pass again; say why this one did not finish.
+            LogUnfinished(ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runtime convergence at silo start did not finish")]
+    private partial void LogUnfinished(Exception exception);
+}
