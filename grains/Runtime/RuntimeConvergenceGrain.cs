@@ -47,8 +47,12 @@ public sealed partial class RuntimeConvergenceGrain(IOptions<RuntimeOptions> opt
             for (var page = 1; ; page++)
             {
                 var entries = await index.QueryAsync(new IndexQuery([], [], [[IndexEntry.Tag("state", "STARTED")]], IndexOrder.Id, false, page, Page));
-                await Parallel.ForEachAsync(entries.Entries, new ParallelOptions { MaxDegreeOfParallelism = 64 },
-                    async (entry, _) => await GrainFactory.GetGrain<IAppGrain>(entry.Guid).ConvergeAsync());
+                // In chunks on the grain's own scheduler (Parallel.ForEachAsync would leave the activation's context).
+                foreach (var chunk in entries.Entries.Chunk(64))
+                {
+                    await Task.WhenAll(chunk.Select(entry => GrainFactory.GetGrain<IAppGrain>(entry.Guid).ConvergeAsync()));
+                }
+
                 reached += entries.Entries.Length;
                 if (entries.Entries.Length < Page)
                 {

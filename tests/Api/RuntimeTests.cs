@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using CloudController.Grains.Runtime;
+using CloudController.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CloudController.Tests.Api;
+
+/// <summary>Started apps on the simulated runtime: instances, stats, restarts, crashes, logs and convergence after a silo restart.</summary>
+[Collection(CloudControllerSuite.Name)]
+public sealed class RuntimeTests(CloudControllerFixture fixture)
+{
+    [Fact]
+    public async Task AStartedAppsInstancesGoFromStartingToRunningAndScale()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var app = await StartedAppAsync(http, space, "runner");
+
+        var instances = await WaitForAsync(http, app, 1, "RUNNING");
+        Assert.True(instances.GetProperty("0").GetProperty("since").GetDouble() > 0);
+        var stats = await (await http.GetAsync($"/v2/apps/{app}/stats")).JsonAsync(HttpStatusCode.OK);
+        var first = stats.GetProperty("0");
+        Assert.Equal("RUNNING", first.GetProperty("state").GetString());
+        Assert.Equal(256L * 1024 * 1024, first.GetProperty("stats").GetProperty("mem_quota").GetInt64());
+        Assert.Equal(0, first.GetProperty("stats").GetProperty("usage").GetProperty("mem").GetInt64());
+
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { instances = 3 })).JsonAsync(HttpStatusCode.Created);
+        var v3 = await (await http.GetAsync($"/v3/processes/{app}/stats")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(3, v3.GetProperty("resources").GetArrayLength());
+        await WaitForAsync(http, app, 3, "RUNNING");
+        var summary = await (await http.GetAsync($"/v2/spaces/{space}/summary")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(3, summary.GetProperty("apps")[0].GetProperty("running_instances").GetInt32());
+
+        // Restarting one instance: it starts again, the others keep running.
+        await (await http.DeleteAsync($"/v2/apps/{app}/instances/1")).JsonAsync(HttpStatusCode.NoContent);
+        var restarted = await (await http.GetAsync($"/v2/apps/{app}/instances")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("STARTING", restarted.GetProperty("1").GetProperty("state").GetString());
+        Assert.Equal("RUNNING", restarted.GetProperty("0").GetProperty("state").GetString());
+        await (await http.DeleteAsync($"/v2/apps/{app}/instances/7")).V2ErrorAsync(HttpStatusCode.BadRequest, 220001, "CF-InstancesError");
+        await (await http.DeleteAsync($"/v3/processes/{app}/instances/7")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STOPPED" })).JsonAsync(HttpStatusCode.Created);
+        await (await http.GetAsync($"/v2/apps/{app}/instances")).V2ErrorAsync(HttpStatusCode.BadRequest, 220001, "CF-InstancesError");
+        await (await http.GetAsync($"/v2/apps/{app}/stats")).V2ErrorAsync(HttpStatusCode.BadRequest, 200003, "CF-AppStoppedStatsError");
+        var down = await (await http.GetAsync($"/v3/processes/{app}/stats")).JsonAsync(HttpStatusCode.OK);
+        Assert.All(down.GetProperty("resources").EnumerateArray(), r => Assert.Equal("DOWN", r.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task AnAppAskedToCrashCrashesIsRestartedAndLeavesEventsAndLogs()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var app = await StartedAppAsync(http, space, "crashy", new { SIMULATED_RUNTIME_CRASH = "true" });
+
+        await WaitForAsync(http, app, 1, "CRASHED");
+        JsonElement events = default;
+        for (var i = 0; i < 40; i++)
+        {
+            events = await (await http.GetAsync($"/v2/events?q=actee:{app}&q=type:app.crash")).JsonAsync(HttpStatusCode.OK);
+            if (events.GetProperty("total_results").GetInt32() > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+
+        var crash = events.GetProperty("resources")[0].GetProperty("entity");
+        Assert.Equal("CRASHED", crash.GetProperty("metadata").GetProperty("reason").GetString());
+        Assert.Equal(0, crash.GetProperty("metadata").GetProperty("index").GetInt32());
+        var lines = await LogsAsync(http, app);
+        Assert.Contains(lines, l => l.Source == "APP/PROC/WEB" && l.Type == "ERR" && l.Text.Contains("Exited with status 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LogCacheServesStagingAndRuntimeLinesToThoseWhoMayReadTheApp()
+    {
+        using var http = await fixture.As("writer");
+        using var stranger = await fixture.As("reader");
+        using var anonymous = fixture.Api.CreateClient();
+        var space = await OrganizationsAndSpacesTests.CreateBareSpaceAsync(await fixture.Admin(), await AuthTests.CreateOrgAsync(await fixture.Admin()), "logs");
+        using var admin = await fixture.Admin();
+        var app = await StartedAppAsync(admin, space, "logged");
+        await WaitForAsync(admin, app, 1, "RUNNING");
+
+        var root = await (await anonymous.GetAsync("/")).JsonAsync(HttpStatusCode.OK);
+        Assert.StartsWith("http", root.GetProperty("links").GetProperty("log_cache").GetProperty("href").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/v1/read/{app}")).StatusCode);
+        var info = await (await admin.GetAsync("/api/v1/info")).JsonAsync(HttpStatusCode.OK);
+        Assert.StartsWith("2.", info.GetProperty("version").GetString(), StringComparison.Ordinal);
+
+        var lines = await LogsAsync(admin, app);
+        Assert.Contains(lines, l => l.Source == "STG" && l.Text == "Staging complete");
+        Assert.Contains(lines, l => l.Source == "STG" && l.Text.StartsWith("Buildpack: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Source == "CELL" && l.Text.Contains("Creating container for instance 0", StringComparison.Ordinal));
+        var descending = lines.Select(l => l.Timestamp).ToList();
+        Assert.Equal(descending.OrderByDescending(t => t), descending);
+
+        var newest = await (await admin.GetAsync($"/api/v1/read/{app}?limit=1&descending=true")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(1, newest.GetProperty("envelopes").GetProperty("batch").GetArrayLength());
+        var after = long.Parse(newest.GetProperty("envelopes").GetProperty("batch")[0].GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture) + 1;
+        var none = await (await admin.GetAsync($"/api/v1/read/{app}?start_time={after}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, none.GetProperty("envelopes").GetProperty("batch").GetArrayLength());
+        var gauges = await (await admin.GetAsync($"/api/v1/read/{app}?envelope_types=GAUGE")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, gauges.GetProperty("envelopes").GetProperty("batch").GetArrayLength());
+
+        await (await stranger.GetAsync($"/api/v1/read/{app}")).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+        await (await admin.GetAsync($"/api/v1/read/{app}?limit=5000")).V2ErrorAsync(HttpStatusCode.BadRequest, 10005, "CF-BadQueryParameter");
+        await (await admin.GetAsync($"/api/v1/read/{Guid.NewGuid()}")).V2ErrorAsync(HttpStatusCode.NotFound, 100004, "CF-AppNotFound");
+        _ = http;
+    }
+
+    /// <summary>
+    /// After the silo restarts, nobody asks about the app, yet the new silo's runtime runs it again: the convergence
+    /// pass at start desired it (with a new <c>since</c>).
+    /// </summary>
+    [Fact]
+    public async Task StartedAppsRunAgainAfterASiloRestartWithoutAnyoneAsking()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var app = await StartedAppAsync(http, space, "survivor");
+        var before = (await WaitForAsync(http, app, 1, "RUNNING")).GetProperty("0").GetProperty("since").GetDouble();
+
+        await fixture.RestartSiloAsync();
+        var runtime = fixture.Silo.Services.GetRequiredService<IAppRuntime>();
+        var guid = Guid.Parse(app);
+        GrainInterfaces.Runtime.ProcessReport report = GrainInterfaces.Runtime.ProcessReport.None;
+        for (var i = 0; i < 120 && report.Running == 0; i++)
+        {
+            await Task.Delay(250);
+            report = await runtime.ReportAsync(guid, "web", CancellationToken.None);
+        }
+
+        Assert.Equal(1, report.Running);
+        Assert.True(report.Instances[0].Since.ToUnixTimeMilliseconds() / 1000.0 > before);
+    }
+
+    internal static async Task<string> StartedAppAsync(HttpClient http, string space, string name, object? environment = null)
+    {
+        var json = await (await http.PostJsonAsync("/v2/apps", new { name, space_guid = space, memory = 256, environment_json = environment ?? new { } }))
+            .JsonAsync(HttpStatusCode.Created);
+        var app = json.GetProperty("metadata").GetProperty("guid").GetString()!;
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("index.html", Zips.Text("hello"), 420)));
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        await StagingTests.WaitForStagingAsync(http, app);
+        return app;
+    }
+
+    /// <summary>Polls <c>/v2/apps/:guid/instances</c> until <paramref name="count"/> instances are in <paramref name="state"/>.</summary>
+    private static async Task<JsonElement> WaitForAsync(HttpClient http, string app, int count, string state)
+    {
+        JsonElement instances = default;
+        for (var i = 0; i < 80; i++)
+        {
+            instances = await (await http.GetAsync($"/v2/apps/{app}/instances")).JsonAsync(HttpStatusCode.OK);
+            if (instances.EnumerateObject().Count(p => p.Value.GetProperty("state").GetString() == state) == count)
+            {
+                return instances;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"expected {count} {state} instances, got {instances}");
+        return instances;
+    }
+
+    private static async Task<List<(string Source, string Type, string Text, long Timestamp)>> LogsAsync(HttpClient http, string app)
+    {
+        var read = await (await http.GetAsync($"/api/v1/read/{app}?limit=1000&envelope_types=LOG&descending=true")).JsonAsync(HttpStatusCode.OK);
+        return [.. read.GetProperty("envelopes").GetProperty("batch").EnumerateArray().Select(e => (
+            e.GetProperty("tags").GetProperty("source_type").GetString()!,
+            e.GetProperty("log").GetProperty("type").GetString()!,
+            Encoding.UTF8.GetString(Convert.FromBase64String(e.GetProperty("log").GetProperty("payload").GetString()!)),
+            long.Parse(e.GetProperty("timestamp").GetString()!, System.Globalization.CultureInfo.InvariantCulture)))];
+    }
+}

@@ -1,0 +1,73 @@
+namespace CloudController.Tests.CfCli;
+
+/// <summary>
+/// The real cf CLI against the simulated runtime: a default <c>push</c> ends with a running instance; <c>app</c>,
+/// <c>apps</c>, <c>scale</c>, <c>stop</c>, <c>start</c>, <c>restart</c>, <c>restage</c> and <c>logs --recent</c> work; a
+/// crashing app makes <c>start</c> fail as CF does and shows in <c>events</c>. No command warns that it could not read logs.
+/// </summary>
+[Collection(CfCliSuite.Name)]
+public sealed class CfCliRuntimeTests(CfCliFixture fixture)
+{
+    [SkippableFact]
+    public async Task PushRunsTheAppAndTheLifecycleCommandsWork()
+    {
+        Skip.If(CfCli.Binary is null, CfCli.MissingMessage);
+        using var cf = new CfCli();
+        var id = System.Guid.NewGuid().ToString("N")[..8];
+        var (org, app) = ($"org-{id}", $"web-{id}");
+        await cf.ExpectAsync(0, "OK", "api", fixture.Url);
+        await cf.ExpectAsync(0, "OK", "auth", "admin", "admin");
+        await cf.ExpectAsync(0, "OK", "create-org", org);
+        await cf.ExpectAsync(0, "OK", "create-space", "dev", "-o", org);
+        await cf.ExpectAsync(0, "space:          dev", "target", "-o", org, "-s", "dev");
+        var site = Directory.CreateTempSubdirectory("cf-push-");
+        await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>hello</p>");
+
+        var pushed = await Expect(cf, "#0   running", "push", app, "-p", site.FullName, "-m", "128M");
+        Assert.Contains("Staging complete", pushed, StringComparison.Ordinal);
+        Assert.Contains($"routes:            {app}.apps.localhost", pushed, StringComparison.Ordinal);
+        var shown = await Expect(cf, "instances:      1/1", "app", app);
+        Assert.Contains("memory usage:   128M", shown, StringComparison.Ordinal);
+        await Expect(cf, "1/1", "apps");
+        var logs = await Expect(cf, "[STG/0] OUT Staging complete", "logs", app, "--recent");
+        Assert.Contains("[CELL/0] OUT Creating container for instance 0", logs, StringComparison.Ordinal);
+
+        await Expect(cf, "OK", "scale", app, "-i", "3");
+        var scaled = "";
+        for (var i = 0; i < 20 && !scaled.Contains("instances:      3/3", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(500);
+            scaled = await Expect(cf, "instances:", "app", app);
+        }
+
+        Assert.Contains("#2   running", scaled, StringComparison.Ordinal);
+        await Expect(cf, "OK", "stop", app);
+        await Expect(cf, "requested state:   stopped", "app", app);
+        await Expect(cf, "#0   running", "start", app);
+        await Expect(cf, "#0   running", "restart", app);
+        var restaged = await Expect(cf, "#0   running", "restage", app);
+        Assert.Contains("Staging complete", restaged, StringComparison.Ordinal);
+
+        await cf.ExpectAsync(0, "requested state:   stopped", "push", $"crash-{id}", "-p", site.FullName, "--no-start", "--no-route");
+        await cf.ExpectAsync(0, "OK", "set-env", $"crash-{id}", "SIMULATED_RUNTIME_CRASH", "true");
+        var crashed = await cf.ExpectAsync(1, "Start unsuccessful", "start", $"crash-{id}");
+        Assert.DoesNotContain("Failed to retrieve logs", crashed, StringComparison.Ordinal);
+        var events = "";
+        for (var i = 0; i < 20 && !events.Contains("app.crash", StringComparison.Ordinal); i++)
+        {
+            events = await cf.ExpectAsync(0, "audit.app.start", "events", $"crash-{id}");
+            await Task.Delay(250);
+        }
+
+        Assert.Contains("app.crash", events, StringComparison.Ordinal);
+        await cf.ExpectAsync(0, "OK", "delete-org", org, "-f");
+    }
+
+    /// <summary>Exit 0 with the text, and no warning that logs could not be read.</summary>
+    private static async Task<string> Expect(CfCli cf, string text, params string[] args)
+    {
+        var output = await cf.ExpectAsync(0, text, args);
+        Assert.DoesNotContain("Failed to retrieve logs", output, StringComparison.Ordinal);
+        return output;
+    }
+}
