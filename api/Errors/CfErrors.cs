@@ -41,6 +41,9 @@ internal static class CfErrors
             CfErrorCode.AppNameTaken => new(422, CfErrorCode.UnprocessableEntity, "name must be unique in space"),
             CfErrorCode.AppInvalid or CfErrorCode.AppMemoryInvalid or CfErrorCode.AppPackageInvalid =>
                 new(422, CfErrorCode.UnprocessableEntity, error.Description),
+            CfErrorCode.AppMemoryQuotaExceeded => new(422, CfErrorCode.UnprocessableEntity, "memory quota_exceeded"),
+            CfErrorCode.QuotaInstanceMemoryLimitExceeded => new(422, CfErrorCode.UnprocessableEntity, "memory instance_limit_exceeded"),
+            CfErrorCode.QuotaInstanceLimitExceeded => new(422, CfErrorCode.UnprocessableEntity, "instances quota_exceeded"),
             _ => error,
         };
     }

@@ -139,6 +139,44 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         Assert.True(report.Instances[0].Since.ToUnixTimeMilliseconds() / 1000.0 > before);
     }
 
+    [Fact]
+    public async Task V3ProcessesScaleAndUpdateWithinTheQuota()
+    {
+        using var admin = await fixture.Admin();
+        using var http = await fixture.As("writer");
+        var quota = await (await admin.PostJsonAsync("/v2/quota_definitions", new
+        {
+            name = $"proc-{Guid.NewGuid():N}", non_basic_services_allowed = true, total_services = 1, total_routes = 10, memory_limit = 1024,
+        })).JsonAsync(HttpStatusCode.Created);
+        var org = (await (await admin.PostJsonAsync("/v2/organizations", new { name = $"p-{Guid.NewGuid():N}", quota_definition_guid = quota.GetProperty("metadata").GetProperty("guid").GetString() }))
+            .JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("guid").GetString()!;
+        var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "space");
+        var app = await StartedAppAsync(http, space, "proc");
+
+        var scaled = await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { instances = 2, memory_in_mb = 128 })).JsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(2, scaled.GetProperty("instances").GetInt32());
+        Assert.Equal(128, scaled.GetProperty("memory_in_mb").GetInt32());
+        await WaitForAsync(http, app, 2, "RUNNING");
+        var tooMuch = await (await http.PostJsonAsync($"/v3/apps/{app}/processes/web/actions/scale", new { instances = 9 }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        Assert.Contains("quota", tooMuch.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { instances = -1 })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { colour = "red" })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.PostJsonAsync($"/v3/apps/{app}/processes/worker/actions/scale", new { instances = 1 })).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        await (await http.PostJsonAsync($"/v3/processes/{Guid.NewGuid()}/actions/scale", new { instances = 1 })).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        Assert.Equal(2, (await BitsTests.EntityAsync(http, app)).GetProperty("instances").GetInt32());
+
+        var patched = await (await http.PatchAsync($"/v3/processes/{app}", HttpAssertions.Json(new { command = "./serve", health_check = new { type = "process", data = new { timeout = 30 } } })))
+            .JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("./serve", patched.GetProperty("command").GetString());
+        Assert.Equal("process", patched.GetProperty("health_check").GetProperty("type").GetString());
+        await (await http.PatchAsync($"/v3/processes/{app}", HttpAssertions.Json(new { health_check = "yes" }))).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var list = await (await http.GetAsync($"/v3/processes?app_guids={app}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(app, list.GetProperty("resources")[0].GetProperty("guid").GetString());
+        var workers = await (await http.GetAsync($"/v3/processes?types=worker&app_guids={app}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, workers.GetProperty("resources").GetArrayLength());
+    }
+
     internal static async Task<string> StartedAppAsync(HttpClient http, string space, string name, object? environment = null)
     {
         var json = await (await http.PostJsonAsync("/v2/apps", new { name, space_guid = space, memory = 256, environment_json = environment ?? new { } }))
