@@ -40,6 +40,9 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
     public Task<JsonElement> DeleteAsync(string operation, string url, HttpStatusCode expected) =>
         SendAsync(operation, () => new HttpRequestMessage(HttpMethod.Delete, url), expected, null);
 
+    /// <summary>Records a span that is not one request (several requests timed together, e.g. start-to-running).</summary>
+    public void Record(string operation, TimeSpan elapsed) => stats.For(operation).Success(elapsed.TotalMilliseconds, 0);
+
     /// <summary>Sends, checks status and shape; the body comes back only with <paramref name="keep"/> (copying a large one costs the client CPU the server shares).</summary>
     public async Task<JsonElement> SendAsync(
         string operation, Func<HttpRequestMessage> create, HttpStatusCode expected, Func<JsonElement, bool>? shape, bool keep = true)

@@ -18,7 +18,7 @@ internal sealed record LoadTestOptions(
     bool AllowRemote,
     int Spaces = 1)
 {
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "baseline-blob", "baseline-read"];
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]

@@ -56,6 +56,26 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             _spaces.Add(Shapes.Guid(space));
         }
 
+        if (options.Scenario == "start-many")
+        {
+            // Every app gets bits, is staged and stopped (not measured): the units only start them.
+            using var bits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 2);
+            var staged = new System.Collections.Concurrent.ConcurrentBag<string>();
+            await Parallel.ForEachAsync(Enumerable.Range(0, options.Apps), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+            {
+                var app = await CreateAppAsync($"start-{i}");
+                await PollJobAsync(await cf.SendAsync("setup", () => new HttpRequestMessage(HttpMethod.Put, $"/v2/apps/{app}/bits?async=true")
+                {
+                    Content = bits.V2Body([], withZip: true),
+                }, HttpStatusCode.Created, Shapes.V2Job));
+                await cf.PutJsonAsync("setup", $"/v2/apps/{app}", new { state = "STARTED", memory = 64 }, HttpStatusCode.Created, Shapes.V2Resource);
+                await PollStagedAsync(app);
+                await cf.PutJsonAsync("setup", $"/v2/apps/{app}", new { state = "STOPPED" }, HttpStatusCode.Created, Shapes.V2Resource);
+                staged.Add(app);
+            });
+            _readTargets.AddRange(staged);
+        }
+
         if (options.Scenario == "lifecycle")
         {
             _sharedBits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 1);
@@ -106,6 +126,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             j => j.GetProperty("apps").GetArrayLength() == options.Apps
                 && j.GetProperty("apps").EnumerateArray().All(a => a.GetProperty("routes").GetArrayLength() == 1), keep: false),
         "upload" => UploadAsync(i),
+        "start-many" => StartToRunningAsync(i),
         "baseline-blob" => cf.PostJsonAsync("blob-write", "/blob", new { name = $"app-{i}", memory = 1024 }, HttpStatusCode.Created, j => Shapes.HasString(j, "name")),
         _ => cf.GetAsync("dict-read", $"/dict/{_readTargets[i % _readTargets.Count]}", j => Shapes.HasString(j, "guid")),
     };
@@ -178,8 +199,10 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         await PollJobAsync(job);
         await cf.PutJsonAsync("start-app", $"/v2/apps/{app}", new { state = "STARTED" }, HttpStatusCode.Created, Shapes.V2Resource);
         await PollStagedAsync(app);
+        await PollRunningAsync(app);
         await cf.PostJsonAsync("restage-app", $"/v2/apps/{app}/restage", new { }, HttpStatusCode.Created, Shapes.V2Resource);
         await PollStagedAsync(app);
+        await PollRunningAsync(app);
         var sibling = await CreateAppAsync($"app-{i}-copy");
         await PollJobAsync(await cf.PostJsonAsync("copy-bits", $"/v2/apps/{sibling}/copy_bits", new { source_app_guid = app }, HttpStatusCode.Created, Shapes.V2Job));
         var package = await cf.PostJsonAsync("create-package", $"/v3/apps/{app}/packages", new { type = "bits" }, HttpStatusCode.Created, Shapes.V3Package);
@@ -233,6 +256,26 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             "FAILED" => throw Failed("poll-staged", "staging-failed"),
             _ => false,
         });
+
+    /// <summary>Polls <c>/v2/apps/:guid/instances</c> as <c>cf start</c> does until an instance is RUNNING; a crash fails the unit.</summary>
+    private Task PollRunningAsync(string app) =>
+        PollAsync("poll-running", $"/v2/apps/{app}/instances", j => j.ValueKind == JsonValueKind.Object, j =>
+            j.EnumerateObject().Any(p => p.Value.GetProperty("state").GetString() == "CRASHED")
+                ? throw Failed("poll-running", "crashed")
+                : j.EnumerateObject().Any(p => p.Value.GetProperty("state").GetString() == "RUNNING"));
+
+    /// <summary>
+    /// The start benchmark's unit: an app staged and stopped during setup is started, then polled until its instance
+    /// runs (<c>start-to-running</c> times the whole of it).
+    /// </summary>
+    private async Task StartToRunningAsync(int i)
+    {
+        var app = _readTargets[i % _readTargets.Count];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await cf.PutJsonAsync("start-app", $"/v2/apps/{app}", new { state = "STARTED" }, HttpStatusCode.Created, Shapes.V2Resource);
+        await PollRunningAsync(app);
+        cf.Record("start-to-running", clock.Elapsed);
+    }
 
     private async Task PollAsync(string operation, string url, Func<JsonElement, bool> shape, Func<JsonElement, bool> done)
     {
