@@ -15,57 +15,141 @@ public sealed record OrganizationUsageGrainState
     [Id(1)] public ImmutableHashSet<Guid> Routes { get; init; } = [];
 }
 
-[GrainType("organization-usage")]
+/// <summary>
+/// The usage ledger of one organization. Every start, scale and route in the organization passes here, so writes
+/// are group-committed as in the index grains: the grain is reentrant, each reservation is checked against the
+/// quota and applied in memory within one turn (checks see every earlier reservation), and its caller waits until
+/// the write it joined is stored. A write that fails fails its callers and drops the activation, so the next one
+/// reloads what is stored.
+/// </summary>
+[GrainType("organization-usage"), Orleans.Concurrency.Reentrant]
 public sealed class OrganizationUsageGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationUsageGrainState> state)
     : Grain, IOrganizationUsageGrain
 {
-    private OrganizationUsageGrainState Current => state.State ?? new OrganizationUsageGrainState();
+    private readonly List<TaskCompletionSource> _waiting = [];
+    private OrganizationUsageGrainState? _current;
+    private Task? _flushing;
+    private bool _broken;
+
+    private OrganizationUsageGrainState Current => _current ??= state.State ?? new OrganizationUsageGrainState();
 
     public async Task ReserveAppAsync(Guid app, AppDemand demand)
     {
-        var current = Current;
-        var before = current.Apps.GetValueOrDefault(app);
-        if (before == demand || (before is null && !demand.Started))
+        if (Unchanged(app, demand))
         {
             return;
         }
 
-        if (await QuotaAsync() is { } quota)
+        var quota = await QuotaAsync();
+        // From here to the commit nothing awaits: the check and the change are one turn.
+        var current = Current;
+        var before = current.Apps.GetValueOrDefault(app);
+        if (Unchanged(app, demand))
+        {
+            return;
+        }
+
+        if (quota is not null)
         {
             QuotaRules.CheckApp(quota, before, demand, current.Apps.Values.Sum(a => a.Memory), current.Apps.Values.Sum(a => a.RunningInstances));
         }
 
-        await state.SaveAsync(current with { Apps = demand.Started ? current.Apps.SetItem(app, demand) : current.Apps.Remove(app) });
+        await CommitAsync(current with { Apps = demand.Started ? current.Apps.SetItem(app, demand) : current.Apps.Remove(app) });
     }
 
     public Task ReleaseAppAsync(Guid app) =>
-        Current.Apps.ContainsKey(app) ? state.SaveAsync(Current with { Apps = Current.Apps.Remove(app) }) : Task.CompletedTask;
+        Current.Apps.ContainsKey(app) ? CommitAsync(Current with { Apps = Current.Apps.Remove(app) }) : Task.CompletedTask;
 
     public async Task ReserveRouteAsync(Guid route)
     {
+        if (Current.Routes.Contains(route))
+        {
+            return;
+        }
+
+        var quota = await QuotaAsync();
         var current = Current;
         if (current.Routes.Contains(route))
         {
             return;
         }
 
-        if (await QuotaAsync() is { } quota)
+        if (quota is not null)
         {
             QuotaRules.CheckRoutes(quota, current.Routes.Count + 1);
         }
 
-        await state.SaveAsync(current with { Routes = current.Routes.Add(route) });
+        await CommitAsync(current with { Routes = current.Routes.Add(route) });
     }
 
     public Task ReleaseRouteAsync(Guid route) =>
-        Current.Routes.Contains(route) ? state.SaveAsync(Current with { Routes = Current.Routes.Remove(route) }) : Task.CompletedTask;
+        Current.Routes.Contains(route) ? CommitAsync(Current with { Routes = Current.Routes.Remove(route) }) : Task.CompletedTask;
 
     public Task<OrganizationUsage> UsageAsync()
     {
         var current = Current;
         return Task.FromResult(new OrganizationUsage(current.Apps.Values.Sum(a => a.Memory), current.Apps.Values.Sum(a => a.RunningInstances),
             current.Routes.Count, [.. current.Apps.Keys]));
+    }
+
+    private bool Unchanged(Guid app, AppDemand demand)
+    {
+        var before = Current.Apps.GetValueOrDefault(app);
+        return before == demand || (before is null && !demand.Started);
+    }
+
+    /// <summary>Applies the change in memory now and waits until the write it joins is stored.</summary>
+    private Task CommitAsync(OrganizationUsageGrainState next)
+    {
+        if (_broken)
+        {
+            throw new OrleansException($"Usage of organization {this.GetPrimaryKey()} is reloading after a failed write; retry.");
+        }
+
+        _current = next;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting.Add(done);
+        _flushing ??= FlushAsync();
+        return done.Task;
+    }
+
+    private async Task FlushAsync()
+    {
+        try
+        {
+            while (_waiting.Count > 0)
+            {
+                var batch = _waiting.ToList();
+                _waiting.Clear();
+                try
+                {
+                    state.State = _current!;
+                    await state.WriteStateAsync();
+                }
+                catch (Exception ex)
+                {
+                    _broken = true;
+                    this.DeactivateOnIdle();
+                    foreach (var waiting in batch.Concat(_waiting))
+                    {
+                        waiting.TrySetException(ex);
+                    }
+
+                    _waiting.Clear();
+                    return;
+                }
+
+                foreach (var stored in batch)
+                {
+                    stored.TrySetResult();
+                }
+            }
+        }
+        finally
+        {
+            _flushing = null;
+        }
     }
 
     /// <summary>The organization's quota now (it may have been changed since the last call); null when it has none.</summary>
