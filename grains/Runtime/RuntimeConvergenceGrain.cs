@@ -81,14 +81,25 @@ public sealed partial class RuntimeConvergenceStartup(IGrainFactory grains, ILog
 
     private async Task RunAsync()
     {
-        try
+        // A silo that has just become active may not yet see its peers' grain types: try a few times, then leave it
+        // to the reminder.
+        for (var attempt = 1; ; attempt++)
         {
-            await grains.GetGrain<IRuntimeConvergenceGrain>(0).ConvergeAsync();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The reminder runs the pass again; say why this one did not finish.
-            LogUnfinished(ex);
+            try
+            {
+                await grains.GetGrain<IRuntimeConvergenceGrain>(0).ConvergeAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (attempt == 5)
+                {
+                    LogUnfinished(ex);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
         }
     }
 

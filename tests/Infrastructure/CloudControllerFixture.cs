@@ -129,7 +129,11 @@ public class CloudControllerFixture : IAsyncLifetime
         {
             await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["RowKey"]))
             {
-                rows.Add(row.RowKey);
+                // The runtime convergence reminder is permanent: it is not unfinished work.
+                if (!row.RowKey.StartsWith("runtime-convergence", StringComparison.Ordinal))
+                {
+                    rows.Add(row.RowKey);
+                }
             }
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
