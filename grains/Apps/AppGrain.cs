@@ -86,23 +86,7 @@ public sealed partial class AppGrain(
         var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
         var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
         next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
-        var (org, nextOrg) = await ReserveChangeAsync(current, next);
-        try
-        {
-            await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
-                IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
-                () => state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid }));
-        }
-        catch
-        {
-            await UndoReservationAsync(org, nextOrg, current, next);
-            throw;
-        }
-
-        if (org is { } from && nextOrg is { } to && from != to)
-        {
-            await ReleaseAsync(from, current);
-        }
+        await StoreChangeAsync(current, next);
         if (next.State != current.State)
         {
             LogStateChanged(Guid, next.State);
@@ -124,18 +108,7 @@ public sealed partial class AppGrain(
             && await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync() is { State: DropletState.Staging };
         var droplet = Guid.NewGuid();
         var next = AppRules.Restage(current, clock.GetUtcNow(), Guid.NewGuid(), droplet, inFlight);
-        var (org, nextOrg) = await ReserveChangeAsync(current, next);
-        try
-        {
-            await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
-                IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
-                () => state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid }));
-        }
-        catch
-        {
-            await UndoReservationAsync(org, nextOrg, current, next);
-            throw;
-        }
+        await StoreChangeAsync(current, next);
 
         await StartStagingAsync(next, droplet);
         await ConvergeRuntimeAsync(next, announce: true);
@@ -289,6 +262,31 @@ public sealed partial class AppGrain(
     }
 
     private const string WebProcess = "web";
+
+    /// <summary>
+    /// Stores a changed app: its quota reservation first (in the new organization when it moves), then its index entry
+    /// and state; a failed store gives the reservation back, and a move frees the old organization's.
+    /// </summary>
+    private async Task StoreChangeAsync(AppSnapshot current, AppSnapshot next)
+    {
+        var (org, nextOrg) = await ReserveChangeAsync(current, next);
+        try
+        {
+            await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
+                IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
+                () => state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid }));
+        }
+        catch
+        {
+            await UndoReservationAsync(org, nextOrg, current, next);
+            throw;
+        }
+
+        if (org is { } from && nextOrg is { } to && from != to)
+        {
+            await ReleaseAsync(from, current);
+        }
+    }
 
     /// <summary>Whether a change alters what should run: state, droplet, version, instances or limits.</summary>
     private static bool RuntimeChanged(AppSnapshot before, AppSnapshot after) =>
