@@ -65,6 +65,10 @@ internal static class Audit
         return copy;
     }
 
+    /// <summary>The body this request's typed record was bound from, as the trail keeps it.</summary>
+    public static JsonNode? Request(HttpContext http) =>
+        http.Features.Get<Json.RequestBodyFeature>() is { } body ? Node(body.Body) : null;
+
     /// <summary>A request body read as a <see cref="JsonElement"/>, as a node the trail can keep.</summary>
     public static JsonNode? Node(JsonElement element) => element.ValueKind == JsonValueKind.Object ? JsonObject.Create(element) : null;
 }

@@ -57,7 +57,7 @@ internal static class AppsEndpoints
         };
         await CheckAsync(grains, fields, space);
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
-        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, space.OrganizationGuid), Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
+        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, space.OrganizationGuid), Audit.Request(http));
         var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -86,7 +86,7 @@ internal static class AppsEndpoints
         await CheckAsync(grains, fields, space);
         var updated = await grain.UpdateAsync(fields);
         var actee = new AuditActee(updated.Guid, "app", updated.Name, updated.SpaceGuid, space.OrganizationGuid);
-        await http.AuditAsync(grains, "audit.app.update", actee, Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
+        await http.AuditAsync(grains, "audit.app.update", actee, Audit.Request(http));
         if (updated.State != current.State)
         {
             await http.AuditAsync(grains, updated.State == AppState.Started ? "audit.app.start" : "audit.app.stop", actee);

@@ -63,7 +63,7 @@ internal static class ProcessesEndpoints
             HealthCheckTimeout = body.HealthCheck?.Data?.Timeout,
             Cleared = body.Command.IsCleared ? [AppSetting.Command] : [],
         });
-        await http.AuditAppAsync(grains, "audit.app.process.update", updated, Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
+        await http.AuditAppAsync(grains, "audit.app.process.update", updated, Audit.Request(http));
         return TypedResults.Ok(V3ProcessResource.WebOf(updated));
     }
 
@@ -83,7 +83,7 @@ internal static class ProcessesEndpoints
             Memory = body.MemoryInMb,
             DiskQuota = body.DiskInMb,
         });
-        await http.AuditAppAsync(grains, "audit.app.process.scale", scaled, Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
+        await http.AuditAppAsync(grains, "audit.app.process.scale", scaled, Audit.Request(http));
         return TypedResults.Json(V3ProcessResource.WebOf(scaled), CfJson.Options, statusCode: 202);
     }
 

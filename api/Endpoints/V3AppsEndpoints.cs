@@ -53,7 +53,7 @@ internal static class V3AppsEndpoints
         };
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
         await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, space.Guid, space.OrganizationGuid),
-            Audit.Node(http.Features.Get<RequestBodyFeature>()!.Body));
+            Audit.Request(http));
         var resource = V3AppResource.From(app, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }

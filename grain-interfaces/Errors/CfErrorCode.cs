@@ -69,5 +69,4 @@ public enum CfErrorCode
     QuotaDefinitionNameTaken = 240002,
     QuotaDefinitionInvalid = 240003,
     OrgQuotaTotalRoutesExceeded = 310006,
-    EventNotFound = 320001,
 }

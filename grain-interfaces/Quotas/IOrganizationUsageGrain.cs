@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace CloudController.GrainInterfaces.Quotas;
 
 /// <summary>
@@ -29,8 +27,6 @@ public interface IOrganizationUsageGrain : IGrainWithGuidKey
     [Alias("ReleaseRouteAsync")]
     Task ReleaseRouteAsync(Guid route);
 
-    [Alias("UsageAsync")]
-    Task<OrganizationUsage> UsageAsync();
 }
 
 /// <summary>What one app asks of its organization's quota.</summary>
@@ -44,5 +40,3 @@ public sealed record AppDemand([property: Id(0)] int MemoryPerInstance, [propert
     public int RunningInstances => Started ? Instances : 0;
 }
 
-[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Quotas.OrganizationUsage")]
-public sealed record OrganizationUsage(long Memory, int Instances, int Routes, ImmutableArray<Guid> Apps);

@@ -86,13 +86,6 @@ public sealed class OrganizationUsageGrain(
     public Task ReleaseRouteAsync(Guid route) =>
         Current.Routes.Contains(route) ? CommitAsync(Current with { Routes = Current.Routes.Remove(route) }) : Task.CompletedTask;
 
-    public Task<OrganizationUsage> UsageAsync()
-    {
-        var current = Current;
-        return Task.FromResult(new OrganizationUsage(current.Apps.Values.Sum(a => a.Memory), current.Apps.Values.Sum(a => a.RunningInstances),
-            current.Routes.Count, [.. current.Apps.Keys]));
-    }
-
     private bool Unchanged(Guid app, AppDemand demand)
     {
         var before = Current.Apps.GetValueOrDefault(app);

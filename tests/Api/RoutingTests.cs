@@ -203,11 +203,21 @@ public sealed class RoutingTests(CloudControllerFixture fixture)
         await (await admin.PutJsonAsync($"/v2/quota_definitions/{quotaGuid}", new { total_routes = 2 })).JsonAsync(HttpStatusCode.Created);
         await NewRouteAsync(writer, $"q{Guid.NewGuid():N}"[..20], domain, space);
 
+        // Space quotas are not backed: empty lists and a CF not-found; the default quota cannot go.
+        var spaceQuotas = await (await writer.GetAsync($"/v2/organizations/{org}/space_quota_definitions")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(0, spaceQuotas.GetProperty("total_results").GetInt32());
+        Assert.Equal(0, (await (await writer.GetAsync("/v2/space_quota_definitions")).JsonAsync(HttpStatusCode.OK)).GetProperty("total_results").GetInt32());
+        await (await writer.GetAsync($"/v2/space_quota_definitions/{Guid.NewGuid()}")).V2ErrorAsync(HttpStatusCode.NotFound, 240001, "CF-QuotaDefinitionNotFound");
+        await (await writer.GetAsync($"/v2/quota_definitions/{Guid.NewGuid()}")).V2ErrorAsync(HttpStatusCode.NotFound, 240001, "CF-QuotaDefinitionNotFound");
+        await (await admin.PostJsonAsync("/v2/quota_definitions", new { name = quota.GetProperty("entity").GetProperty("name").GetString(), non_basic_services_allowed = true, total_services = 1, total_routes = 1, memory_limit = 1 }))
+            .V2ErrorAsync(HttpStatusCode.BadRequest, 240002, "CF-QuotaDefinitionNameTaken");
+
         var newOrg = await (await admin.GetAsync($"/v2/organizations/{await AuthTests.CreateOrgAsync(admin)}")).JsonAsync(HttpStatusCode.OK);
         var defaultQuota = newOrg.GetProperty("entity").GetProperty("quota_definition_guid").GetString();
         var named = await (await writer.GetAsync($"/v2/quota_definitions/{defaultQuota}")).JsonAsync(HttpStatusCode.OK);
         Assert.Equal("default", named.GetProperty("entity").GetProperty("name").GetString());
         Assert.Equal(10240, named.GetProperty("entity").GetProperty("memory_limit").GetInt32());
+        await (await admin.DeleteAsync($"/v2/quota_definitions/{defaultQuota}")).V2ErrorAsync(HttpStatusCode.BadRequest, 240003, "CF-QuotaDefinitionInvalid");
     }
 
     [Fact]
