@@ -47,7 +47,7 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
             return;
         }
 
-        var remembered = need == AccessNeed.Read && kind is AccessKind.App or AccessKind.Package or AccessKind.Droplet
+        var remembered = need == AccessNeed.Read && kind is AccessKind.App or AccessKind.Package or AccessKind.Droplet or AccessKind.Process
             && _readDecisionLifetime > TimeSpan.Zero ? (caller.UserId, kind, guid) : default;
         if (remembered != default && _allowedReads.TryGetValue(remembered, out bool seesSecrets))
         {
@@ -111,6 +111,7 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
         AccessKind.Build => new CloudControllerException(CfErrorCode.ResourceNotFound, "Build not found"),
         AccessKind.Route => CloudControllerException.RouteNotFound(guid),
         AccessKind.PrivateDomain => CloudControllerException.DomainNotFound(guid),
+        AccessKind.Process => CloudControllerException.ProcessNotFound(),
         _ => null,
     };
 }

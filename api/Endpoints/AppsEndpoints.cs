@@ -141,7 +141,7 @@ internal static class AppsEndpoints
     {
         var app = await App(grains, guid).GetAsync();
         var summary = AppSummary.From(app, http.SeesSecretsOf(app));
-        summary["running_instances"] = (await App(grains, guid).InstancesAsync()).Running;
+        summary["running_instances"] = (await App(grains, guid).InstancesAsync(AppProcess.Web)).Running;
         summary["routes"] = new JsonArray([.. (await RouteViews.OfAppAsync(grains, app.Guid)).Select(r => (JsonNode)RouteViews.Summary(r.Route, r.Domain))]);
         return TypedResults.Json(summary, CfJson.Options);
     }
@@ -174,7 +174,7 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.NotStaged, "App has not finished staging");
         }
 
-        var report = await grain.InstancesAsync();
+        var report = await grain.InstancesAsync(AppProcess.Web);
         return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration)).ToDictionary(
             i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             i => report.Instances.FirstOrDefault(r => r.Index == i) is { } instance
@@ -191,7 +191,7 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.AppStoppedStatsError, $"Could not fetch stats for stopped app: {app.Name}");
         }
 
-        var report = await grain.InstancesAsync();
+        var report = await grain.InstancesAsync(AppProcess.Web);
         var now = clock.GetUtcNow();
         return TypedResults.Ok(Enumerable.Range(0, Rendered(app, configuration)).ToDictionary(
             i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -211,7 +211,7 @@ internal static class AppsEndpoints
             throw new CloudControllerException(CfErrorCode.InstancesError, $"Instances error: Instance {index} of app {app.Name} does not exist");
         }
 
-        await grain.StopInstanceAsync(index);
+        await grain.StopInstanceAsync(AppProcess.Web, index);
         return TypedResults.NoContent();
     }
 

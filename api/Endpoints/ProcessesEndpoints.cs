@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CloudController.Api.Auth;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
@@ -6,141 +7,197 @@ using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Processes;
 using CloudController.Api.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CloudController.Api.Endpoints;
 
 /// <summary>
-/// What <c>cf push</c> and <c>cf app</c> read after the app itself: its processes (the <c>web</c> process, a view of
-/// the app's own fields), their stats, the current droplet, and the app's v2 routes (none exist on this server yet).
+/// What <c>cf push</c> and <c>cf app</c> read after the app itself, and what scales it: the app's processes (the
+/// <c>web</c> process, a view of the app's own fields, and its Procfile's other types), their stats and instances,
+/// and the current droplet.
 /// </summary>
 internal static class ProcessesEndpoints
 {
     public static IEndpointRouteBuilder MapProcesses(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v3/apps/{guid}/processes", ListForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
-        routes.MapGet("/v3/apps/{guid}/processes/{type}", GetForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
-        routes.MapGet("/v3/processes/{guid}", GetAsync).Guard(AccessKind.App, AccessNeed.Read);
-        routes.MapGet("/v3/processes/{guid}/stats", StatsAsync).Guard(AccessKind.App, AccessNeed.Read);
-        routes.MapDelete("/v3/processes/{guid}/instances/{index:int}", StopInstanceAsync).Guard(AccessKind.App, AccessNeed.Develop);
-        routes.MapGet("/v3/apps/{guid}/droplets/current", CurrentDropletAsync).Guard(AccessKind.App, AccessNeed.Read);
+        routes.MapGet("/v3/apps/{guid}/processes/{type}", (string guid, string type, IGrainFactory grains) =>
+            OfAppAsync(grains, guid, type, p => Show(p))).Guard(AccessKind.App, AccessNeed.Read);
+        routes.MapGet("/v3/apps/{guid}/processes/{type}/stats", (string guid, string type, IGrainFactory grains, IConfiguration configuration, TimeProvider clock) =>
+            OfAppAsync(grains, guid, type, p => StatsAsync(p, grains, configuration, clock))).Guard(AccessKind.App, AccessNeed.Read);
+        routes.MapDelete("/v3/apps/{guid}/processes/{type}/instances/{index:int}", (string guid, string type, int index, IGrainFactory grains) =>
+            OfAppAsync(grains, guid, type, p => StopInstanceAsync(p, index, grains))).Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapPost("/v3/apps/{guid}/processes/{type}/actions/scale", (string guid, string type, HttpContext http, IGrainFactory grains) =>
+            OfAppAsync(grains, guid, type, p => ScaleAsync(p, http, grains))).Guard(AccessKind.App, AccessNeed.Develop);
+
         routes.MapGet("/v3/processes", ListAsync).Unguarded("lists the processes of the caller's spaces only");
-        routes.MapPatch("/v3/processes/{guid}", UpdateAsync).Guard(AccessKind.App, AccessNeed.Develop);
-        routes.MapPost("/v3/processes/{guid}/actions/scale", (string guid, HttpContext http, IGrainFactory grains) => ScaleAsync(guid, V3ProcessResource.Web, http, grains))
-            .Guard(AccessKind.App, AccessNeed.Develop);
-        routes.MapPost("/v3/apps/{guid}/processes/{type}/actions/scale", (string guid, string type, HttpContext http, IGrainFactory grains) => ScaleAsync(guid, type, http, grains))
-            .Guard(AccessKind.App, AccessNeed.Develop);
+        routes.MapGet("/v3/processes/{guid}", (string guid, IGrainFactory grains) =>
+            ByGuidAsync(grains, guid, p => Show(p))).Guard(AccessKind.Process, AccessNeed.Read);
+        routes.MapGet("/v3/processes/{guid}/stats", (string guid, IGrainFactory grains, IConfiguration configuration, TimeProvider clock) =>
+            ByGuidAsync(grains, guid, p => StatsAsync(p, grains, configuration, clock))).Guard(AccessKind.Process, AccessNeed.Read);
+        routes.MapDelete("/v3/processes/{guid}/instances/{index:int}", (string guid, int index, IGrainFactory grains) =>
+            ByGuidAsync(grains, guid, p => StopInstanceAsync(p, index, grains))).Guard(AccessKind.Process, AccessNeed.Develop);
+        routes.MapPatch("/v3/processes/{guid}", (string guid, HttpContext http, IGrainFactory grains) =>
+            ByGuidAsync(grains, guid, p => UpdateAsync(p, http, grains))).Guard(AccessKind.Process, AccessNeed.Develop);
+        routes.MapPost("/v3/processes/{guid}/actions/scale", (string guid, HttpContext http, IGrainFactory grains) =>
+            ByGuidAsync(grains, guid, p => ScaleAsync(p, http, grains))).Guard(AccessKind.Process, AccessNeed.Develop);
+
+        routes.MapGet("/v3/apps/{guid}/droplets/current", CurrentDropletAsync).Guard(AccessKind.App, AccessNeed.Read);
         return routes;
     }
 
+    /// <summary>
+    /// The processes of the caller's apps. Web processes only (<c>types=web</c>) page over the app index as the app list
+    /// does; otherwise every matching app is read and its processes are paged here, app order first, then type.
+    /// </summary>
     private static async Task<Ok<V3Page<V3ProcessResource>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V3ListQuery.Parse(http.Request.Query, ["types", "guids", "app_guids", "space_guids", "organization_guids"]);
         var types = query.ValuesOf("types");
-        if (!types.IsDefaultOrEmpty && !types.Contains(V3ProcessResource.Web))
+        var processGuids = query.GuidsOf("guids");
+        var appGuids = query.GuidsOf("app_guids");
+        if (!processGuids.IsDefaultOrEmpty)
         {
-            return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, 0, []));
+            // A web process's guid is its app's; any other points at its app.
+            var owners = (await Task.WhenAll(processGuids.Select(g => OwnerOfAsync(grains, g)))).OfType<Guid>().ToImmutableArray();
+            appGuids = appGuids.IsDefaultOrEmpty ? owners : [.. appGuids.Intersect(owners)];
+            if (appGuids.IsEmpty)
+            {
+                return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, 0, []));
+            }
         }
 
-        // Each app's web process shares its guid: the process list is the app list.
-        var guids = query.GuidsOf("guids").AddRange(query.GuidsOf("app_guids"));
         var visible = await http.VisibleAsync();
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids, visible);
-        var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery([], guids), query.ByUpdatedAt);
-        return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(V3ProcessResource.WebOf)]));
+        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), appGuids, visible);
+        if (processGuids.IsDefaultOrEmpty && types is [AppProcess.Web])
+        {
+            var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery([], appGuids), query.ByUpdatedAt);
+            return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, page.TotalResults,
+                [.. page.Items.Select(app => V3ProcessResource.Of(app, app.Web()))]));
+        }
+
+        var processes = new List<V3ProcessResource>();
+        for (var pageNumber = 1; ; pageNumber++)
+        {
+            var apps = await Lists.Of(grains).AppsAsync(indexes,
+                query.ToIndexQuery([], appGuids) with { Page = pageNumber, PerPage = V3ListQuery.MaxPerPage }, query.ByUpdatedAt);
+            processes.AddRange(apps.Items.SelectMany(app => app.Processes()
+                .Where(p => (types.IsDefaultOrEmpty || types.Contains(p.Type)) && (processGuids.IsDefaultOrEmpty || processGuids.Contains(p.Guid)))
+                .Select(p => V3ProcessResource.Of(app, p))));
+            if ((long)pageNumber * V3ListQuery.MaxPerPage >= apps.TotalResults)
+            {
+                break;
+            }
+        }
+
+        return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, processes.Count,
+            [.. processes.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage)]));
     }
 
-    /// <summary>Changes the web process's command or health check (its app's fields).</summary>
-    private static async Task<Ok<V3ProcessResource>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<V3Page<V3ProcessResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var app = await AppAsync(grains, guid, _ => ProcessNotFound());
+        var app = await AppAsync(grains, guid);
+        var query = V3ListQuery.Parse(http.Request.Query, ["types"]);
+        var types = query.ValuesOf("types");
+        IReadOnlyList<V3ProcessResource> processes = [.. app.Processes()
+            .Where(p => types.IsDefaultOrEmpty || types.Contains(p.Type))
+            .Select(p => V3ProcessResource.Of(app, p))];
+        return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, processes.Count,
+            [.. processes.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage)]));
+    }
+
+    private static Task<IResult> Show(OwnedProcess process) => Task.FromResult<IResult>(TypedResults.Ok(V3ProcessResource.Of(process.App, process.Process)));
+
+    /// <summary>Changes a process's command (null resets it to the droplet's) or health check.</summary>
+    private static async Task<IResult> UpdateAsync(OwnedProcess process, HttpContext http, IGrainFactory grains)
+    {
         var body = await RequestBody.ReadAsync<V3ProcessUpdate>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
-        var updated = await grains.GetGrain<IAppGrain>(app.Guid).UpdateAsync(new AppFields
+        var updated = await grains.GetGrain<IAppGrain>(process.App.Guid).UpdateProcessAsync(process.Process.Type, new ProcessFields
         {
             Command = string.IsNullOrEmpty(body.Command.Value) ? null : body.Command.Value,
+            ClearCommand = body.Command.IsCleared,
             HealthCheckType = body.HealthCheck?.Type,
             HealthCheckTimeout = body.HealthCheck?.Data?.Timeout,
-            Cleared = body.Command.IsCleared ? [AppSetting.Command] : [],
         });
         await http.AuditAppAsync(grains, "audit.app.process.update", updated, Audit.Request(http));
-        return TypedResults.Ok(V3ProcessResource.WebOf(updated));
+        return TypedResults.Ok(V3ProcessResource.Of(updated, updated.Process(process.Process.Type)!));
     }
 
-    /// <summary>Scales the web process (instances, memory, disk) within the org's quota; the runtime follows at once.</summary>
-    private static async Task<IResult> ScaleAsync(string guid, string type, HttpContext http, IGrainFactory grains)
+    /// <summary>Scales a process (instances, memory, disk) within the org's quota; the runtime follows at once.</summary>
+    private static async Task<IResult> ScaleAsync(OwnedProcess process, HttpContext http, IGrainFactory grains)
     {
-        var app = await AppAsync(grains, guid, _ => ProcessNotFound());
-        if (type != V3ProcessResource.Web)
-        {
-            throw ProcessNotFound();
-        }
-
         var body = await RequestBody.ReadAsync<V3ScaleRequest>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
-        var scaled = await grains.GetGrain<IAppGrain>(app.Guid).UpdateAsync(new AppFields
+        var scaled = await grains.GetGrain<IAppGrain>(process.App.Guid).UpdateProcessAsync(process.Process.Type, new ProcessFields
         {
             Instances = body.Instances,
             Memory = body.MemoryInMb,
             DiskQuota = body.DiskInMb,
         });
         await http.AuditAppAsync(grains, "audit.app.process.scale", scaled, Audit.Request(http));
-        return TypedResults.Json(V3ProcessResource.WebOf(scaled), CfJson.Options, statusCode: 202);
+        return TypedResults.Json(V3ProcessResource.Of(scaled, scaled.Process(process.Process.Type)!), CfJson.Options, statusCode: 202);
     }
-
-    private static async Task<Ok<V3Page<V3ProcessResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)
-    {
-        var app = await AppAsync(grains, guid, CloudControllerException.AppNotFound);
-        var query = V3ListQuery.Parse(http.Request.Query, ["types"]);
-        var types = query.ValuesOf("types");
-        IReadOnlyList<V3ProcessResource> processes = types.IsDefaultOrEmpty || types.Contains(V3ProcessResource.Web) ? [V3ProcessResource.WebOf(app)] : [];
-        return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, processes.Count, processes));
-    }
-
-    private static async Task<Ok<V3ProcessResource>> GetForAppAsync(string guid, string type, IGrainFactory grains)
-    {
-        var app = await AppAsync(grains, guid, CloudControllerException.AppNotFound);
-        return type == V3ProcessResource.Web ? TypedResults.Ok(V3ProcessResource.WebOf(app)) : throw ProcessNotFound();
-    }
-
-    private static async Task<Ok<V3ProcessResource>> GetAsync(string guid, IGrainFactory grains) =>
-        TypedResults.Ok(V3ProcessResource.WebOf(await AppAsync(grains, guid, _ => ProcessNotFound())));
 
     /// <summary>One entry per desired instance: what the runtime reports, or <c>DOWN</c> (stopped, staging, not reported yet).</summary>
-    private static async Task<Ok<V3Stats>> StatsAsync(string guid, IGrainFactory grains, IConfiguration configuration, TimeProvider clock)
+    private static async Task<IResult> StatsAsync(OwnedProcess owned, IGrainFactory grains, IConfiguration configuration, TimeProvider clock)
     {
-        var app = await AppAsync(grains, guid, _ => ProcessNotFound());
-        var instances = Math.Clamp(app.Instances, 0, configuration.GetValue("CloudController:Apps:MaxInstances", 1000));
-        var report = await grains.GetGrain<IAppGrain>(app.Guid).InstancesAsync();
+        var process = owned.Process;
+        var instances = Math.Clamp(process.Instances, 0, configuration.GetValue("CloudController:Apps:MaxInstances", 1000));
+        var report = await grains.GetGrain<IAppGrain>(owned.App.Guid).InstancesAsync(process.Type);
         var now = clock.GetUtcNow();
         return TypedResults.Ok(new V3Stats([.. Enumerable.Range(0, instances).Select(i =>
             report.Instances.FirstOrDefault(r => r.Index == i) is { } reported
-                ? V3ProcessInstanceStats.Reported(app, reported, now)
-                : V3ProcessInstanceStats.Down(app, i))]));
+                ? V3ProcessInstanceStats.Reported(process, reported, now)
+                : V3ProcessInstanceStats.Down(process, i))]));
     }
 
-    private static async Task<NoContent> StopInstanceAsync(string guid, int index, IGrainFactory grains)
+    private static async Task<IResult> StopInstanceAsync(OwnedProcess owned, int index, IGrainFactory grains)
     {
-        var app = await AppAsync(grains, guid, _ => ProcessNotFound());
-        if (index < 0 || index >= app.Instances)
+        if (index < 0 || index >= owned.Process.Instances)
         {
             throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Instance not found");
         }
 
-        await grains.GetGrain<IAppGrain>(app.Guid).StopInstanceAsync(index);
+        await grains.GetGrain<IAppGrain>(owned.App.Guid).StopInstanceAsync(owned.Process.Type, index);
         return TypedResults.NoContent();
     }
 
     private static async Task<Ok<V3DropletResource>> CurrentDropletAsync(string guid, IGrainFactory grains, PlatformCatalog platform)
     {
-        var app = await AppAsync(grains, guid, CloudControllerException.AppNotFound);
+        var app = await AppAsync(grains, guid);
         var droplet = app.CurrentDropletGuid is { } current ? await grains.GetGrain<IDropletGrain>(current).FindAsync() : null;
         return TypedResults.Ok(V3DropletResource.From(droplet ?? throw CloudControllerException.DropletNotFound(), platform));
     }
 
-    private static async Task<AppSnapshot> AppAsync(IGrainFactory grains, string guid, Func<string, CloudControllerException> notFound) =>
-        await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, notFound)).FindAsync() ?? throw notFound(guid);
+    /// <summary>Runs <paramref name="then"/> on the app's process of <paramref name="type"/>; an unknown type is ProcessNotFound.</summary>
+    private static async Task<IResult> OfAppAsync(IGrainFactory grains, string guid, string type, Func<OwnedProcess, Task<IResult>> then)
+    {
+        var app = await AppAsync(grains, guid);
+        var process = app.Process(type) ?? throw CloudControllerException.ProcessNotFound();
+        return await then(new OwnedProcess(app, process));
+    }
 
-    private static CloudControllerException ProcessNotFound() => new(CfErrorCode.ResourceNotFound, "Process not found");
+    /// <summary>Runs <paramref name="then"/> on the process with this guid: an app's (web) or one its pointer names.</summary>
+    private static async Task<IResult> ByGuidAsync(IGrainFactory grains, string guid, Func<OwnedProcess, Task<IResult>> then)
+    {
+        var processGuid = RouteGuid.Parse(guid, _ => CloudControllerException.ProcessNotFound());
+        var owner = await OwnerOfAsync(grains, processGuid);
+        var app = owner is { } appGuid ? await grains.GetGrain<IAppGrain>(appGuid).FindAsync() : null;
+        var process = app?.ProcessByGuid(processGuid) ?? throw CloudControllerException.ProcessNotFound();
+        return await then(new OwnedProcess(app!, process));
+    }
+
+    /// <summary>The app holding a process: the app of the same guid (web), else the one its pointer names; null for none.</summary>
+    private static async Task<Guid?> OwnerOfAsync(IGrainFactory grains, Guid process) =>
+        await grains.GetGrain<IAppGrain>(process).FindAsync() is not null ? process
+        : (await grains.GetGrain<IProcessGrain>(process).FindAsync())?.AppGuid;
+
+    private static async Task<AppSnapshot> AppAsync(IGrainFactory grains, string guid) =>
+        await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound)).FindAsync()
+            ?? throw CloudControllerException.AppNotFound(guid);
+
+    private sealed record OwnedProcess(AppSnapshot App, AppProcess Process);
 }
 
 internal sealed record V3Stats(IReadOnlyList<V3ProcessInstanceStats> Resources);

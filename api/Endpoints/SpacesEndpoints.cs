@@ -148,7 +148,7 @@ internal static class SpacesEndpoints
         var (apps, routes) = (await appsTask, await routesTask);
         var byApp = routes.SelectMany(r => r.Route.Apps.Select(app => (App: app, r.Route, r.Domain))).ToLookup(m => m.App);
         var running = (await Task.WhenAll(apps.Items.Where(a => a.State == GrainInterfaces.Apps.AppState.Started)
-                .Select(async a => (a.Guid, (await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(a.Guid).InstancesAsync()).Running))))
+                .Select(async a => (a.Guid, (await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(a.Guid).InstancesAsync(GrainInterfaces.Apps.AppProcess.Web)).Running))))
             .ToDictionary(r => r.Guid, r => r.Running);
         var entries = new JsonArray([.. apps.Items.OrderBy(a => a.Name, StringComparer.Ordinal)
             .Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, visible), [.. byApp[a.Guid].Select(m => (m.Route, m.Domain))],

@@ -13,10 +13,13 @@ internal sealed record CfErrorResult(int Status, CfErrorCode Code, string Descri
     /// <summary>Unknown errors are named <c>UnknownError</c> without the <c>CF-</c> prefix, as CF does.</summary>
     public string Name => Code == CfErrorCode.UnknownError ? "UnknownError" : $"CF-{Code}";
 
+    /// <summary>The code on the wire: the enum's value, except for names that share another's code.</summary>
+    public int Number => Code == CfErrorCode.ProcessNotFound ? (int)CfErrorCode.ResourceNotFound : (int)Code;
+
     /// <summary>v2: <c>{code, description, error_code}</c>; v3: <c>{"errors":[{code, title, detail}]}</c>.</summary>
     public object ToBody(ApiVersion version) => version == ApiVersion.V3
-        ? new V3ErrorBody([new V3Error((int)Code, Name, Description)])
-        : new V2ErrorBody((int)Code, Description, Name);
+        ? new V3ErrorBody([new V3Error(Number, Name, Description)])
+        : new V2ErrorBody(Number, Description, Name);
 }
 
 internal sealed record V2ErrorBody(int Code, string Description, string ErrorCode);

@@ -56,7 +56,7 @@ internal static class CfErrors
         CfErrorCode.NotFound or CfErrorCode.ResourceNotFound or CfErrorCode.OrganizationNotFound
             or CfErrorCode.SpaceNotFound or CfErrorCode.AppNotFound or CfErrorCode.AppPackageNotFound
             or CfErrorCode.StackNotFound or CfErrorCode.UserNotFound or CfErrorCode.FeatureFlagNotFound
-            or CfErrorCode.DomainNotFound or CfErrorCode.RouteNotFound or CfErrorCode.QuotaDefinitionNotFound => 404,
+            or CfErrorCode.DomainNotFound or CfErrorCode.RouteNotFound or CfErrorCode.QuotaDefinitionNotFound or CfErrorCode.ProcessNotFound => 404,
         CfErrorCode.UnprocessableEntity or CfErrorCode.StagingInProgress => 422,
         CfErrorCode.UnknownError or CfErrorCode.OrderByParameterInvalid or CfErrorCode.BlobstoreError => 500,
         CfErrorCode.BlobstoreUnavailable => 502,

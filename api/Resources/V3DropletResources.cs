@@ -31,7 +31,7 @@ internal sealed record V3DropletResource(
             request?.MemoryLimit ?? 1024,
             request?.DiskLimit ?? 4096,
             d.State == DropletState.Staged
-                ? new V3DropletResult("", new Dictionary<string, string> { ["web"] = d.StartCommand ?? "" }, new V3Hash("sha1", d.Blob?.Sha1), d.Buildpack, stack)
+                ? new V3DropletResult("", d.Types, new V3Hash("sha1", d.Blob?.Sha1), d.Buildpack, stack)
                 : null,
             env.RootElement.Clone(),
             d.CreatedAt,

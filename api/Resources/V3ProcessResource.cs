@@ -3,8 +3,8 @@ using CloudController.GrainInterfaces.Apps;
 namespace CloudController.Api.Resources;
 
 /// <summary>
-/// A v3 process. Every app has its <c>web</c> process, which in the Cloud Controller shares the app's guid and is
-/// what v2's <c>instances</c>, <c>memory</c>, <c>disk_quota</c>, <c>command</c> and <c>health_check_*</c> read and write.
+/// A v3 process: an app's <c>web</c> process (which shares the app's guid and is what v2's <c>instances</c>,
+/// <c>memory</c>, <c>disk_quota</c>, <c>command</c> and <c>health_check_*</c> read and write) or another Procfile type.
 /// </summary>
 internal sealed record V3ProcessResource(
     Guid Guid,
@@ -18,16 +18,14 @@ internal sealed record V3ProcessResource(
     DateTimeOffset? UpdatedAt,
     IReadOnlyDictionary<string, Link> Links)
 {
-    public const string Web = "web";
-
-    public static V3ProcessResource WebOf(AppSnapshot app)
+    public static V3ProcessResource Of(AppSnapshot app, AppProcess process)
     {
-        var self = $"/v3/processes/{app.Guid}";
+        var self = $"/v3/processes/{process.Guid}";
         return new V3ProcessResource(
-            app.Guid, Web, app.Command ?? (app.DetectedStartCommand.Length > 0 ? app.DetectedStartCommand : null),
-            app.Instances, app.Memory, app.DiskQuota,
-            new V3HealthCheck(app.HealthCheckType, new V3HealthCheckData(app.HealthCheckTimeout, null)),
-            app.CreatedAt, app.UpdatedAt,
+            process.Guid, process.Type, process.EffectiveCommand,
+            process.Instances, process.Memory, process.DiskQuota,
+            new V3HealthCheck(process.HealthCheckType, new V3HealthCheckData(process.HealthCheckTimeout, null)),
+            process.CreatedAt, process.UpdatedAt,
             new Dictionary<string, Link>
             {
                 ["self"] = new(self),
@@ -61,13 +59,13 @@ internal sealed record V3ProcessInstanceStats(
     string? IsolationSegment,
     string? Details)
 {
-    public static V3ProcessInstanceStats Reported(AppSnapshot app, GrainInterfaces.Runtime.InstanceReport instance, DateTimeOffset now) =>
-        new(V3ProcessResource.Web, instance.Index, instance.State, new V3InstanceUsage(now, 0, 0, 0), "127.0.0.1", [],
+    public static V3ProcessInstanceStats Reported(AppProcess process, GrainInterfaces.Runtime.InstanceReport instance, DateTimeOffset now) =>
+        new(process.Type, instance.Index, instance.State, new V3InstanceUsage(now, 0, 0, 0), "127.0.0.1", [],
             (long)Math.Max(0, (now - instance.Since).TotalSeconds), instance.MemoryQuotaBytes, instance.DiskQuotaBytes, 16384, null, instance.Details);
 
-    public static V3ProcessInstanceStats Down(AppSnapshot app, int index) =>
-        new(V3ProcessResource.Web, index, "DOWN", new V3InstanceUsage(null, 0, 0, 0), "", [], 0,
-            app.Memory * 1024L * 1024L, app.DiskQuota * 1024L * 1024L, 16384, null, null);
+    public static V3ProcessInstanceStats Down(AppProcess process, int index) =>
+        new(process.Type, index, "DOWN", new V3InstanceUsage(null, 0, 0, 0), "", [], 0,
+            process.Memory * 1024L * 1024L, process.DiskQuota * 1024L * 1024L, 16384, null, null);
 }
 
 internal sealed record V3InstanceUsage(DateTimeOffset? Time, double Cpu, long Mem, long Disk);

@@ -6,7 +6,7 @@ namespace CloudController.GrainInterfaces.Access;
 /// The kinds of resources a route can name, each resolved to the organization (and space) that owns it. A build is
 /// its droplet under another name (and another not-found answer).
 /// </summary>
-public enum AccessKind { Organization, Space, App, Package, Droplet, Job, User, Build, Route, PrivateDomain }
+public enum AccessKind { Organization, Space, App, Package, Droplet, Job, User, Build, Route, PrivateDomain, Process }
 
 /// <summary>
 /// What a request wants of a resource. <see cref="Read"/>: see it. <see cref="ReadSecrets"/>: see its environment.

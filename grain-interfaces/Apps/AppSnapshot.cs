@@ -43,4 +43,6 @@ public sealed record AppSnapshot
     [Id(31)] public Bits.PackageInfo? Package { get; init; }
     /// <summary>The droplet the app runs (the last successful staging); null until staged.</summary>
     [Id(32)] public Guid? CurrentDropletGuid { get; init; }
+    /// <summary>The processes other than web (the current droplet's Procfile types), by type; null for none.</summary>
+    [Id(33)] public ImmutableArray<AppProcess>? OtherProcesses { get; init; }
 }

@@ -41,17 +41,21 @@ public interface IAppGrain : IIndexedGrain
     [Alias("SetCurrentDropletAsync")]
     Task<AppSnapshot> SetCurrentDropletAsync(Droplets.DropletSnapshot droplet);
 
-    /// <summary>What the runtime reports of the app's web process (no instances unless STARTED). Interleaves: it reads only the runtime.</summary>
-    [Alias("InstancesAsync"), Orleans.Concurrency.AlwaysInterleave]
-    Task<Runtime.ProcessReport> InstancesAsync();
+    /// <summary>What the runtime reports of one of the app's processes (no instances unless STARTED). Interleaves: it reads only the runtime.</summary>
+    [Alias("ProcessInstancesAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task<Runtime.ProcessReport> InstancesAsync(string type);
 
-    /// <summary>Restarts one instance (CF's <c>DELETE /v2/apps/:guid/instances/:index</c>); raises AppNotFound.</summary>
-    [Alias("StopInstanceAsync")]
-    Task StopInstanceAsync(int index);
+    /// <summary>Changes one process (web: the app's own fields) within the org's quota; raises ProcessNotFound for a type the app lacks.</summary>
+    [Alias("UpdateProcessAsync")]
+    Task<AppSnapshot> UpdateProcessAsync(string type, ProcessFields fields);
+
+    /// <summary>Restarts one instance of a process (CF's <c>DELETE .../instances/:index</c>); raises AppNotFound.</summary>
+    [Alias("StopProcessInstanceAsync")]
+    Task StopInstanceAsync(string type, int index);
 
     /// <summary>The runtime reports that an instance crashed (its <paramref name="count"/>th crash): an <c>app.crash</c> event and log lines.</summary>
-    [Alias("InstanceCrashedAsync"), Orleans.Concurrency.AlwaysInterleave]
-    Task InstanceCrashedAsync(int index, DateTimeOffset at, int count, string description);
+    [Alias("ProcessInstanceCrashedAsync"), Orleans.Concurrency.AlwaysInterleave]
+    Task InstanceCrashedAsync(string type, int index, DateTimeOffset at, int count, string description);
 
     /// <summary>Nothing but activation: an activating app desires its process again (the convergence pass calls this).</summary>
     [Alias("ConvergeAsync")]

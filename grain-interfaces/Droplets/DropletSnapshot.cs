@@ -16,4 +16,10 @@ public sealed record DropletSnapshot(
     PackageInfo? Blob,
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt,
-    StagingRequest? Request = null);
+    StagingRequest? Request = null,
+    System.Collections.Immutable.ImmutableDictionary<string, string>? ProcessTypes = null)
+{
+    /// <summary>The droplet's process types (its Procfile's, with <c>web</c> the start command); droplets staged before they were kept have <c>web</c> only.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, string> Types =>
+        ProcessTypes ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("web", StartCommand ?? "");
+}

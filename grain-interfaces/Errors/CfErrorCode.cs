@@ -17,6 +17,11 @@ public enum CfErrorCode
     UnprocessableEntity = 10008,
     UnableToPerform = 10009,
     ResourceNotFound = 10010,
+    /// <summary>
+    /// v3's missing process, titled <c>CF-ProcessNotFound</c> as issue 15 asks, with ResourceNotFound's wire code 10010
+    /// and detail "Process not found" (what the cf CLI matches). The value differs only so the name stays distinct.
+    /// </summary>
+    ProcessNotFound = 1_010_010,
     OrderByParameterInvalid = 10012,
     ServiceUnavailable = 10015,
     UaaIdTaken = 20002,

@@ -23,6 +23,8 @@ public sealed class CloudControllerException(CfErrorCode code, string descriptio
     public static CloudControllerException SpaceNotFound(object guid) =>
         new(CfErrorCode.SpaceNotFound, $"The app space could not be found: {guid}");
 
+    public static CloudControllerException ProcessNotFound() => new(CfErrorCode.ProcessNotFound, "Process not found");
+
     public static CloudControllerException AppNotFound(object guid) =>
         new(CfErrorCode.AppNotFound, $"The app could not be found: {guid}");
 

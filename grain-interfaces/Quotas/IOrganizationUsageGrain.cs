@@ -29,14 +29,27 @@ public interface IOrganizationUsageGrain : IGrainWithGuidKey
 
 }
 
-/// <summary>What one app asks of its organization's quota.</summary>
+/// <summary>
+/// What one app asks of its organization's quota: its web process's instances and their memory, plus the totals of
+/// its other processes (Procfile types) and the memory of their largest instance.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Quotas.AppDemand")]
-public sealed record AppDemand([property: Id(0)] int MemoryPerInstance, [property: Id(1)] int Instances, [property: Id(2)] bool Started)
+public sealed record AppDemand(
+    [property: Id(0)] int MemoryPerInstance,
+    [property: Id(1)] int Instances,
+    [property: Id(2)] bool Started,
+    [property: Id(3)] long OtherMemory = 0,
+    [property: Id(4)] int OtherInstances = 0,
+    [property: Id(5)] int OtherLargestInstance = 0)
 {
     [System.Text.Json.Serialization.JsonIgnore]
-    public long Memory => Started ? (long)MemoryPerInstance * Instances : 0;
+    public long Memory => Started ? ((long)MemoryPerInstance * Instances) + OtherMemory : 0;
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public int RunningInstances => Started ? Instances : 0;
+    public int RunningInstances => Started ? Instances + OtherInstances : 0;
+
+    /// <summary>The memory of the app's largest instance, which the quota's instance memory limit bounds.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int LargestInstance => Math.Max(MemoryPerInstance, OtherLargestInstance);
 }
 

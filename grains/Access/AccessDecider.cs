@@ -5,6 +5,7 @@ using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Packages;
+using CloudController.GrainInterfaces.Processes;
 using CloudController.GrainInterfaces.Routes;
 using CloudController.GrainInterfaces.Spaces;
 using CloudController.GrainInterfaces.Users;
@@ -70,6 +71,10 @@ internal static class AccessDecider
                 return await grains.GetGrain<IRouteGrain>(guid).FindAsync() is { } route ? (route.OrganizationGuid, route.SpaceGuid, null) : null;
             case AccessKind.PrivateDomain:
                 return await grains.GetGrain<IDomainGrain>(guid).FindAsync() is { OwningOrganizationGuid: { } owner } ? (owner, null, null) : null;
+            case AccessKind.Process:
+                // A web process shares its app's guid; any other points at its app.
+                return await ScopeAsync(grains, AccessKind.App, guid) is { } web ? web
+                    : await grains.GetGrain<IProcessGrain>(guid).FindAsync() is { } pointer ? await ScopeAsync(grains, AccessKind.App, pointer.AppGuid) : null;
             case AccessKind.Droplet or AccessKind.Build:
                 return await grains.GetGrain<IDropletGrain>(guid).FindAsync() is { } droplet ? await ScopeAsync(grains, AccessKind.App, droplet.AppGuid) : null;
             default:

@@ -7,6 +7,7 @@ using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Logs;
 using CloudController.GrainInterfaces.Runtime;
 using CloudController.GrainInterfaces.Packages;
+using CloudController.GrainInterfaces.Processes;
 using CloudController.GrainInterfaces.Quotas;
 using CloudController.GrainInterfaces.Routes;
 using CloudController.GrainInterfaces.Spaces;
@@ -139,9 +140,9 @@ public sealed partial class AppGrain(
             return droplet.Guid == current.CurrentDropletGuid;
         }
 
-        await state.SaveAsync(state.State with { App = next });
+        await StoreProcessesAsync(current, next);
         LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
-        await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next));
+        await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next), Gone(current, next));
         if (current.CurrentDropletGuid is { } replaced && replaced != next.CurrentDropletGuid)
         {
             // v2 keeps only the droplet an app runs.
@@ -168,10 +169,53 @@ public sealed partial class AppGrain(
 
     public async Task<AppSnapshot> SetCurrentDropletAsync(DropletSnapshot droplet)
     {
-        var next = AppRules.SetCurrentDroplet(Current, droplet, clock.GetUtcNow());
-        await state.SaveAsync(state.State with { App = next });
+        var current = Current;
+        var next = AppRules.SetCurrentDroplet(current, droplet, clock.GetUtcNow());
+        await StoreProcessesAsync(current, next);
         return next;
     }
+
+    public async Task<AppSnapshot> UpdateProcessAsync(string type, ProcessFields fields)
+    {
+        if (type == AppProcess.Web)
+        {
+            return await UpdateAsync(new AppFields
+            {
+                Instances = fields.Instances,
+                Memory = fields.Memory,
+                DiskQuota = fields.DiskQuota,
+                Command = fields.Command,
+                HealthCheckType = fields.HealthCheckType,
+                HealthCheckTimeout = fields.HealthCheckTimeout,
+                Cleared = fields.ClearCommand ? [AppSetting.Command] : [],
+            });
+        }
+
+        var current = Current;
+        var next = AppRules.UpdateProcess(current, type, fields, clock.GetUtcNow(), limits.Value);
+        await StoreChangeAsync(current, next);
+        await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next));
+        return next;
+    }
+
+    /// <summary>
+    /// Stores a change to the app's processes: a new process's pointer is written before the app that lists it, and a
+    /// removed one's is cleared after, so every listed process can be found by its guid.
+    /// </summary>
+    private async Task StoreProcessesAsync(AppSnapshot current, AppSnapshot next)
+    {
+        var added = next.Others().Where(p => current.Others().All(c => c.Guid != p.Guid));
+        await Task.WhenAll(added.Select(p => GrainFactory.GetGrain<IProcessGrain>(p.Guid).PointAsync(new ProcessPointer(Guid, p.Type))));
+        await StoreChangeAsync(current, next);
+        await ClearPointersAsync(current.Others().Where(p => next.Others().All(n => n.Guid != p.Guid)));
+    }
+
+    private Task ClearPointersAsync(IEnumerable<AppProcess> removed) =>
+        Task.WhenAll(removed.Select(p => GrainFactory.GetGrain<IProcessGrain>(p.Guid).ClearAsync()));
+
+    /// <summary>The process types <paramref name="before"/> had and <paramref name="after"/> no longer has.</summary>
+    private static IEnumerable<string> Gone(AppSnapshot before, AppSnapshot after) =>
+        before.Others().Select(p => p.Type).Except(after.Others().Select(p => p.Type));
 
     private Task<DropletSnapshot> StartStagingAsync(AppSnapshot app, Guid droplet) =>
         NewGrain.CallAsync(GrainFactory.GetGrain<IDropletGrain>(droplet),
@@ -196,17 +240,17 @@ public sealed partial class AppGrain(
         return next;
     }
 
-    public Task<ProcessReport> InstancesAsync() =>
+    public Task<ProcessReport> InstancesAsync(string type) =>
         state.RecordExists && state.State.App is { State: AppState.Started }
-            ? runtime.ReportAsync(Guid, WebProcess, CancellationToken.None)
+            ? runtime.ReportAsync(Guid, type, CancellationToken.None)
             : Task.FromResult(ProcessReport.None);
 
-    public async Task StopInstanceAsync(int index)
+    public async Task StopInstanceAsync(string type, int index)
     {
         var current = Current;
         if (current.State == AppState.Started)
         {
-            await runtime.StopInstanceAsync(Guid, WebProcess, index, CancellationToken.None);
+            await runtime.StopInstanceAsync(Guid, type, index, CancellationToken.None);
             await AppLog([new(clock.GetUtcNow(), "CELL", index.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"Stopping instance {index}; the runtime starts it again", false)]);
         }
@@ -214,9 +258,9 @@ public sealed partial class AppGrain(
 
     public Task ConvergeAsync() => Task.CompletedTask;
 
-    public async Task InstanceCrashedAsync(int index, DateTimeOffset at, int count, string description)
+    public async Task InstanceCrashedAsync(string type, int index, DateTimeOffset at, int count, string description)
     {
-        if (!state.RecordExists || state.State.App is not { State: AppState.Started } app)
+        if (!state.RecordExists || state.State.App is not { State: AppState.Started } app || app.Process(type) is not { } process)
         {
             return;
         }
@@ -224,13 +268,14 @@ public sealed partial class AppGrain(
         var instance = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await AppLog(
         [
-            new LogLine(at, "APP/PROC/WEB", instance, description, true),
+            new LogLine(at, process.LogSource, instance, description, true),
             new LogLine(at.AddTicks(1), "CELL", instance, $"Instance {index} crashed ({count} so far); the runtime restarts it after a backoff", false),
         ]);
         var metadata = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["instance"] = $"{Guid:N}-{index}",
+            ["instance"] = $"{process.Guid:N}-{index}",
             ["index"] = index,
+            ["process_type"] = type,
             ["cell_id"] = "simulated",
             ["exit_description"] = description,
             ["crash_count"] = count,
@@ -244,7 +289,7 @@ public sealed partial class AppGrain(
     public async Task DeleteAsync()
     {
         var current = Current;
-        await runtime.StopAsync(Guid, WebProcess, CancellationToken.None);
+        await Task.WhenAll(current.Processes().Select(p => runtime.StopAsync(Guid, p.Type, CancellationToken.None)));
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Package(Guid), recursive: true, "package", "app",
             package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
         await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Droplet(Guid), recursive: true, "droplet", "app",
@@ -253,6 +298,7 @@ public sealed partial class AppGrain(
         var org = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
         await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Guid, () => state.ClearStateAsync());
         await ReleaseAsync(org, current);
+        await ClearPointersAsync(current.Others());
         if (current.Package is { } package)
         {
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
@@ -260,8 +306,6 @@ public sealed partial class AppGrain(
 
         LogDeleted(Guid);
     }
-
-    private const string WebProcess = "web";
 
     /// <summary>
     /// Stores a changed app: its quota reservation first (in the new organization when it moves), then its index entry
@@ -288,34 +332,58 @@ public sealed partial class AppGrain(
         }
     }
 
-    /// <summary>Whether a change alters what should run: state, droplet, version, instances or limits.</summary>
+    /// <summary>Whether a change alters what should run: state, droplet, version, or any process's instances, limits or command.</summary>
     private static bool RuntimeChanged(AppSnapshot before, AppSnapshot after) =>
         before.State != after.State || before.CurrentDropletGuid != after.CurrentDropletGuid || before.Version != after.Version
         || before.Instances != after.Instances || before.Memory != after.Memory || before.DiskQuota != after.DiskQuota
-        || before.PackageState != after.PackageState;
+        || before.PackageState != after.PackageState || !before.Others().SequenceEqual(after.Others());
 
     /// <summary>
-    /// Tells the runtime what should run: a STARTED app with a staged droplet runs its web process with its instance
-    /// count and limits; anything else runs nothing. Idempotent, so it is safe after every change and activation.
-    /// With <paramref name="announce"/>, the app's log says what was asked of the runtime.
+    /// Tells the runtime what should run: a STARTED app with a staged droplet runs each process that has instances,
+    /// with its count, limits and command; anything else runs nothing, and <paramref name="gone"/> process types stop.
+    /// Idempotent, so it is safe after every change and activation. With <paramref name="announce"/>, the app's log
+    /// says what was asked of the runtime.
     /// </summary>
-    private async Task ConvergeRuntimeAsync(AppSnapshot app, bool announce)
+    private async Task ConvergeRuntimeAsync(AppSnapshot app, bool announce, IEnumerable<string>? gone = null)
     {
         var now = clock.GetUtcNow();
+        foreach (var type in gone ?? [])
+        {
+            await runtime.StopAsync(app.Guid, type, CancellationToken.None);
+        }
+
         if (app is { State: AppState.Started, PackageState: AppPackageState.Staged, CurrentDropletGuid: { } droplet })
         {
-            await runtime.DesireAsync(new Runtime.DesiredProcess(app.Guid, WebProcess, droplet, app.Version, app.Instances, app.Memory,
-                app.DiskQuota, app.Command ?? app.DetectedStartCommand, Runtime.RuntimeEnvironment.Of(app.EnvironmentJson)), CancellationToken.None);
+            var environment = Runtime.RuntimeEnvironment.Of(app.EnvironmentJson);
+            var lines = System.Collections.Immutable.ImmutableArray.CreateBuilder<LogLine>();
+            foreach (var process in app.Processes())
+            {
+                if (process.Instances == 0)
+                {
+                    await runtime.StopAsync(app.Guid, process.Type, CancellationToken.None);
+                    continue;
+                }
+
+                await runtime.DesireAsync(new Runtime.DesiredProcess(app.Guid, process.Type, droplet, app.Version, process.Instances, process.Memory,
+                    process.DiskQuota, process.EffectiveCommand, environment), CancellationToken.None);
+                if (announce)
+                {
+                    var offset = lines.Count;
+                    lines.AddRange(Enumerable.Range(0, process.Instances).Select(i => new LogLine(now.AddTicks(offset + i), "CELL",
+                        i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        $"Creating container for instance {i} of {app.Name}{(process.Type == AppProcess.Web ? "" : $" process {process.Type}")} "
+                        + $"({process.Memory}M memory, {process.DiskQuota}M disk; {runtime.Description})", false)));
+                }
+            }
+
             if (announce)
             {
-                await AppLog([.. Enumerable.Range(0, app.Instances).Select(i => new LogLine(now.AddTicks(i), "CELL",
-                    i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    $"Creating container for instance {i} of {app.Name} ({app.Memory}M memory, {app.DiskQuota}M disk; {runtime.Description})", false))]);
+                await AppLog(lines.ToImmutable());
             }
         }
         else
         {
-            await runtime.StopAsync(app.Guid, WebProcess, CancellationToken.None);
+            await Task.WhenAll(app.Processes().Select(p => runtime.StopAsync(app.Guid, p.Type, CancellationToken.None)));
             if (announce && app.State == AppState.Stopped)
             {
                 await AppLog([new LogLine(now, "CELL", "0", $"Stopping the instances of {app.Name}", false)]);
@@ -326,7 +394,9 @@ public sealed partial class AppGrain(
     private Task AppLog(System.Collections.Immutable.ImmutableArray<LogLine> lines) =>
         lines.IsEmpty ? Task.CompletedTask : GrainFactory.GetGrain<IAppLogGrain>(Guid).AppendAsync(lines);
 
-    private static AppDemand Demand(AppSnapshot app) => new(app.Memory, app.Instances, app.State == AppState.Started);
+    private static AppDemand Demand(AppSnapshot app) => new(app.Memory, app.Instances, app.State == AppState.Started,
+        app.Others().Sum(p => (long)p.Memory * p.Instances), app.Others().Sum(p => p.Instances),
+        app.Others().Where(p => p.Instances > 0).Select(p => p.Memory).DefaultIfEmpty(0).Max());
 
     private async Task<Guid?> OrganizationOfAsync(Guid space) =>
         await GrainFactory.GetGrain<ISpaceGrain>(space).OrganizationAsync();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
@@ -142,7 +143,7 @@ internal static class AppRules
     }
 
     /// <summary>A staging outcome: applied only when it belongs to the staging in progress.</summary>
-    public static AppSnapshot CompleteStaging(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now)
+    public static AppSnapshot CompleteStaging(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
     {
         if (app.StagingTaskId != droplet.Guid.ToString("D") || app.PackageState != AppPackageState.Pending)
         {
@@ -150,14 +151,14 @@ internal static class AppRules
         }
 
         return droplet.State == DropletState.Staged
-            ? app with
+            ? SyncProcesses(app with
             {
                 PackageState = AppPackageState.Staged,
                 DetectedBuildpack = droplet.Buildpack,
                 DetectedStartCommand = droplet.StartCommand ?? "",
                 CurrentDropletGuid = droplet.Guid,
                 UpdatedAt = now,
-            }
+            }, droplet, now, newGuid ?? Guid.NewGuid)
             : app with
             {
                 PackageState = AppPackageState.Failed,
@@ -170,7 +171,7 @@ internal static class AppRules
     }
 
     /// <summary>v3 <c>current_droplet</c>: only a STOPPED app, only a STAGED droplet of its own; the v2 view becomes STAGED.</summary>
-    public static AppSnapshot SetCurrentDroplet(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now)
+    public static AppSnapshot SetCurrentDroplet(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
     {
         if (app.State != AppState.Stopped)
         {
@@ -183,7 +184,7 @@ internal static class AppRules
         }
 
         return droplet.State == DropletState.Staged
-            ? app with
+            ? SyncProcesses(app with
             {
                 CurrentDropletGuid = droplet.Guid,
                 PackageState = AppPackageState.Staged,
@@ -192,9 +193,69 @@ internal static class AppRules
                 StagingFailedReason = null,
                 StagingFailedDescription = null,
                 UpdatedAt = now,
-            }
+            }, droplet, now, newGuid ?? Guid.NewGuid)
             : throw CloudControllerException.Unprocessable("Droplet must be STAGED to be the current droplet");
     }
+
+    /// <summary>
+    /// The app's processes follow its current droplet's Procfile: a new type starts with 0 instances, the default
+    /// memory, the web process's disk and a <c>process</c> health check (as CF creates them); a kept type keeps its
+    /// settings and takes the new command; a type the droplet no longer declares is gone.
+    /// </summary>
+    public static AppSnapshot SyncProcesses(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid> newGuid)
+    {
+        var others = droplet.Types
+            .Where(t => t.Key != AppProcess.Web)
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => app.Others().FirstOrDefault(p => p.Type == t.Key) is { } kept
+                ? kept.DetectedCommand == t.Value ? kept : kept with { DetectedCommand = t.Value, UpdatedAt = now }
+                : new AppProcess
+                {
+                    Guid = newGuid(),
+                    Type = t.Key,
+                    Instances = 0,
+                    Memory = DefaultMemory,
+                    DiskQuota = app.DiskQuota,
+                    DetectedCommand = t.Value,
+                    HealthCheckType = "process",
+                    CreatedAt = now,
+                })
+            .ToImmutableArray();
+        return app with { OtherProcesses = others.IsEmpty ? null : others };
+    }
+
+    /// <summary>
+    /// A change to a non-web process (web is the app's own fields: <see cref="Update"/>), validated as the app's
+    /// settings are. Raises ResourceNotFound for a type the app does not have.
+    /// </summary>
+    public static AppSnapshot UpdateProcess(AppSnapshot app, string type, ProcessFields fields, DateTimeOffset now, AppLimits? limits = null)
+    {
+        var current = app.Others().FirstOrDefault(p => p.Type == type) ?? throw CloudControllerException.ProcessNotFound();
+        var next = current with
+        {
+            Instances = fields.Instances ?? current.Instances,
+            Memory = fields.Memory ?? current.Memory,
+            DiskQuota = fields.DiskQuota ?? current.DiskQuota,
+            Command = fields.Command ?? (fields.ClearCommand ? null : current.Command),
+            HealthCheckType = fields.HealthCheckType ?? current.HealthCheckType,
+            HealthCheckTimeout = fields.HealthCheckTimeout ?? current.HealthCheckTimeout,
+            UpdatedAt = now,
+        };
+
+        // The process is checked with the app's rules, as if it were the app's web process.
+        Validate(app with
+        {
+            Instances = next.Instances,
+            Memory = next.Memory,
+            DiskQuota = next.DiskQuota,
+            Command = next.Command,
+            HealthCheckType = next.HealthCheckType,
+            HealthCheckTimeout = next.HealthCheckTimeout,
+        }, limits ?? AppLimits.Default);
+        return app with { OtherProcesses = app.Others().Replace(current, next), UpdatedAt = now };
+    }
+
+
 
     private static string FailureDescription(string? reason) => reason switch
     {

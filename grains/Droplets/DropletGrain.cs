@@ -171,7 +171,7 @@ public sealed partial class DropletGrain(
         try
         {
             var outcome = await stager.StageAsync(request, droplet, cancellationToken);
-            return StagingResult.Succeeded(outcome.Buildpack, outcome.StartCommand, outcome.Droplet);
+            return StagingResult.Succeeded(outcome.Buildpack, outcome.StartCommand, outcome.Droplet, outcome.ProcessTypes);
         }
         catch (StagingFailedException ex)
         {

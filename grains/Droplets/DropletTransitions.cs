@@ -16,6 +16,7 @@ internal static class DropletTransitions
             State = DropletState.Staged,
             Buildpack = result.Buildpack,
             StartCommand = result.StartCommand,
+            ProcessTypes = result.ProcessTypes,
             Blob = blob,
             UpdatedAt = now,
         },

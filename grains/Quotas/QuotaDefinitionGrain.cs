@@ -141,7 +141,7 @@ public static class QuotaRules
         var oldMemory = before?.Memory ?? 0;
         var oldInstances = before?.RunningInstances ?? 0;
         if (after.Started && after.Memory > oldMemory && quota.InstanceMemoryLimit != QuotaLimits.Unlimited
-            && after.MemoryPerInstance > quota.InstanceMemoryLimit)
+            && after.LargestInstance > quota.InstanceMemoryLimit)
         {
             throw new CloudControllerException(CfErrorCode.QuotaInstanceMemoryLimitExceeded,
                 "You have exceeded the instance memory limit for your organization's quota.");

@@ -92,7 +92,7 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
                     _reported[key] = count;
                     try
                     {
-                        await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).InstanceCrashedAsync(index, at, count, CrashDescription);
+                        await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).InstanceCrashedAsync(type, index, at, count, CrashDescription);
                     }
                     catch (Exception ex) when (ex is not OutOfMemoryException)
                     {

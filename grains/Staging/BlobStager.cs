@@ -91,7 +91,7 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
             }
 
             using var stored = File.OpenRead(dropletPath);
-            return new StagingOutcome(detected.Buildpack, detected.StartCommand, new PackageInfo(Guid.Empty, PackageBuilder.Sha1Of(stored), stored.Length));
+            return new StagingOutcome(detected.Buildpack, detected.StartCommand, new PackageInfo(Guid.Empty, PackageBuilder.Sha1Of(stored), stored.Length), detected.ProcessTypes);
         }
         catch (InvalidDataException)
         {

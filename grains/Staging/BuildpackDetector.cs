@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
+
 namespace CloudController.Grains.Staging;
 
 /// <summary>
 /// Buildpack detection from the package's file list, in admin-buildpack order; a Procfile's <c>web:</c> line sets the
-/// start command. Pure: paths in, (buildpack, start command) out.
+/// start command and its other lines name the app's other process types. Pure: paths in, what was detected out.
 /// </summary>
 internal static class BuildpackDetector
 {
@@ -20,28 +22,58 @@ internal static class BuildpackDetector
         new("staticfile_buildpack", f => f.Root.Contains("index.html") || f.Root.Contains("Staticfile"), _ => "$HOME/boot.sh"),
     ];
 
-    /// <summary>The buildpack and start command, or null when nothing detects (and no buildpack was named).</summary>
-    public static (string Buildpack, string StartCommand)? Detect(IReadOnlyCollection<string> paths, string? explicitBuildpack, string? procfile)
+    /// <summary>The buildpack, start command and process types, or null when nothing detects (and no buildpack was named).</summary>
+    public static Detected? Detect(IReadOnlyCollection<string> paths, string? explicitBuildpack, string? procfile)
     {
         var files = new Files(paths.Where(p => !p.Contains('/', StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal));
-        var procfileCommand = WebCommand(procfile);
+        var declared = ProcessTypes(procfile);
+        var procfileCommand = declared.GetValueOrDefault(Web);
         if (explicitBuildpack is not null)
         {
             // An explicit buildpack always wins; its start command comes from the matching rule when its files are there.
             var rule = Rules.FirstOrDefault(r => r.Name == explicitBuildpack && r.Detects(files));
-            return (explicitBuildpack, procfileCommand ?? rule?.StartCommand(files) ?? "");
+            return Of(explicitBuildpack, procfileCommand ?? rule?.StartCommand(files) ?? "", declared);
         }
 
         var detected = Rules.FirstOrDefault(r => r.Detects(files));
-        return detected is null ? null : (detected.Name, procfileCommand ?? detected.StartCommand(files));
+        return detected is null ? null : Of(detected.Name, procfileCommand ?? detected.StartCommand(files), declared);
     }
 
-    private static string? WebCommand(string? procfile) =>
-        procfile?.Split('\n')
-            .Select(line => line.Trim())
-            .FirstOrDefault(line => line.StartsWith("web:", StringComparison.Ordinal))?[4..].Trim() is { Length: > 0 } command
-            ? command
-            : null;
+    /// <summary>
+    /// A Procfile's process types (<c>type: command</c> lines; a type is letters, digits, <c>-</c> and <c>_</c>, at
+    /// most 255 characters, compared in lower case as CF does). Blank lines, comments and malformed lines are skipped;
+    /// a type named twice keeps its last command.
+    /// </summary>
+    public static ImmutableDictionary<string, string> ProcessTypes(string? procfile)
+    {
+        var types = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var raw in procfile?.Split('\n') ?? [])
+        {
+            var line = raw.Trim();
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (line.StartsWith('#') || colon <= 0 || colon > 255)
+            {
+                continue;
+            }
+
+            var type = line[..colon].Trim().ToLowerInvariant();
+            var command = line[(colon + 1)..].Trim();
+            if (command.Length > 0 && type.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                types[type] = command;
+            }
+        }
+
+        return types.ToImmutable();
+    }
+
+    private static Detected Of(string buildpack, string startCommand, ImmutableDictionary<string, string> declared) =>
+        new(buildpack, startCommand, declared.SetItem(Web, startCommand));
+
+    private const string Web = "web";
+
+    /// <summary>What staging found: the buildpack, the web start command, and every process type (web included).</summary>
+    public sealed record Detected(string Buildpack, string StartCommand, ImmutableDictionary<string, string> ProcessTypes);
 
     private sealed record Files(HashSet<string> Root);
 

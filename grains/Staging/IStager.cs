@@ -14,7 +14,7 @@ public interface IStager
 }
 
 /// <summary>A successful staging: what was detected and the stored droplet.</summary>
-public sealed record StagingOutcome(string Buildpack, string StartCommand, PackageInfo Droplet);
+public sealed record StagingOutcome(string Buildpack, string StartCommand, PackageInfo Droplet, System.Collections.Immutable.ImmutableDictionary<string, string> ProcessTypes);
 
 /// <summary>Staging failed for a reason CF names (NoAppDetectedError, StagingError, ...).</summary>
 public sealed class StagingFailedException(string reason, string description) : Exception(description)

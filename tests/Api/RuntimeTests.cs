@@ -162,8 +162,9 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         Assert.Contains("quota", tooMuch.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { instances = -1 })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
         await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { colour = "red" })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
-        await (await http.PostJsonAsync($"/v3/apps/{app}/processes/worker/actions/scale", new { instances = 1 })).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
-        await (await http.PostJsonAsync($"/v3/processes/{Guid.NewGuid()}/actions/scale", new { instances = 1 })).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        await (await http.PostJsonAsync($"/v3/apps/{app}/processes/worker/actions/scale", new { instances = 1 })).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
+        await (await http.PostJsonAsync($"/v3/processes/{Guid.NewGuid()}/actions/scale", new { instances = 1 })).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
+        await (await http.GetAsync("/v3/processes/not-a-guid")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
         Assert.Equal(2, (await BitsTests.EntityAsync(http, app)).GetProperty("instances").GetInt32());
 
         var patched = await (await http.PatchAsync($"/v3/processes/{app}", HttpAssertions.Json(new { command = "./serve", health_check = new { type = "process", data = new { timeout = 30 } } })))
@@ -177,12 +178,85 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         Assert.Equal(0, workers.GetProperty("resources").GetArrayLength());
     }
 
-    internal static async Task<string> StartedAppAsync(HttpClient http, string space, string name, object? environment = null)
+    /// <summary>
+    /// A Procfile's other types become processes after staging (0 instances, default memory, a process health check),
+    /// found by their own guid, scaled within the quota next to web, run by the runtime, and gone with their type.
+    /// </summary>
+    [Fact]
+    public async Task AProcfilesOtherTypesBecomeProcessesThatScaleRunAndGoWithTheirType()
+    {
+        using var admin = await fixture.Admin();
+        using var http = await fixture.As("writer");
+        using var stranger = await fixture.As("reader");
+        var quota = await (await admin.PostJsonAsync("/v2/quota_definitions", new
+        {
+            name = $"types-{Guid.NewGuid():N}", non_basic_services_allowed = true, total_services = 1, total_routes = 10, memory_limit = 1024,
+        })).JsonAsync(HttpStatusCode.Created);
+        var org = (await (await admin.PostJsonAsync("/v2/organizations", new { name = $"t-{Guid.NewGuid():N}", quota_definition_guid = quota.GetProperty("metadata").GetProperty("guid").GetString() }))
+            .JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("guid").GetString()!;
+        var space = await OrganizationsAndSpacesTests.CreateBareSpaceAsync(admin, org, "space");
+        await OrganizationsAndSpacesTests.GrantAsync(admin, org, space, "writer", "developers");
+        var app = await StartedAppAsync(http, space, "typed", files: ("Procfile", Zips.Text("web: ./serve\nworker: ./work\n"), 420));
+
+        var processes = (await (await http.GetAsync($"/v3/apps/{app}/processes")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources");
+        Assert.Equal(["web", "worker"], processes.EnumerateArray().Select(p => p.GetProperty("type").GetString()));
+        Assert.Equal((app, "./serve"), (processes[0].GetProperty("guid").GetString(), processes[0].GetProperty("command").GetString()));
+        var worker = processes[1];
+        var workerGuid = worker.GetProperty("guid").GetString()!;
+        Assert.NotEqual(app, workerGuid);
+        Assert.Equal((0, 1024, "./work", "process"), (worker.GetProperty("instances").GetInt32(), worker.GetProperty("memory_in_mb").GetInt32(),
+            worker.GetProperty("command").GetString(), worker.GetProperty("health_check").GetProperty("type").GetString()));
+        Assert.Equal(workerGuid, (await (await http.GetAsync($"/v3/apps/{app}/processes/worker")).JsonAsync(HttpStatusCode.OK)).GetProperty("guid").GetString());
+        Assert.Equal("worker", (await (await http.GetAsync($"/v3/processes/{workerGuid}")).JsonAsync(HttpStatusCode.OK)).GetProperty("type").GetString());
+        var droplet = await (await http.GetAsync($"/v3/apps/{app}/droplets/current")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("./work", droplet.GetProperty("result").GetProperty("process_types").GetProperty("worker").GetString());
+        Assert.Equal(0, (await (await http.GetAsync($"/v3/processes/{workerGuid}/stats")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources").GetArrayLength());
+        await (await stranger.GetAsync($"/v3/processes/{workerGuid}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
+
+        // Scaled next to web (256 MB) within the org's 1,024 MB: the runtime runs two worker instances.
+        var scaled = await (await http.PostJsonAsync($"/v3/processes/{workerGuid}/actions/scale", new { instances = 2, memory_in_mb = 256 })).JsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(("worker", 2), (scaled.GetProperty("type").GetString(), scaled.GetProperty("instances").GetInt32()));
+        await WaitForStatsAsync(http, workerGuid, 2, "RUNNING");
+        await (await http.PostJsonAsync($"/v3/apps/{app}/processes/worker/actions/scale", new { instances = 4 }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.PostJsonAsync($"/v3/processes/{workerGuid}/actions/scale", new { memory_in_mb = 0 }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        Assert.Equal(2, (await (await http.GetAsync($"/v3/processes/{workerGuid}")).JsonAsync(HttpStatusCode.OK)).GetProperty("instances").GetInt32());
+        Assert.Equal(1, (await (await http.GetAsync($"/v2/apps/{app}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity").GetProperty("instances").GetInt32());
+        var lines = await LogsAsync(http, app);
+        Assert.Contains(lines, l => l.Source == "CELL" && l.Text.Contains("instance 1 of typed process worker", StringComparison.Ordinal));
+
+        var patched = await (await http.PatchAsync($"/v3/processes/{workerGuid}", HttpAssertions.Json(new { command = "./work --fast" }))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("./work --fast", patched.GetProperty("command").GetString());
+        var reset = await (await http.PatchAsync($"/v3/processes/{workerGuid}", new StringContent("{\"command\":null}", Encoding.UTF8, "application/json"))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("./work", reset.GetProperty("command").GetString());
+
+        var listed = await (await http.GetAsync($"/v3/processes?app_guids={app}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(2, listed.GetProperty("pagination").GetProperty("total_results").GetInt32());
+        var byGuid = await (await http.GetAsync($"/v3/processes?guids={workerGuid}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("worker", Assert.Single(byGuid.GetProperty("resources").EnumerateArray()).GetProperty("type").GetString());
+        var webOnly = await (await http.GetAsync($"/v3/processes?types=web&app_guids={app}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(app, Assert.Single(webOnly.GetProperty("resources").EnumerateArray()).GetProperty("guid").GetString());
+
+        // New bits without the worker: after restaging it is gone, stopped, and its memory is free again.
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("index.html", Zips.Text("v2"), 420), ("Procfile", Zips.Text("web: ./serve\n"), 420)));
+        await (await http.PostAsync($"/v2/apps/{app}/restage", null)).JsonAsync(HttpStatusCode.Created);
+        await StagingTests.WaitForStagingAsync(http, app);
+        var after = (await (await http.GetAsync($"/v3/apps/{app}/processes")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources");
+        Assert.Equal(["web"], after.EnumerateArray().Select(p => p.GetProperty("type").GetString()));
+        await (await http.GetAsync($"/v3/processes/{workerGuid}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
+        var runtime = fixture.Silo.Services.GetRequiredService<IAppRuntime>();
+        Assert.Empty((await runtime.ReportAsync(Guid.Parse(app), "worker", CancellationToken.None)).Instances);
+        await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { instances = 3 })).JsonAsync(HttpStatusCode.Accepted);
+    }
+
+    internal static async Task<string> StartedAppAsync(HttpClient http, string space, string name, object? environment = null,
+        params (string Name, byte[] Content, int Mode)[] files)
     {
         var json = await (await http.PostJsonAsync("/v2/apps", new { name, space_guid = space, memory = 256, environment_json = environment ?? new { } }))
             .JsonAsync(HttpStatusCode.Created);
         var app = json.GetProperty("metadata").GetProperty("guid").GetString()!;
-        await BitsTests.Upload201Async(http, app, [], Zips.Create(("index.html", Zips.Text("hello"), 420)));
+        await BitsTests.Upload201Async(http, app, [], Zips.Create([("index.html", Zips.Text("hello"), 420), .. files]));
         await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
         await StagingTests.WaitForStagingAsync(http, app);
         return app;
@@ -205,6 +279,24 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
 
         Assert.Fail($"expected {count} {state} instances, got {instances}");
         return instances;
+    }
+
+    /// <summary>Polls <c>/v3/processes/:guid/stats</c> until <paramref name="count"/> instances are in <paramref name="state"/>.</summary>
+    private static async Task WaitForStatsAsync(HttpClient http, string process, int count, string state)
+    {
+        JsonElement stats = default;
+        for (var i = 0; i < 80; i++)
+        {
+            stats = await (await http.GetAsync($"/v3/processes/{process}/stats")).JsonAsync(HttpStatusCode.OK);
+            if (stats.GetProperty("resources").EnumerateArray().Count(r => r.GetProperty("state").GetString() == state) == count)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"expected {count} {state} instances, got {stats}");
     }
 
     private static async Task<List<(string Source, string Type, string Text, long Timestamp)>> LogsAsync(HttpClient http, string app)

@@ -17,12 +17,14 @@ public sealed class DropletTransitionsTests
         var staging = Staging();
         var blob = new PackageInfo(staging.Guid, "def", 9);
 
-        var staged = DropletTransitions.Complete(staging, StagingResult.Succeeded("nodejs", "npm start", blob), Now.AddMinutes(1));
+        var staged = DropletTransitions.Complete(staging, StagingResult.Succeeded("nodejs", "npm start", blob, System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("web", "npm start").Add("worker", "node w.js")), Now.AddMinutes(1));
         var failed = DropletTransitions.Complete(staging, StagingResult.Failed(StagingFailureReasons.NoAppDetectedError, "no buildpack"), Now);
 
         Assert.Equal(DropletState.Staging, staging.State);
         Assert.Equal((DropletState.Staged, "nodejs", "npm start", blob), (staged.State, staged.Buildpack, staged.StartCommand, staged.Blob));
         Assert.Equal(Now.AddMinutes(1), staged.UpdatedAt);
+        Assert.Equal(["web", "worker"], staged.Types.Keys.Order());
+        Assert.Equal(["web"], (staging with { StartCommand = "x" }).Types.Keys);
         Assert.Equal((DropletState.Failed, "NoAppDetectedError", "NoAppDetectedError - no buildpack"), (failed.State, failed.FailureReason, failed.Error));
     }
 
@@ -30,7 +32,7 @@ public sealed class DropletTransitionsTests
     public void OnlyAStagingDropletTakesAnOutcomeAndOnlyAStagedOneExpires()
     {
         var staging = Staging();
-        var staged = DropletTransitions.Complete(staging, StagingResult.Succeeded("go", "./app", new PackageInfo(staging.Guid, "x", 1)), Now);
+        var staged = DropletTransitions.Complete(staging, StagingResult.Succeeded("go", "./app", new PackageInfo(staging.Guid, "x", 1), System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("web", "./app")), Now);
         var failed = DropletTransitions.Fail(staging, StagingFailureReasons.StagingError, "staging failed", Now);
 
         Assert.Equal(staged, DropletTransitions.Complete(staged, StagingResult.Failed(StagingFailureReasons.StagingError, "late"), Now));

@@ -27,7 +27,8 @@ public sealed class StagingRulesTests
     {
         var detected = BuildpackDetector.Detect([file, "lib/other.txt"], null, null);
 
-        Assert.Equal((buildpack, command), detected);
+        Assert.Equal((buildpack, command), (detected!.Buildpack, detected.StartCommand));
+        Assert.Equal(command, Assert.Single(detected.ProcessTypes, t => t.Key == "web").Value);
     }
 
     [Fact]
@@ -39,10 +40,24 @@ public sealed class StagingRulesTests
     [Fact]
     public void AnExplicitBuildpackWinsAndAProcfileSetsTheCommand()
     {
-        Assert.Equal(("python_buildpack", ""), BuildpackDetector.Detect(["package.json"], "python_buildpack", null));
-        Assert.Equal(("nodejs_buildpack", "node server.js"), BuildpackDetector.Detect(["package.json", "Procfile"], null, "worker: x\nweb: node server.js\n"));
-        Assert.Equal(("https://github.com/x/y", ""), BuildpackDetector.Detect(["anything"], "https://github.com/x/y", null));
+        Assert.Equal(("python_buildpack", ""), Found(BuildpackDetector.Detect(["package.json"], "python_buildpack", null)));
+        Assert.Equal(("nodejs_buildpack", "node server.js"), Found(BuildpackDetector.Detect(["package.json", "Procfile"], null, "worker: x\nweb: node server.js\n")));
+        Assert.Equal(("https://github.com/x/y", ""), Found(BuildpackDetector.Detect(["anything"], "https://github.com/x/y", null)));
     }
+
+    [Fact]
+    public void AProcfileNamesTheProcessTypes()
+    {
+        var types = BuildpackDetector.ProcessTypes("web: node server.js --bind a:b\r\n\n# comment\nWorker: node worker.js\nclock:   \nbad type: x\nworker: node w2.js\n");
+
+        Assert.Equal(new Dictionary<string, string> { ["web"] = "node server.js --bind a:b", ["worker"] = "node w2.js" }, types);
+        Assert.Empty(BuildpackDetector.ProcessTypes(null));
+
+        var detected = BuildpackDetector.Detect(["package.json", "Procfile"], null, "worker: node worker.js")!;
+        Assert.Equal(new Dictionary<string, string> { ["web"] = "npm start", ["worker"] = "node worker.js" }, detected.ProcessTypes);
+    }
+
+    private static (string, string) Found(BuildpackDetector.Detected? detected) => (detected!.Buildpack, detected.StartCommand);
 
     [Fact]
     public void AStagingOutcomeOfASupersededStagingIsIgnored()
