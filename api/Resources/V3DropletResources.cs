@@ -16,7 +16,10 @@ internal sealed record V3DropletResource(
     JsonElement EnvironmentVariables,
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt,
-    IReadOnlyDictionary<string, Link> Links)
+    IReadOnlyDictionary<string, Link> Links,
+    string? Stack = null,
+    IReadOnlyList<V3DropletBuildpack>? Buildpacks = null,
+    IReadOnlyDictionary<string, string>? ProcessTypes = null)
 {
     public static V3DropletResource From(DropletSnapshot d, PlatformCatalog platform)
     {
@@ -42,9 +45,15 @@ internal sealed record V3DropletResource(
                 ["package"] = new($"/v3/packages/{d.PackageGuid}"),
                 ["app"] = new($"/v3/apps/{d.AppGuid}"),
                 ["assign_current_droplet"] = new($"/v3/apps/{d.AppGuid}/current_droplet", "PUT"),
-            });
+            },
+            // Today's top-level fields next to the 2016 result: `cf app` shows the stack and buildpacks from them.
+            stack,
+            d.State == DropletState.Staged && d.Buildpack is { } buildpack ? [new V3DropletBuildpack(buildpack, buildpack)] : [],
+            d.State == DropletState.Staged ? d.Types : new Dictionary<string, string>());
     }
 }
+
+internal sealed record V3DropletBuildpack(string Name, string DetectOutput);
 
 internal sealed record V3DropletResult(
     string ExecutionMetadata,

@@ -27,7 +27,9 @@ public sealed class AccessTests(CloudControllerFixture fixture)
 
         foreach (var (method, url, body) in V3Routes(world))
         {
-            await (await SendAsync(stranger, method, url, body)).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+            // A process is named by its own guid: its not-found is titled for it (issue 15), with ResourceNotFound's code.
+            await (await SendAsync(stranger, method, url, body)).V3ErrorAsync(HttpStatusCode.NotFound, 10010,
+                url.StartsWith("/v3/processes/", StringComparison.Ordinal) ? "CF-ProcessNotFound" : "CF-ResourceNotFound");
         }
 
         var build = await (await stranger.GetAsync($"/v3/builds/{world.Droplet}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");

@@ -3,7 +3,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-/// <summary>The web process view of an app, its stats, the current droplet and the app's v2 routes: what cf push and cf app read.</summary>
+/// <summary>The processes of an app (its web process is its v2 fields), their stats, the current droplet and the app's v2 routes: what cf push and cf app read.</summary>
 [Collection(CloudControllerSuite.Name)]
 public sealed class ProcessesTests(CloudControllerFixture fixture)
 {
@@ -47,9 +47,9 @@ public sealed class ProcessesTests(CloudControllerFixture fixture)
         using var http = await fixture.As("writer");
         var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
 
-        var worker = await (await http.GetAsync($"/v3/apps/{app}/processes/worker")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        var worker = await (await http.GetAsync($"/v3/apps/{app}/processes/worker")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
         var droplet = await (await http.GetAsync($"/v3/apps/{app}/droplets/current")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
-        await (await http.GetAsync($"/v3/processes/{Guid.NewGuid()}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        await (await http.GetAsync($"/v3/processes/{Guid.NewGuid()}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ProcessNotFound");
         await (await http.GetAsync($"/v3/apps/{Guid.NewGuid()}/processes")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         var none = await (await http.GetAsync($"/v3/apps/{app}/processes?types=worker")).JsonAsync(HttpStatusCode.OK);
         await (await http.GetAsync($"/v3/apps/{app}/processes?colour=red")).V3ErrorAsync(HttpStatusCode.BadRequest, 10005, "CF-BadQueryParameter");

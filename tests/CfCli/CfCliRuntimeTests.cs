@@ -3,7 +3,8 @@ namespace CloudController.Tests.CfCli;
 /// <summary>
 /// The real cf CLI against the simulated runtime: a default <c>push</c> ends with a running instance; <c>app</c>,
 /// <c>apps</c>, <c>scale</c>, <c>stop</c>, <c>start</c>, <c>restart</c>, <c>restage</c> and <c>logs --recent</c> work; a
-/// crashing app makes <c>start</c> fail as CF does and shows in <c>events</c>. No command warns that it could not read logs.
+/// Procfile's worker shows in <c>app</c> and scales with <c>v3-scale</c>; a crashing app makes <c>push</c> fail as CF
+/// does and shows in <c>events</c>. No command warns that it could not read logs.
 /// </summary>
 [Collection(CfCliSuite.Name)]
 public sealed class CfCliRuntimeTests(CfCliFixture fixture)
@@ -26,6 +27,8 @@ public sealed class CfCliRuntimeTests(CfCliFixture fixture)
         var pushed = await Expect(cf, "#0   running", "push", app, "-p", site.FullName, "-m", "128M");
         Assert.Contains("Staging complete", pushed, StringComparison.Ordinal);
         Assert.Contains($"routes:            {app}.apps.localhost", pushed, StringComparison.Ordinal);
+        Assert.Matches(@"stack:\s+cflinuxfs\d", pushed);
+        Assert.Matches(@"buildpacks:\s+staticfile_buildpack", pushed);
         var shown = await Expect(cf, "instances:      1/1", "app", app);
         Assert.Contains("memory usage:   128M", shown, StringComparison.Ordinal);
         await Expect(cf, "1/1", "apps");
@@ -48,9 +51,22 @@ public sealed class CfCliRuntimeTests(CfCliFixture fixture)
         var restaged = await Expect(cf, "#0   running", "restage", app);
         Assert.Contains("Staging complete", restaged, StringComparison.Ordinal);
 
-        await cf.ExpectAsync(0, "requested state:   stopped", "push", $"crash-{id}", "-p", site.FullName, "--no-start", "--no-route");
-        await cf.ExpectAsync(0, "OK", "set-env", $"crash-{id}", "SIMULATED_RUNTIME_CRASH", "true");
-        var crashed = await cf.ExpectAsync(1, "Start unsuccessful", "start", $"crash-{id}");
+        // A Procfile's worker is a second process: `app` shows it with no instances, and `v3-scale --process` runs it.
+        var typed = Directory.CreateTempSubdirectory("cf-push-");
+        await File.WriteAllTextAsync(Path.Combine(typed.FullName, "index.html"), "<p>typed</p>");
+        await File.WriteAllTextAsync(Path.Combine(typed.FullName, "Procfile"), "web: ./serve\nworker: ./work\n");
+        var withWorker = await Expect(cf, "type:            worker", "push", $"typed-{id}", "-p", typed.FullName, "-m", "64M", "--no-route");
+        Assert.Contains("start command:   ./work", withWorker, StringComparison.Ordinal);
+        Assert.Contains("instances:       0/0", withWorker, StringComparison.Ordinal);
+        var workers = await Expect(cf, "type:           worker", "v3-scale", $"typed-{id}", "--process", "worker", "-i", "2");
+        Assert.Matches(@"type:\s+worker\s+instances:\s+2/2", workers);
+
+        // A crashing app, pushed with its manifest's environment: push fails as CF's does, and the crash is an event.
+        var crashing = Directory.CreateTempSubdirectory("cf-push-");
+        await File.WriteAllTextAsync(Path.Combine(crashing.FullName, "index.html"), "<p>crash</p>");
+        await File.WriteAllTextAsync(Path.Combine(crashing.FullName, "manifest.yml"),
+            $"applications:\n- name: crash-{id}\n  memory: 64M\n  no-route: true\n  path: .\n  env:\n    SIMULATED_RUNTIME_CRASH: \"true\"\n");
+        var crashed = await cf.ExpectAsync(1, "Start unsuccessful", "push", "-f", Path.Combine(crashing.FullName, "manifest.yml"));
         Assert.DoesNotContain("Failed to retrieve logs", crashed, StringComparison.Ordinal);
         var events = "";
         for (var i = 0; i < 20 && !events.Contains("app.crash", StringComparison.Ordinal); i++)
