@@ -120,6 +120,7 @@ internal static class ProcessesEndpoints
             ClearCommand = body.Command.IsCleared,
             HealthCheckType = body.HealthCheck?.Type,
             HealthCheckTimeout = body.HealthCheck?.Data?.Timeout,
+            HealthCheckHttpEndpoint = body.HealthCheck?.Data?.Endpoint,
         });
         await http.AuditAppAsync(grains, "audit.app.process.update", updated, Audit.Request(http));
         return TypedResults.Ok(V3ProcessResource.Of(updated, updated.Process(process.Process.Type)!));

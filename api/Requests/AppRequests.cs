@@ -35,7 +35,8 @@ internal sealed record V2AppRequest(
     Field<bool?> EnableSsh,
     Field<int[]?> Ports,
     Field<JsonElement?> RouteGuids,
-    Field<JsonElement?> ServiceBindingGuids) : IRequestBody
+    Field<JsonElement?> ServiceBindingGuids,
+    Field<string?> HealthCheckHttpEndpoint) : IRequestBody
 {
     public void Validate(JsonFieldErrors errors)
     {
@@ -61,6 +62,7 @@ internal sealed record V2AppRequest(
                 (Buildpack.IsCleared, AppSetting.Buildpack), (Command.IsCleared, AppSetting.Command),
                 (Debug.IsSet && Debug.Value is null, AppSetting.Debug), (HealthCheckTimeout.IsCleared, AppSetting.HealthCheckTimeout),
                 (DockerImage.IsCleared, AppSetting.DockerImage), (Ports.IsCleared, AppSetting.Ports),
+                (HealthCheckHttpEndpoint.IsCleared, AppSetting.HealthCheckHttpEndpoint),
             }.Where(c => c.IsCleared).Select(c => c.Setting),
         ];
         return new AppFields
@@ -86,6 +88,7 @@ internal sealed record V2AppRequest(
             Debug = Debug.Value,
             HealthCheckType = HealthCheckType.Value,
             HealthCheckTimeout = HealthCheckTimeout.Value,
+            HealthCheckHttpEndpoint = NonEmpty(HealthCheckHttpEndpoint.Value),
             Diego = Diego.Value,
             DockerImage = NonEmpty(DockerImage.Value),
             EnableSsh = EnableSsh.Value,

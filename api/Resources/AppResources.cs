@@ -24,6 +24,7 @@ internal sealed record AppEntity(
     string PackageState,
     string HealthCheckType,
     int? HealthCheckTimeout,
+    string? HealthCheckHttpEndpoint,
     string? StagingFailedReason,
     string? StagingFailedDescription,
     bool Diego,
@@ -51,7 +52,7 @@ internal sealed record AppEntity(
         return V2Resource.Of("apps", a.Guid, a.CreatedAt, a.UpdatedAt, new AppEntity(
             a.Name, a.Production, a.SpaceGuid, a.StackGuid, a.Buildpack, a.DetectedBuildpack, seesEnvironment ? Environment(a) : RedactedElement,
             a.Memory, a.Instances, a.DiskQuota, Upper(a.State), a.Version, a.Command, a.Console, a.Debug, a.StagingTaskId,
-            Upper(a.PackageState), a.HealthCheckType, a.HealthCheckTimeout, a.StagingFailedReason, a.StagingFailedDescription,
+            Upper(a.PackageState), a.HealthCheckType, a.HealthCheckTimeout, a.HealthCheckHttpEndpoint, a.StagingFailedReason, a.StagingFailedDescription,
             a.Diego, a.DockerImage, a.PackageUpdatedAt, a.DetectedStartCommand, a.EnableSsh, Redacted,
             a.Ports is { } ports ? [.. ports] : null,
             $"/v2/spaces/{a.SpaceGuid}", $"/v2/stacks/{a.StackGuid}", $"{self}/routes", $"{self}/events",

@@ -24,7 +24,8 @@ internal sealed record V3ProcessResource(
         return new V3ProcessResource(
             process.Guid, process.Type, process.EffectiveCommand,
             process.Instances, process.Memory, process.DiskQuota,
-            new V3HealthCheck(process.HealthCheckType, new V3HealthCheckData(process.HealthCheckTimeout, null)),
+            new V3HealthCheck(process.HealthCheckType, new V3HealthCheckData(process.HealthCheckTimeout,
+                process.HealthCheckType == "http" ? process.HealthCheckHttpEndpoint ?? "/" : null)),
             process.CreatedAt, process.UpdatedAt,
             new Dictionary<string, Link>
             {

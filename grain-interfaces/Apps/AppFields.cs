@@ -30,7 +30,8 @@ public sealed record AppFields
     [Id(17)] public bool? EnableSsh { get; init; }
     [Id(18)] public ImmutableArray<int>? Ports { get; init; }
     [Id(20)] public ImmutableHashSet<AppSetting> Cleared { get; init; } = [];
+    [Id(21)] public string? HealthCheckHttpEndpoint { get; init; }
 }
 
 /// <summary>The optional settings an update can reset to none.</summary>
-public enum AppSetting { Buildpack, Command, Debug, HealthCheckTimeout, DockerImage, Ports }
+public enum AppSetting { Buildpack, Command, Debug, HealthCheckTimeout, DockerImage, Ports, HealthCheckHttpEndpoint }

@@ -25,6 +25,7 @@ public sealed record AppProcess
     [Id(8)] public int? HealthCheckTimeout { get; init; }
     [Id(9)] public DateTimeOffset CreatedAt { get; init; }
     [Id(10)] public DateTimeOffset? UpdatedAt { get; init; }
+    [Id(11)] public string? HealthCheckHttpEndpoint { get; init; }
 
     /// <summary>What the runtime runs: the user's command, else the droplet's.</summary>
     public string? EffectiveCommand => Command ?? (DetectedCommand.Length > 0 ? DetectedCommand : null);
@@ -44,6 +45,7 @@ public sealed record ProcessFields
     [Id(4)] public bool ClearCommand { get; init; }
     [Id(5)] public string? HealthCheckType { get; init; }
     [Id(6)] public int? HealthCheckTimeout { get; init; }
+    [Id(7)] public string? HealthCheckHttpEndpoint { get; init; }
 }
 
 /// <summary>An app's processes: the web process (a view of the app's fields) first, then the other types by name.</summary>
@@ -60,6 +62,7 @@ public static class AppProcesses
         DetectedCommand = app.DetectedStartCommand,
         HealthCheckType = app.HealthCheckType,
         HealthCheckTimeout = app.HealthCheckTimeout,
+        HealthCheckHttpEndpoint = app.HealthCheckHttpEndpoint,
         CreatedAt = app.CreatedAt,
         UpdatedAt = app.UpdatedAt,
     };

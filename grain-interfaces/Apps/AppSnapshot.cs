@@ -45,4 +45,6 @@ public sealed record AppSnapshot
     [Id(32)] public Guid? CurrentDropletGuid { get; init; }
     /// <summary>The processes other than web (the current droplet's Procfile types), by type; null for none.</summary>
     [Id(33)] public ImmutableArray<AppProcess>? OtherProcesses { get; init; }
+    /// <summary>The path an <c>http</c> health check asks; null for the default (<c>/</c>).</summary>
+    [Id(34)] public string? HealthCheckHttpEndpoint { get; init; }
 }

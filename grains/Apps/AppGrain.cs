@@ -187,6 +187,7 @@ public sealed partial class AppGrain(
                 Command = fields.Command,
                 HealthCheckType = fields.HealthCheckType,
                 HealthCheckTimeout = fields.HealthCheckTimeout,
+                HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint,
                 Cleared = fields.ClearCommand ? [AppSetting.Command] : [],
             });
         }

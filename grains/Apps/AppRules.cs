@@ -24,7 +24,8 @@ internal static class AppRules
     public const int MaxBuildpackLength = 4096;
     public const string BitsNotUploaded = "The app package is invalid: bits have not been uploaded";
 
-    private static readonly string[] HealthCheckTypes = ["port", "process", "none"];
+    private static readonly string[] HealthCheckTypes = ["port", "process", "http", "none"];
+    public const int MaxHealthCheckEndpointLength = 255;
 
     public static AppSnapshot Create(Guid guid, AppFields fields, DateTimeOffset now, Guid version, AppLimits? limits = null)
     {
@@ -49,6 +50,7 @@ internal static class AppRules
             PackageState = AppPackageState.Pending,
             HealthCheckType = fields.HealthCheckType ?? "port",
             HealthCheckTimeout = fields.HealthCheckTimeout,
+            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint,
             Diego = diego,
             DockerImage = DockerImage(fields.DockerImage),
             EnableSsh = fields.EnableSsh ?? true,
@@ -81,6 +83,8 @@ internal static class AppRules
             Debug = fields.Debug ?? (Cleared(AppSetting.Debug) ? null : current.Debug),
             HealthCheckType = fields.HealthCheckType ?? current.HealthCheckType,
             HealthCheckTimeout = fields.HealthCheckTimeout ?? (Cleared(AppSetting.HealthCheckTimeout) ? null : current.HealthCheckTimeout),
+            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint
+                ?? (Cleared(AppSetting.HealthCheckHttpEndpoint) ? null : current.HealthCheckHttpEndpoint),
             Diego = fields.Diego ?? current.Diego,
             DockerImage = fields.DockerImage is not null ? DockerImage(fields.DockerImage) : Cleared(AppSetting.DockerImage) ? null : current.DockerImage,
             EnableSsh = fields.EnableSsh ?? current.EnableSsh,
@@ -239,6 +243,7 @@ internal static class AppRules
             Command = fields.Command ?? (fields.ClearCommand ? null : current.Command),
             HealthCheckType = fields.HealthCheckType ?? current.HealthCheckType,
             HealthCheckTimeout = fields.HealthCheckTimeout ?? current.HealthCheckTimeout,
+            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint ?? current.HealthCheckHttpEndpoint,
             UpdatedAt = now,
         };
 
@@ -251,6 +256,7 @@ internal static class AppRules
             Command = next.Command,
             HealthCheckType = next.HealthCheckType,
             HealthCheckTimeout = next.HealthCheckTimeout,
+            HealthCheckHttpEndpoint = next.HealthCheckHttpEndpoint,
         }, limits ?? AppLimits.Default);
         return app with { OtherProcesses = app.Others().Replace(current, next), UpdatedAt = now };
     }
@@ -317,7 +323,13 @@ internal static class AppRules
 
         if (!HealthCheckTypes.Contains(app.HealthCheckType))
         {
-            throw CloudControllerException.AppInvalid("health_check_type must be one of port, process, none");
+            throw CloudControllerException.AppInvalid("health_check_type must be one of port, process, http, none");
+        }
+
+        if (app.HealthCheckHttpEndpoint is { } endpoint
+            && (!endpoint.StartsWith('/') || endpoint.Length > MaxHealthCheckEndpointLength || endpoint.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+        {
+            throw CloudControllerException.AppInvalid("health_check_http_endpoint must be a valid URI path");
         }
 
         if (app.HealthCheckTimeout is < 1 or > MaxHealthCheckTimeout)

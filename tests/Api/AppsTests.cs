@@ -11,7 +11,7 @@ public sealed class AppsTests(CloudControllerFixture fixture)
     [
         "name", "production", "space_guid", "stack_guid", "buildpack", "detected_buildpack", "environment_json", "memory",
         "instances", "disk_quota", "state", "version", "command", "console", "debug", "staging_task_id", "package_state",
-        "health_check_type", "health_check_timeout", "staging_failed_reason", "staging_failed_description", "diego",
+        "health_check_type", "health_check_timeout", "health_check_http_endpoint", "staging_failed_reason", "staging_failed_description", "diego",
         "docker_image", "package_updated_at", "detected_start_command", "enable_ssh", "docker_credentials_json", "ports",
         "space_url", "stack_url", "routes_url", "events_url", "service_bindings_url", "route_mappings_url",
     ];

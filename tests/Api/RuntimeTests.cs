@@ -230,6 +230,20 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         Assert.Equal("./work --fast", patched.GetProperty("command").GetString());
         var reset = await (await http.PatchAsync($"/v3/processes/{workerGuid}", new StringContent("{\"command\":null}", Encoding.UTF8, "application/json"))).JsonAsync(HttpStatusCode.OK);
         Assert.Equal("./work", reset.GetProperty("command").GetString());
+        var checkedByHttp = await (await http.PatchAsync($"/v3/processes/{workerGuid}", HttpAssertions.Json(new { health_check = new { type = "http", data = new { endpoint = "/health", timeout = 10 } } })))
+            .JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(("http", "/health", 10), (checkedByHttp.GetProperty("health_check").GetProperty("type").GetString(),
+            checkedByHttp.GetProperty("health_check").GetProperty("data").GetProperty("endpoint").GetString(),
+            checkedByHttp.GetProperty("health_check").GetProperty("data").GetProperty("timeout").GetInt32()));
+        await (await http.PatchAsync($"/v3/processes/{workerGuid}", HttpAssertions.Json(new { health_check = new { type = "http", data = new { endpoint = "health" } } })))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+
+        // v2's health_check_* are the web process's.
+        var v2Http = await (await http.PutJsonAsync($"/v2/apps/{app}", new { health_check_type = "http", health_check_http_endpoint = "/ready" })).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal("/ready", v2Http.GetProperty("entity").GetProperty("health_check_http_endpoint").GetString());
+        var web = await (await http.GetAsync($"/v3/apps/{app}/processes/web")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("/ready", web.GetProperty("health_check").GetProperty("data").GetProperty("endpoint").GetString());
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { health_check_http_endpoint = "no path" })).V2ErrorAsync(HttpStatusCode.BadRequest, 100001, "CF-AppInvalid");
 
         var listed = await (await http.GetAsync($"/v3/processes?app_guids={app}")).JsonAsync(HttpStatusCode.OK);
         Assert.Equal(2, listed.GetProperty("pagination").GetProperty("total_results").GetInt32());

@@ -60,6 +60,8 @@ public sealed class CfCliRuntimeTests(CfCliFixture fixture)
         Assert.Contains("instances:       0/0", withWorker, StringComparison.Ordinal);
         var workers = await Expect(cf, "type:           worker", "v3-scale", $"typed-{id}", "--process", "worker", "-i", "2");
         Assert.Matches(@"type:\s+worker\s+instances:\s+2/2", workers);
+        await Expect(cf, "OK", "set-health-check", $"typed-{id}", "http", "--endpoint", "/health");
+        Assert.Matches(@"endpoint \(for http type\):\s+/health", await Expect(cf, "health check type:          http", "get-health-check", $"typed-{id}"));
 
         // A crashing app, pushed with its manifest's environment: push fails as CF's does, and the crash is an event.
         var crashing = Directory.CreateTempSubdirectory("cf-push-");
