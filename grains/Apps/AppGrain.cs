@@ -81,6 +81,14 @@ public sealed partial class AppGrain(
         }
     }
 
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && state.State.App is { State: AppState.Started } app)
+        {
+            await Task.WhenAll(app.Processes().Select(p => runtime.DetachAsync(Guid, p.Type, cancellationToken)));
+        }
+    }
+
     public async Task<AppSnapshot> UpdateAsync(AppFields fields)
     {
         var current = Current;

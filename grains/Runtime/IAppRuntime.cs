@@ -24,6 +24,14 @@ public interface IAppRuntime
 
     /// <summary>What runs of the process now; no instances when nothing is desired here.</summary>
     Task<ProcessReport> ReportAsync(Guid app, string type, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The app's grain is leaving this silo (it deactivates; a STARTED app's grain stays active while the convergence
+    /// pass reaches it every period, so this is a silo stopping or the grain moving). A provider that keeps what runs
+    /// in the silo's memory forgets the process here, since the grain desires it again wherever it activates next; a
+    /// provider backed by an external runtime (Diego, Kubernetes) does nothing: the process keeps running.
+    /// </summary>
+    Task DetachAsync(Guid app, string type, CancellationToken cancellationToken);
 }
 
 /// <summary>A process as the Cloud Controller wants it run.</summary>

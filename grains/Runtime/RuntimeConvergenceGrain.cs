@@ -1,15 +1,27 @@
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Runtime;
+using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace CloudController.Grains.Runtime;
 
+/// <summary>Persisted form of the convergence pass. Ids are permanent: add new ones, never renumber.</summary>
+[GenerateSerializer, Alias("CloudController.Grains.Runtime.RuntimeConvergenceState")]
+public sealed record RuntimeConvergenceState
+{
+    /// <summary>Whether the untagged app entries (stored before entries carried <c>state:STARTED</c>) were visited once.</summary>
+    [Id(0)] public bool UntaggedVisited { get; init; }
+}
+
 [Reentrant]
 [GrainType("runtime-convergence")]
-public sealed partial class RuntimeConvergenceGrain(IOptions<RuntimeOptions> options, ILogger<RuntimeConvergenceGrain> logger)
+public sealed partial class RuntimeConvergenceGrain(
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<RuntimeConvergenceState> state,
+    IOptions<RuntimeOptions> options,
+    ILogger<RuntimeConvergenceGrain> logger)
     : Grain, IRuntimeConvergenceGrain, IRemindable
 {
     private const string ReminderName = "converge";
@@ -62,11 +74,60 @@ public sealed partial class RuntimeConvergenceGrain(IOptions<RuntimeOptions> opt
         }
 
         LogConverged(reached, started.ElapsedMilliseconds);
+        if (!state.State.UntaggedVisited)
+        {
+            await VisitUntaggedAsync();
+        }
+
         return reached;
+    }
+
+    /// <summary>
+    /// Once per store: apps whose catalog entry has no tags were stored stopped, or before entries were tagged. Each is
+    /// read (a started one runs again on activation) and a started one writes its entry again, now tagged, so later
+    /// passes find it.
+    /// </summary>
+    private async Task VisitUntaggedAsync()
+    {
+        var retagged = 0;
+        foreach (var partition in IndexKeys.Catalogs(IndexKeys.Apps))
+        {
+            var index = GrainFactory.GetGrain<IResourceIndexGrain>(partition);
+            for (var page = 1; ; page++)
+            {
+                var entries = await index.QueryAsync(IndexQuery.All(page, Page));
+                foreach (var chunk in entries.Entries.Where(e => e.TagsOrEmpty.IsEmpty).Chunk(64))
+                {
+                    var counts = await Task.WhenAll(chunk.Select(async entry =>
+                    {
+                        var app = GrainFactory.GetGrain<IAppGrain>(entry.Guid);
+                        if (await app.FindAsync() is not { State: AppState.Started })
+                        {
+                            return 0;
+                        }
+
+                        await app.ReindexAsync();
+                        return 1;
+                    }));
+                    retagged += counts.Sum();
+                }
+
+                if (entries.Entries.Length < Page)
+                {
+                    break;
+                }
+            }
+        }
+
+        await state.SaveAsync(state.State with { UntaggedVisited = true });
+        LogRetagged(retagged);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime convergence reached {Apps} started apps in {Milliseconds} ms")]
     private partial void LogConverged(int apps, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runtime convergence visited the untagged app entries once: {Apps} started apps tagged")]
+    private partial void LogRetagged(int apps);
 }
 
 /// <summary>Starts a convergence pass when a silo becomes active (in the background: the silo serves meanwhile).</summary>

@@ -121,6 +121,9 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
         return Task.CompletedTask;
     }
 
+    /// <summary>The simulation lives in this silo: a grain that leaves takes its processes with it (no stale crash reports).</summary>
+    public Task DetachAsync(Guid app, string type, CancellationToken cancellationToken) => StopAsync(app, type, cancellationToken);
+
     public Task StopInstanceAsync(Guid app, string type, int index, CancellationToken cancellationToken)
     {
         if (_processes.TryGetValue((app, type), out var current))

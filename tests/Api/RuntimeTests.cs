@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Runtime;
 using CloudController.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -139,6 +140,46 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         Assert.True(report.Instances[0].Since.ToUnixTimeMilliseconds() / 1000.0 > before);
     }
 
+    /// <summary>
+    /// A started app whose catalog entry has no tags (stored before entries carried <c>state:STARTED</c>) is found by the
+    /// one-time visit of untagged entries at the next start: it runs again, and its entry is tagged for later passes.
+    /// </summary>
+    [Fact]
+    public async Task AStartedAppWithAnUntaggedCatalogEntryRunsAgainAfterARestartAndIsTagged()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var app = await StartedAppAsync(http, space, "legacy");
+        await WaitForAsync(http, app, 1, "RUNNING");
+        var guid = Guid.Parse(app);
+        var byGuid = new IndexQuery([], [guid], [], IndexOrder.Id, false, 1, 10);
+        var catalog = fixture.Silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IResourceIndexGrain>(IndexKeys.Catalog(IndexKeys.Apps, guid));
+        var entry = Assert.Single((await catalog.QueryAsync(byGuid)).Entries);
+        Assert.Contains(IndexEntry.Tag("state", "STARTED"), entry.TagsOrEmpty);
+        await catalog.PutAsync(entry with { Tags = [] });
+        var states = fixture.Blobs.GetBlobContainerClient(fixture.GrainStateContainer);
+        await foreach (var blob in states.GetBlobsAsync())
+        {
+            if (blob.Name.Contains("runtime-convergence", StringComparison.Ordinal))
+            {
+                await states.DeleteBlobAsync(blob.Name);
+            }
+        }
+
+        await fixture.RestartSiloAsync();
+        var runtime = fixture.Silo.Services.GetRequiredService<IAppRuntime>();
+        var report = GrainInterfaces.Runtime.ProcessReport.None;
+        for (var i = 0; i < 120 && report.Running == 0; i++)
+        {
+            await Task.Delay(250);
+            report = await runtime.ReportAsync(guid, "web", CancellationToken.None);
+        }
+
+        Assert.Equal(1, report.Running);
+        catalog = fixture.Silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IResourceIndexGrain>(IndexKeys.Catalog(IndexKeys.Apps, guid));
+        Assert.Contains(IndexEntry.Tag("state", "STARTED"), Assert.Single((await catalog.QueryAsync(byGuid)).Entries).TagsOrEmpty);
+    }
+
     [Fact]
     public async Task V3ProcessesScaleAndUpdateWithinTheQuota()
     {
@@ -216,6 +257,11 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         // Scaled next to web (256 MB) within the org's 1,024 MB: the runtime runs two worker instances.
         var scaled = await (await http.PostJsonAsync($"/v3/processes/{workerGuid}/actions/scale", new { instances = 2, memory_in_mb = 256 })).JsonAsync(HttpStatusCode.Accepted);
         Assert.Equal(("worker", 2), (scaled.GetProperty("type").GetString(), scaled.GetProperty("instances").GetInt32()));
+        await WaitForStatsAsync(http, workerGuid, 2, "RUNNING");
+        await (await http.DeleteAsync($"/v3/apps/{app}/processes/worker/instances/1")).JsonAsync(HttpStatusCode.NoContent);
+        var restarted = (await (await http.GetAsync($"/v3/apps/{app}/processes/worker/stats")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources");
+        Assert.Equal(("worker", "RUNNING", "STARTING"), (restarted[1].GetProperty("type").GetString(), restarted[0].GetProperty("state").GetString(),
+            restarted[1].GetProperty("state").GetString()));
         await WaitForStatsAsync(http, workerGuid, 2, "RUNNING");
         await (await http.PostJsonAsync($"/v3/apps/{app}/processes/worker/actions/scale", new { instances = 4 }))
             .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
