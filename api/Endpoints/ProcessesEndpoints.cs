@@ -24,7 +24,7 @@ internal static class ProcessesEndpoints
     {
         routes.MapGet("/v3/apps/{guid}/processes", ListForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapGet("/v3/apps/{guid}/processes/{type}", (string guid, string type, IGrainFactory grains) =>
-            OfAppAsync(grains, guid, type, p => Show(p))).Guard(AccessKind.App, AccessNeed.Read);
+            OfAppAsync(grains, guid, type, Show)).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapGet("/v3/apps/{guid}/processes/{type}/stats", (string guid, string type, IGrainFactory grains, IConfiguration configuration, TimeProvider clock) =>
             OfAppAsync(grains, guid, type, p => StatsAsync(p, grains, configuration, clock))).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapDelete("/v3/apps/{guid}/processes/{type}/instances/{index:int}", (string guid, string type, int index, IGrainFactory grains) =>
@@ -34,7 +34,7 @@ internal static class ProcessesEndpoints
 
         routes.MapGet("/v3/processes", ListAsync).Unguarded("lists the processes of the caller's spaces only");
         routes.MapGet("/v3/processes/{guid}", (string guid, IGrainFactory grains) =>
-            ByGuidAsync(grains, guid, p => Show(p))).Guard(AccessKind.Process, AccessNeed.Read);
+            ByGuidAsync(grains, guid, Show)).Guard(AccessKind.Process, AccessNeed.Read);
         routes.MapGet("/v3/processes/{guid}/stats", (string guid, IGrainFactory grains, IConfiguration configuration, TimeProvider clock) =>
             ByGuidAsync(grains, guid, p => StatsAsync(p, grains, configuration, clock))).Guard(AccessKind.Process, AccessNeed.Read);
         routes.MapDelete("/v3/processes/{guid}/instances/{index:int}", (string guid, int index, IGrainFactory grains) =>
@@ -61,7 +61,7 @@ internal static class ProcessesEndpoints
         if (!processGuids.IsDefaultOrEmpty)
         {
             // A web process's guid is its app's; any other points at its app.
-            var owners = (await Task.WhenAll(processGuids.Select(g => OwnerOfAsync(grains, g)))).OfType<Guid>().ToImmutableArray();
+            var owners = (await Task.WhenAll(processGuids.Select(g => OwnerOfAsync(grains, g)))).OfType<AppSnapshot>().Select(a => a.Guid).ToImmutableArray();
             appGuids = appGuids.IsDefaultOrEmpty ? owners : [.. appGuids.Intersect(owners)];
             if (appGuids.IsEmpty)
             {
@@ -183,16 +183,15 @@ internal static class ProcessesEndpoints
     private static async Task<IResult> ByGuidAsync(IGrainFactory grains, string guid, Func<OwnedProcess, Task<IResult>> then)
     {
         var processGuid = RouteGuid.Parse(guid, _ => CloudControllerException.ProcessNotFound());
-        var owner = await OwnerOfAsync(grains, processGuid);
-        var app = owner is { } appGuid ? await grains.GetGrain<IAppGrain>(appGuid).FindAsync() : null;
+        var app = await OwnerOfAsync(grains, processGuid);
         var process = app?.ProcessByGuid(processGuid) ?? throw CloudControllerException.ProcessNotFound();
         return await then(new OwnedProcess(app!, process));
     }
 
     /// <summary>The app holding a process: the app of the same guid (web), else the one its pointer names; null for none.</summary>
-    private static async Task<Guid?> OwnerOfAsync(IGrainFactory grains, Guid process) =>
-        await grains.GetGrain<IAppGrain>(process).FindAsync() is not null ? process
-        : (await grains.GetGrain<IProcessGrain>(process).FindAsync())?.AppGuid;
+    private static async Task<AppSnapshot?> OwnerOfAsync(IGrainFactory grains, Guid process) =>
+        await grains.GetGrain<IAppGrain>(process).FindAsync()
+        ?? (await grains.GetGrain<IProcessGrain>(process).FindAsync() is { } pointer ? await grains.GetGrain<IAppGrain>(pointer.AppGuid).FindAsync() : null);
 
     private static async Task<AppSnapshot> AppAsync(IGrainFactory grains, string guid) =>
         await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound)).FindAsync()
