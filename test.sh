@@ -65,6 +65,15 @@ read -r failed passed skipped < <(awk '
   /^[[:space:]]*Passed:[[:space:]]+[0-9]+[[:space:]]*$/ {p += $2}
   /^[[:space:]]*Skipped:[[:space:]]+[0-9]+[[:space:]]*$/ {s += $2}
   END {print f + 0, p + 0, s + 0}' "$WORK/test.log")
+# Each failed test again at the very end, with its message and the top of its stack, so that a log shown only by its
+# tail (as CI shows it) still names what failed.
+if [ "$failed" -gt 0 ]; then
+  echo "failed tests:"
+  awk '
+    /^[[:space:]]+(Passed|Skipped) [A-Za-z]/ {show = 0}
+    /^[[:space:]]+Failed [A-Za-z]/ {show = 1; n = 0}
+    show && n < 25 {print; n++}' "$WORK/test.log"
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 cc_log "test.sh finished in $(($(date +%s) - started))s (exit $rc)"
 if [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ]; then
