@@ -1,4 +1,5 @@
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -17,9 +18,8 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
     private const int MaxBatch = 500;
 
     private readonly IndexTable _table = new();
-    private readonly List<(IndexChange Change, TaskCompletionSource Done)> _pending = [];
+    private GroupCommit<IndexChange>? _commits;
     private IndexJournalState _journal = null!;
-    private Task? _flushing;
     private bool _broken;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -59,53 +59,24 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
         }
 
         Apply(change);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Add((change, done));
-        _flushing ??= FlushAsync();
-        return done.Task;
+        return (_commits ??= new GroupCommit<IndexChange>(WriteAsync, Failed, MaxBatch)).Add(change);
     }
 
-    private async Task FlushAsync()
+    private async Task WriteAsync(IReadOnlyList<IndexChange> batch)
     {
-        try
+        _journal = await journal.AppendAsync(_journal, batch);
+        if (_journal.LogChanges > Math.Max(10_000, _table.Count))
         {
-            while (_pending.Count > 0)
-            {
-                var batch = _pending.Take(MaxBatch).ToList();
-                _pending.RemoveRange(0, batch.Count);
-                try
-                {
-                    _journal = await journal.AppendAsync(_journal, [.. batch.Select(p => p.Change)]);
-                    if (_journal.LogChanges > Math.Max(10_000, _table.Count))
-                    {
-                        _journal = await journal.CompactAsync(_journal, [.. _table.Entries]);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // Not stored (or not known to be): fail everyone waiting and let a fresh activation reload.
-                    LogWriteFailed(ex, this.GetPrimaryKeyString());
-                    _broken = true;
-                    this.DeactivateOnIdle();
-                    foreach (var (_, waiting) in batch.Concat(_pending))
-                    {
-                        waiting.TrySetException(ex);
-                    }
-
-                    _pending.Clear();
-                    return;
-                }
-
-                foreach (var (_, stored) in batch)
-                {
-                    stored.TrySetResult();
-                }
-            }
+            _journal = await journal.CompactAsync(_journal, [.. _table.Entries]);
         }
-        finally
-        {
-            _flushing = null;
-        }
+    }
+
+    /// <summary>Not stored (or not known to be): every waiting caller fails, and a fresh activation reloads.</summary>
+    private void Failed(Exception exception)
+    {
+        LogWriteFailed(exception, this.GetPrimaryKeyString());
+        _broken = true;
+        this.DeactivateOnIdle();
     }
 
     private void Apply(IndexChange change)

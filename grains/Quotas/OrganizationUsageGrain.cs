@@ -27,9 +27,8 @@ public sealed class OrganizationUsageGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationUsageGrainState> state)
     : Grain, IOrganizationUsageGrain
 {
-    private readonly List<TaskCompletionSource> _waiting = [];
+    private GroupCommit<OrganizationUsageGrainState>? _commits;
     private OrganizationUsageGrainState? _current;
-    private Task? _flushing;
     private bool _broken;
 
     private OrganizationUsageGrainState Current => _current ??= state.State ?? new OrganizationUsageGrainState();
@@ -101,48 +100,21 @@ public sealed class OrganizationUsageGrain(
         }
 
         _current = next;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting.Add(done);
-        _flushing ??= FlushAsync();
-        return done.Task;
+        return (_commits ??= new GroupCommit<OrganizationUsageGrainState>(WriteAsync, Failed)).Add(next);
     }
 
-    private async Task FlushAsync()
+    /// <summary>A batch's newest state holds every change in it.</summary>
+    private Task WriteAsync(IReadOnlyList<OrganizationUsageGrainState> batch)
     {
-        try
-        {
-            while (_waiting.Count > 0)
-            {
-                var batch = _waiting.ToList();
-                _waiting.Clear();
-                try
-                {
-                    state.State = _current!;
-                    await state.WriteStateAsync();
-                }
-                catch (Exception ex)
-                {
-                    _broken = true;
-                    this.DeactivateOnIdle();
-                    foreach (var waiting in batch.Concat(_waiting))
-                    {
-                        waiting.TrySetException(ex);
-                    }
+        state.State = batch[^1];
+        return state.WriteStateAsync();
+    }
 
-                    _waiting.Clear();
-                    return;
-                }
-
-                foreach (var stored in batch)
-                {
-                    stored.TrySetResult();
-                }
-            }
-        }
-        finally
-        {
-            _flushing = null;
-        }
+    /// <summary>Not stored (or not known to be): the callers fail and a fresh activation reloads what is stored.</summary>
+    private void Failed(Exception _)
+    {
+        _broken = true;
+        this.DeactivateOnIdle();
     }
 
     /// <summary>The organization's quota now (it may have been changed since the last call); null when it has none.</summary>
