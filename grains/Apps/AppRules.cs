@@ -261,8 +261,6 @@ internal static class AppRules
         return app with { OtherProcesses = app.Others().Replace(current, next), UpdatedAt = now };
     }
 
-
-
     private static string FailureDescription(string? reason) => reason switch
     {
         StagingFailureReasons.NoAppDetectedError => "An app was not successfully detected by any available buildpack",

@@ -185,12 +185,7 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
     {
         using var admin = await fixture.Admin();
         using var http = await fixture.As("writer");
-        var quota = await (await admin.PostJsonAsync("/v2/quota_definitions", new
-        {
-            name = $"proc-{Guid.NewGuid():N}", non_basic_services_allowed = true, total_services = 1, total_routes = 10, memory_limit = 1024,
-        })).JsonAsync(HttpStatusCode.Created);
-        var org = (await (await admin.PostJsonAsync("/v2/organizations", new { name = $"p-{Guid.NewGuid():N}", quota_definition_guid = quota.GetProperty("metadata").GetProperty("guid").GetString() }))
-            .JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("guid").GetString()!;
+        var org = await OrgWithMemoryLimitAsync(admin, 1024);
         var space = await OrganizationsAndSpacesTests.CreateSpaceAsync(admin, org, "space");
         var app = await StartedAppAsync(http, space, "proc");
 
@@ -229,12 +224,7 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         using var admin = await fixture.Admin();
         using var http = await fixture.As("writer");
         using var stranger = await fixture.As("reader");
-        var quota = await (await admin.PostJsonAsync("/v2/quota_definitions", new
-        {
-            name = $"types-{Guid.NewGuid():N}", non_basic_services_allowed = true, total_services = 1, total_routes = 10, memory_limit = 1024,
-        })).JsonAsync(HttpStatusCode.Created);
-        var org = (await (await admin.PostJsonAsync("/v2/organizations", new { name = $"t-{Guid.NewGuid():N}", quota_definition_guid = quota.GetProperty("metadata").GetProperty("guid").GetString() }))
-            .JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("guid").GetString()!;
+        var org = await OrgWithMemoryLimitAsync(admin, 1024);
         var space = await OrganizationsAndSpacesTests.CreateBareSpaceAsync(admin, org, "space");
         await OrganizationsAndSpacesTests.GrantAsync(admin, org, space, "writer", "developers");
         var app = await StartedAppAsync(http, space, "typed", files: ("Procfile", Zips.Text("web: ./serve\nworker: ./work\n"), 420));
@@ -308,6 +298,18 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         var runtime = fixture.Silo.Services.GetRequiredService<IAppRuntime>();
         Assert.Empty((await runtime.ReportAsync(Guid.Parse(app), "worker", CancellationToken.None)).Instances);
         await (await http.PostJsonAsync($"/v3/processes/{app}/actions/scale", new { instances = 3 })).JsonAsync(HttpStatusCode.Accepted);
+    }
+
+    /// <summary>A new organization whose quota allows <paramref name="memoryLimit"/> MB in all; the guid.</summary>
+    private static async Task<string> OrgWithMemoryLimitAsync(HttpClient admin, long memoryLimit)
+    {
+        var quota = await (await admin.PostJsonAsync("/v2/quota_definitions", new
+        {
+            name = $"q-{Guid.NewGuid():N}", non_basic_services_allowed = true, total_services = 1, total_routes = 10, memory_limit = memoryLimit,
+        })).JsonAsync(HttpStatusCode.Created);
+        var org = await (await admin.PostJsonAsync("/v2/organizations", new { name = $"o-{Guid.NewGuid():N}", quota_definition_guid = quota.GetProperty("metadata").GetProperty("guid").GetString() }))
+            .JsonAsync(HttpStatusCode.Created);
+        return org.GetProperty("metadata").GetProperty("guid").GetString()!;
     }
 
     internal static async Task<string> StartedAppAsync(HttpClient http, string space, string name, object? environment = null,
