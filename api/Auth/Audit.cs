@@ -4,13 +4,11 @@ using CloudController.GrainInterfaces.Events;
 
 namespace CloudController.Api.Auth;
 
-/// <summary>What an audit event is about: CF's <c>actee</c>, <c>actee_type</c>, <c>actee_name</c>, and where it lives.</summary>
-internal sealed record AuditActee(Guid Guid, string Type, string Name, Guid? Space, Guid? Organization);
-
 /// <summary>
-/// Records CF audit events (<c>audit.app.create</c>, ...) once a change is stored, with the caller as actor and the
-/// request's fields as <c>metadata.request</c>. Secrets never reach the trail: <c>environment_json</c> is replaced as
-/// CF does, and credential-like fields are dropped.
+/// Hands the audit trail what only the front-end knows: the caller (the actor) and the request's fields. Both ride
+/// with the grain calls that follow (<see cref="AuditContext"/>), and the grain records the event as part of the write
+/// that makes the change. Secrets never reach the trail: <c>environment_json</c> and credential-like fields are
+/// replaced by CF's marker.
 /// </summary>
 internal static class Audit
 {
@@ -18,40 +16,21 @@ internal static class Audit
 
     private static readonly HashSet<string> Secret = new(StringComparer.OrdinalIgnoreCase)
     {
-        "environment_json", "docker_credentials", "docker_credentials_json", "password", "credentials", "var",
+        "environment_json", "environment_variables", "docker_credentials", "docker_credentials_json", "password", "credentials", "var", "env",
     };
 
-    public static Task AuditAsync(this HttpContext http, IGrainFactory grains, string type, AuditActee actee, JsonNode? request = null,
-        JsonObject? extra = null)
+    /// <summary>Carries the caller, and <paramref name="request"/> (secrets replaced) when given, into the grain calls that follow.</summary>
+    public static void Carry(this HttpContext http, JsonNode? request = null)
     {
         var caller = http.CfUser();
-        var metadata = new JsonObject();
-        if (request is JsonObject fields)
-        {
-            metadata["request"] = Censored(fields);
-        }
-
-        foreach (var (key, value) in extra ?? [])
-        {
-            metadata[key] = value?.DeepClone();
-        }
-
-        var actorIsUser = caller is { UserName: not null };
-        return grains.GetGrain<IAuditGrain>(0).RecordAsync(new AuditEvent(
-            Guid.NewGuid(), type,
-            caller?.UserId ?? "", actorIsUser ? "user" : "system", caller?.UserName ?? caller?.ClientId ?? "",
-            actee.Guid.ToString("D"), actee.Type, actee.Name, DateTimeOffset.UtcNow,
-            metadata.ToJsonString(), actee.Space, actee.Organization));
+        var actor = caller is null
+            ? AuditActor.System
+            : new AuditActor(caller.UserId, caller.UserName is not null ? "user" : "system", caller.UserName ?? caller.ClientId);
+        AuditContext.Set(actor, request is JsonObject fields ? Censored(fields).ToJsonString() : null);
     }
 
-    /// <summary>An app as an event's actee, with its space's organization.</summary>
-    public static async Task<AuditActee> AppActeeAsync(IGrainFactory grains, GrainInterfaces.Apps.AppSnapshot app) =>
-        new(app.Guid, "app", app.Name, app.SpaceGuid, await grains.GetGrain<GrainInterfaces.Spaces.ISpaceGrain>(app.SpaceGuid).OrganizationAsync());
-
-    /// <summary>Records an app event.</summary>
-    public static async Task AuditAppAsync(this HttpContext http, IGrainFactory grains, string type, GrainInterfaces.Apps.AppSnapshot app,
-        JsonNode? request = null, JsonObject? extra = null) =>
-        await http.AuditAsync(grains, type, await AppActeeAsync(grains, app), request, extra);
+    /// <summary>Carries the caller and the body this request's typed record was bound from.</summary>
+    public static void CarryRequest(this HttpContext http) => http.Carry(Request(http));
 
     /// <summary>A request body as the trail keeps it: secrets replaced by CF's marker.</summary>
     public static JsonObject Censored(JsonObject fields)

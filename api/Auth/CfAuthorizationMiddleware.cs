@@ -30,6 +30,9 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
         if (user is not null)
         {
             http.Features.Set(user);
+
+            // Every grain call of this request carries its actor, for the audit events grains record.
+            http.Carry();
         }
 
         if (access == CfAccess.Anonymous)

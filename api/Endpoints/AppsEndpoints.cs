@@ -56,8 +56,8 @@ internal static class AppsEndpoints
             EnableSsh = fields.EnableSsh ?? space.AllowSsh,
         };
         await CheckAsync(grains, fields, space);
+        http.CarryRequest();
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
-        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, space.OrganizationGuid), Audit.Request(http));
         var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -84,13 +84,8 @@ internal static class AppsEndpoints
         var space = await ExistingSpaceAsync(grains, fields.SpaceGuid ?? current.SpaceGuid);
         fields = fields with { StackGuid = CheckedStack(platform, fields.StackGuid) };
         await CheckAsync(grains, fields, space);
+        http.CarryRequest();
         var updated = await grain.UpdateAsync(fields);
-        var actee = new AuditActee(updated.Guid, "app", updated.Name, updated.SpaceGuid, space.OrganizationGuid);
-        await http.AuditAsync(grains, "audit.app.update", actee, Audit.Request(http));
-        if (updated.State != current.State)
-        {
-            await http.AuditAsync(grains, updated.State == AppState.Started ? "audit.app.start" : "audit.app.stop", actee);
-        }
 
         // v2 updates answer 201 Created, as CF does.
         return TypedResults.Json(AppEntity.Resource(updated), CfJson.Options, statusCode: 201);
@@ -99,19 +94,14 @@ internal static class AppsEndpoints
     private static async Task<Created<V2Resource<AppEntity>>> RestageAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var app = await App(grains, guid).RestageAsync();
-        await http.AuditAppAsync(grains, "audit.app.restage", app);
         var resource = AppEntity.Resource(app);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var grain = App(grains, guid);
-        var app = await grain.GetAsync();
-        var actee = await Audit.AppActeeAsync(grains, app);
-        await grain.DeleteAsync();
-        await http.AuditAsync(grains, "audit.app.delete-request", actee, null,
-            new JsonObject { ["request"] = new JsonObject { ["recursive"] = http.Request.Query["recursive"] == "true" } });
+        http.Carry(new JsonObject { ["recursive"] = http.Request.Query["recursive"] == "true" });
+        await App(grains, guid).DeleteAsync();
         return AsyncDeletion.Answer(http);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure;
 using CloudController.Api.Auth;
 using CloudController.Api.Bits;
@@ -8,6 +9,7 @@ using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.Storage;
@@ -42,8 +44,9 @@ internal static class BitsEndpoints
         var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "application", resourcesRequired: true, http.RequestAborted);
         var isAsync = http.Request.Query["async"] == "true" || upload.AsyncField == "true";
         var jobGuid = Guid.NewGuid();
-        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(jobGuid), job => job.EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication, http.CfUser()!.UserId)));
-        await http.AuditAppAsync(grains, "audit.app.upload-bits", snapshot);
+        var uploaded = AppEvent("audit.app.upload-bits", snapshot, await OrganizationOfAsync(grains, snapshot));
+        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(jobGuid),
+            job => job.EnqueueAsync(JobWork.Upload(appGuid, upload.UploadId, upload.HasApplication, http.CfUser()!.UserId), [uploaded]));
         if (isAsync)
         {
             return JobCreated(job);
@@ -108,13 +111,23 @@ internal static class BitsEndpoints
         // Copying reads the source's bits: the caller must be a developer there too.
         await http.RequireAsync(AccessKind.App, sourceGrain.GetPrimaryKey(), AccessNeed.Develop);
         var source = await sourceGrain.GetAsync();
+        JsonObject Copied() => new() { ["source_app_guid"] = source.Guid, ["destination_app_guid"] = destination.Guid };
+        AuditEvent[] events =
+        [
+            AppEvent("audit.app.copy-bits", destination, await OrganizationOfAsync(grains, destination), Copied()),
+            AppEvent("audit.app.copy-bits", source, await OrganizationOfAsync(grains, source), Copied()),
+        ];
         var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
-            job => job.EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid, http.CfUser()!.UserId)));
-        await Task.WhenAll(
-            http.AuditAppAsync(grains, "audit.app.copy-bits", destination, null, new System.Text.Json.Nodes.JsonObject { ["source_app_guid"] = source.Guid, ["destination_app_guid"] = destination.Guid }),
-            http.AuditAppAsync(grains, "audit.app.copy-bits", source, null, new System.Text.Json.Nodes.JsonObject { ["source_app_guid"] = source.Guid, ["destination_app_guid"] = destination.Guid }));
+            job => job.EnqueueAsync(JobWork.CopyBits(destination.Guid, source.Guid, http.CfUser()!.UserId), [.. events]));
         return JobCreated(job);
     }
+
+    /// <summary>An app event of this request, which the job stores with itself (its outbox) when it is enqueued.</summary>
+    private static AuditEvent AppEvent(string type, AppSnapshot app, Guid? organization, JsonObject? extra = null) =>
+        AuditEvents.Of(type, new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, organization), DateTimeOffset.UtcNow, withRequest: false, extra);
+
+    private static Task<Guid?> OrganizationOfAsync(IGrainFactory grains, AppSnapshot app) =>
+        grains.GetGrain<GrainInterfaces.Spaces.ISpaceGrain>(app.SpaceGuid).OrganizationAsync();
 
     private static async Task<Ok<V2Job>> GetJobAsync(string guid, IGrainFactory grains) =>
         TypedResults.Ok(V2Job.From(RouteGuid.TryParse(guid, out var g) ? await grains.GetGrain<IJobGrain>(g).FindAsync() : null));

@@ -43,9 +43,9 @@ internal static class OrganizationsEndpoints
             body.OptionalBool("billing_enabled") ?? false,
             body.OptionalString("status") ?? "active",
             await QuotaGuidAsync(body, grains, seed) ?? platform.DefaultQuotaDefinitionGuid);
+        http.Carry(Audit.Node(body.Root));
         var org = await grains.GetGrain<IOrganizationGrain>(Guid.NewGuid()).CreateAsync(command);
         await RolesEndpoints.GrantCreatorAsync(http, grains, org.Guid);
-        await http.AuditAsync(grains, "audit.organization.create", Actee(org), Audit.Node(body.Root));
         var resource = OrganizationEntity.Resource(org);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -77,18 +77,15 @@ internal static class OrganizationsEndpoints
         var command = new UpdateOrganization(
             body.OptionalString("name"), body.OptionalBool("billing_enabled"), body.OptionalString("status"), await QuotaGuidAsync(body, grains, seed));
         // v2 updates answer 201 Created, as CF does.
+        http.Carry(Audit.Node(body.Root));
         var updated = await grain.UpdateAsync(command);
-        await http.AuditAsync(grains, "audit.organization.update", Actee(updated), Audit.Node(body.Root));
         return TypedResults.Json(OrganizationEntity.Resource(updated), CfJson.Options, statusCode: 201);
     }
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
-        var grain = Grain(grains, guid);
-        var org = await grain.GetAsync();
-        await grain.DeleteAsync(recursive);
-        await http.AuditAsync(grains, "audit.organization.delete-request", Actee(org), new System.Text.Json.Nodes.JsonObject { ["recursive"] = recursive });
+        await Grain(grains, guid).DeleteAsync(recursive);
         return AsyncDeletion.Answer(http);
     }
 
@@ -125,9 +122,6 @@ internal static class OrganizationsEndpoints
 
     private static IOrganizationGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound));
-
-    /// <summary>Only the default quota definition exists; any other guid names nothing.</summary>
-    private static AuditActee Actee(OrganizationSnapshot org) => new(org.Guid, "organization", org.Name, null, org.Guid);
 
     private static async Task<Guid?> QuotaGuidAsync(JsonFields body, IGrainFactory grains, PlatformSeed seed)
     {

@@ -114,6 +114,7 @@ internal static class ProcessesEndpoints
     private static async Task<IResult> UpdateAsync(OwnedProcess process, HttpContext http, IGrainFactory grains)
     {
         var body = await RequestBody.ReadAsync<V3ProcessUpdate>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
+        http.CarryRequest();
         var updated = await grains.GetGrain<IAppGrain>(process.App.Guid).UpdateProcessAsync(process.Process.Type, new ProcessFields
         {
             Command = string.IsNullOrEmpty(body.Command.Value) ? null : body.Command.Value,
@@ -121,8 +122,7 @@ internal static class ProcessesEndpoints
             HealthCheckType = body.HealthCheck?.Type,
             HealthCheckTimeout = body.HealthCheck?.Data?.Timeout,
             HealthCheckHttpEndpoint = body.HealthCheck?.Data?.Endpoint,
-        });
-        await http.AuditAppAsync(grains, "audit.app.process.update", updated, Audit.Request(http));
+        }, "audit.app.process.update");
         return TypedResults.Ok(V3ProcessResource.Of(updated, updated.Process(process.Process.Type)!));
     }
 
@@ -130,13 +130,13 @@ internal static class ProcessesEndpoints
     private static async Task<IResult> ScaleAsync(OwnedProcess process, HttpContext http, IGrainFactory grains)
     {
         var body = await RequestBody.ReadAsync<V3ScaleRequest>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
+        http.CarryRequest();
         var scaled = await grains.GetGrain<IAppGrain>(process.App.Guid).UpdateProcessAsync(process.Process.Type, new ProcessFields
         {
             Instances = body.Instances,
             Memory = body.MemoryInMb,
             DiskQuota = body.DiskInMb,
-        });
-        await http.AuditAppAsync(grains, "audit.app.process.scale", scaled, Audit.Request(http));
+        }, "audit.app.process.scale");
         return TypedResults.Json(V3ProcessResource.Of(scaled, scaled.Process(process.Process.Type)!), CfJson.Options, statusCode: 202);
     }
 

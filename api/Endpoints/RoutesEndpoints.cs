@@ -59,9 +59,9 @@ internal static class RoutesEndpoints
         var space = ParseRelation(body.SpaceGuid!, "Space");
         var domain = ParseRelation(body.DomainGuid!, "Domain");
         await http.RequireAsync(AccessKind.Space, space, AccessNeed.Develop);
+        http.Carry(body.Raw);
         var route = await grains.GetGrain<IRouteGrain>(Guid.NewGuid())
             .CreateAsync(new CreateRoute(body.Host ?? "", domain, space, body.Path ?? "", body.Port));
-        await http.AuditAsync(grains, "audit.route.create", await ActeeAsync(grains, route), body.Raw);
         return TypedResults.Json(await RenderAsync(grains, route, http), CfJson.Options, statusCode: 201);
     }
 
@@ -71,18 +71,15 @@ internal static class RoutesEndpoints
     private static async Task<IResult> UpdateAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var body = await RequestBody.ReadAsync<RouteRequest>(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        http.Carry(body.Raw);
         var route = await Route(grains, guid).UpdateAsync(new UpdateRoute(body.Host, body.Path));
-        await http.AuditAsync(grains, "audit.route.update", await ActeeAsync(grains, route), body.Raw);
         return TypedResults.Json(await RenderAsync(grains, route, http), CfJson.Options, statusCode: 201);
     }
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var grain = Route(grains, guid);
-        var route = await grain.GetAsync();
-        await grain.DeleteAsync();
-        await http.AuditAsync(grains, "audit.route.delete-request", await ActeeAsync(grains, route), null,
-            new JsonObject { ["request"] = new JsonObject { ["recursive"] = Recursive(http) } });
+        http.Carry(new JsonObject { ["recursive"] = Recursive(http) });
+        await Route(grains, guid).DeleteAsync();
         return AsyncDeletion.Answer(http);
     }
 
@@ -173,9 +170,7 @@ internal static class RoutesEndpoints
     private static async Task<IResult> MapAsync(string routeText, string appText, HttpContext http, IGrainFactory grains, bool routeSide)
     {
         var (routeGuid, app) = await BothSidesAsync(routeText, appText, http, grains, routeSide);
-        var route = await grains.GetGrain<IRouteGrain>(routeGuid).MapAsync(app.Guid, app.SpaceGuid);
-        await http.AuditAsync(grains, "audit.app.map-route", AppActee(app, route.OrganizationGuid), null,
-            new JsonObject { ["route_guid"] = route.Guid });
+        var route = await grains.GetGrain<IRouteGrain>(routeGuid).MapAsync(new MappedApp(app.Guid, app.SpaceGuid, app.Name));
         return routeSide
             ? TypedResults.Json(await RenderAsync(grains, route, http), CfJson.Options, statusCode: 201)
             : TypedResults.Json(AppEntity.Resource(app, http.SeesSecretsOf(app, await http.VisibleAsync())), CfJson.Options, statusCode: 201);
@@ -184,10 +179,8 @@ internal static class RoutesEndpoints
     private static async Task<IResult> UnmapAsync(string routeText, string appText, HttpContext http, IGrainFactory grains, bool routeSide)
     {
         var (routeGuid, app) = await BothSidesAsync(routeText, appText, http, grains, routeSide);
-        var route = await grains.GetGrain<IRouteGrain>(routeGuid).UnmapAsync(app.Guid)
+        _ = await grains.GetGrain<IRouteGrain>(routeGuid).UnmapAsync(app.Guid, new MappedApp(app.Guid, app.SpaceGuid, app.Name))
             ?? throw CloudControllerException.RouteNotFound(routeGuid);
-        await http.AuditAsync(grains, "audit.app.unmap-route", AppActee(app, route.OrganizationGuid), null,
-            new JsonObject { ["route_guid"] = route.Guid });
         return TypedResults.NoContent();
     }
 
@@ -253,14 +246,6 @@ internal static class RoutesEndpoints
             },
         };
     }
-
-    private static async Task<AuditActee> ActeeAsync(IGrainFactory grains, RouteSnapshot route)
-    {
-        var domain = await grains.GetGrain<IDomainGrain>(route.DomainGuid).FindAsync();
-        return new AuditActee(route.Guid, "route", RouteViews.Url(route, domain?.Name ?? ""), route.SpaceGuid, route.OrganizationGuid);
-    }
-
-    private static AuditActee AppActee(AppSnapshot app, Guid org) => new(app.Guid, "app", app.Name, app.SpaceGuid, org);
 
     private static void AddGroup(ImmutableArray<ImmutableArray<string>>.Builder groups, string kind, IEnumerable<string> values, bool always = false)
     {

@@ -51,9 +51,9 @@ internal static class SpacesEndpoints
                 $"Could not find VCAP::CloudController::SpaceQuotaDefinition with guid: {quota}");
         }
 
+        http.Carry(Audit.Node(body.Root));
         var space = await grains.GetGrain<ISpaceGrain>(Guid.NewGuid())
             .CreateAsync(new CreateSpace(name, org, body.OptionalBool("allow_ssh") ?? true, null));
-        await http.AuditAsync(grains, "audit.space.create", Actee(space), Audit.Node(body.Root));
         var resource = SpaceEntity.Resource(space);
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
@@ -106,18 +106,15 @@ internal static class SpacesEndpoints
     {
         var grain = Grain(grains, guid);
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        http.Carry(Audit.Node(body.Root));
         var space = await grain.UpdateAsync(new UpdateSpace(body.OptionalString("name"), body.OptionalBool("allow_ssh")));
-        await http.AuditAsync(grains, "audit.space.update", Actee(space), Audit.Node(body.Root));
         return TypedResults.Json(SpaceEntity.Resource(space), CfJson.Options, statusCode: 201);
     }
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var grain = Grain(grains, guid);
-        var space = await grain.GetAsync();
         var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
-        await grain.DeleteAsync(recursive);
-        await http.AuditAsync(grains, "audit.space.delete-request", Actee(space), new JsonObject { ["recursive"] = recursive });
+        await Grain(grains, guid).DeleteAsync(recursive);
         return AsyncDeletion.Answer(http);
     }
 
@@ -173,8 +170,6 @@ internal static class SpacesEndpoints
         ["service_names"] = new JsonArray(),
         ["running_instances"] = running,
     }, app, seesEnvironment);
-
-    private static AuditActee Actee(SpaceSnapshot space) => new(space.Guid, "space", space.Name, space.Guid, space.OrganizationGuid);
 
     private static ISpaceGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound));

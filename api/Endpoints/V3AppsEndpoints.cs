@@ -51,9 +51,8 @@ internal static class V3AppsEndpoints
             EnvironmentJson = body.Environment(),
             EnableSsh = space.AllowSsh,
         };
+        http.CarryRequest();
         var app = await NewGrain.CallAsync(grains.GetGrain<IAppGrain>(Guid.NewGuid()), app => app.CreateAsync(fields));
-        await http.AuditAsync(grains, "audit.app.create", new AuditActee(app.Guid, "app", app.Name, space.Guid, space.OrganizationGuid),
-            Audit.Request(http));
         var resource = V3AppResource.From(app, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
@@ -83,6 +82,7 @@ internal static class V3AppsEndpoints
         var body = await RequestBody.ReadAsync<V3AppRequest>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
         body.RefuseRelationships(JsonFieldErrors.V3);
         var lifecycle = await LifecycleAsync(body, grains, platform);
+        http.CarryRequest();
         var app = await grain.UpdateAsync(new AppFields
         {
             Name = body.Name.Value,
@@ -96,10 +96,7 @@ internal static class V3AppsEndpoints
 
     private static async Task<NoContent> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var grain = App(grains, guid);
-        var actee = await Audit.AppActeeAsync(grains, await grain.GetAsync());
-        await grain.DeleteAsync();
-        await http.AuditAsync(grains, "audit.app.delete-request", actee);
+        await App(grains, guid).DeleteAsync();
         return TypedResults.NoContent();
     }
 
@@ -112,15 +109,13 @@ internal static class V3AppsEndpoints
             throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Droplet not found");
         }
 
-        var app = await grain.UpdateAsync(new AppFields { State = AppState.Started });
-        await http.AuditAppAsync(grains, "audit.app.start", app);
+        var app = await grain.SetStateAsync(AppState.Started);
         return TypedResults.Ok(V3AppResource.From(app, platform));
     }
 
     private static async Task<Ok<V3AppResource>> StopAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
-        var app = await App(grains, guid).UpdateAsync(new AppFields { State = AppState.Stopped });
-        await http.AuditAppAsync(grains, "audit.app.stop", app);
+        var app = await App(grains, guid).SetStateAsync(AppState.Stopped);
         return TypedResults.Ok(V3AppResource.From(app, platform));
     }
 

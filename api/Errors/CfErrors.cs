@@ -1,5 +1,6 @@
 using CloudController.Api.Http;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.Hosting;
 
 namespace CloudController.Api.Errors;
 
@@ -16,9 +17,10 @@ internal static class CfErrors
             new(413, CfErrorCode.InvalidRequest, "The request is invalid: request body too large"),
         BadHttpRequestException => ForVersion(
             new(400, CfErrorCode.MessageParseError, "Request invalid due to parse error: invalid request body"), version),
-        // Transport failures (no gateway, a silo that died mid-call, a rejected message) and a write that lost an ETag
-        // race to another activation: nothing was acknowledged, and the same request can be sent again.
-        OrleansException or TimeoutException =>
+        // The cluster's passing state (no gateway, a silo that died mid-call, a call that timed out under load, a write
+        // that lost an ETag race): nothing was acknowledged, and the same request can be sent again. Anything else is
+        // a bug: a 500 that the handler logs with the request id.
+        _ when Transience.IsTransient(exception) =>
             new(503, CfErrorCode.ServiceUnavailable, "The service is unavailable: the cluster did not answer in time; retry the request."),
         _ => CfErrorResult.Unknown,
     };

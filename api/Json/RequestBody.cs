@@ -25,12 +25,19 @@ internal sealed record RequestBodyFeature(JsonElement Body);
 
 internal static class RequestBody
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions Options = ReadOnly(new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.Strict,
         PropertyNameCaseInsensitive = false,
-    };
+    });
+
+    /// <summary>Completed before first use, so concurrent first requests never race to complete it (see <see cref="CfJson.Options"/>).</summary>
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     /// <summary>Reads and binds the body (bounded, any Content-Type); a wrong type names its field.</summary>
     public static async Task<T> ReadAsync<T>(HttpRequest request, JsonFieldErrors errors, bool emptyIsObject = false)

@@ -21,6 +21,10 @@ public interface IAppGrain : IIndexedGrain
     [Alias("UpdateAsync")]
     Task<AppSnapshot> UpdateAsync(AppFields fields);
 
+    /// <summary>Starts or stops the app (v3's actions), recording only <c>audit.app.start</c> or <c>.stop</c>; raises what <see cref="UpdateAsync"/> raises.</summary>
+    [Alias("SetStateAsync")]
+    Task<AppSnapshot> SetStateAsync(AppState desired);
+
     /// <summary>Records newly stored bits: a different hash marks the app for staging; the old package blob is deleted.</summary>
     [Alias("SetPackageAsync")]
     Task<AppSnapshot> SetPackageAsync(Bits.PackageInfo package);
@@ -45,9 +49,12 @@ public interface IAppGrain : IIndexedGrain
     [Alias("ProcessInstancesAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<Runtime.ProcessReport> InstancesAsync(string type);
 
-    /// <summary>Changes one process (web: the app's own fields) within the org's quota; raises ProcessNotFound for a type the app lacks.</summary>
+    /// <summary>
+    /// Changes one process (web: the app's own fields) within the org's quota, recording <paramref name="auditType"/>
+    /// (<c>audit.app.process.update</c> or <c>.scale</c>); raises ProcessNotFound for a type the app lacks.
+    /// </summary>
     [Alias("UpdateProcessAsync")]
-    Task<AppSnapshot> UpdateProcessAsync(string type, ProcessFields fields);
+    Task<AppSnapshot> UpdateProcessAsync(string type, ProcessFields fields, string auditType);
 
     /// <summary>Restarts one instance of a process (CF's <c>DELETE .../instances/:index</c>); raises AppNotFound.</summary>
     [Alias("StopProcessInstanceAsync")]
@@ -56,6 +63,14 @@ public interface IAppGrain : IIndexedGrain
     /// <summary>The runtime reports that an instance crashed (its <paramref name="count"/>th crash): an <c>app.crash</c> event and log lines.</summary>
     [Alias("ProcessInstanceCrashedAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task InstanceCrashedAsync(string type, int index, DateTimeOffset at, int count, string description);
+
+    /// <summary>
+    /// Whether the app, as stored, counts in <paramref name="organization"/>'s usage ledger: its stored demand is set
+    /// there (true), or it is released there (false). The ledger asks this of every app it holds, so a reservation whose
+    /// store failed does not stay.
+    /// </summary>
+    [Alias("ConfirmUsageAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task<bool> ConfirmUsageAsync(Guid organization);
 
     /// <summary>Nothing but activation: an activating app desires its process again (the convergence pass calls this).</summary>
     [Alias("ConvergeAsync")]

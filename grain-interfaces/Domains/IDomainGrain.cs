@@ -21,8 +21,8 @@ public interface IDomainGrain : IIndexedGrain
     [Alias("GetAsync")]
     Task<DomainSnapshot> GetAsync();
 
-    /// <summary>The domain, or null when it does not exist.</summary>
-    [Alias("FindAsync")]
+    /// <summary>The domain, or null when it does not exist. Interleaves (a read): a route names its domain while that domain deletes it.</summary>
+    [Alias("FindAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<DomainSnapshot?> FindAsync();
 
     /// <summary>Deletes the domain (and its routes when recursive); raises DomainNotFound, AssociationNotEmpty.</summary>

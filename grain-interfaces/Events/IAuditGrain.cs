@@ -10,7 +10,7 @@ namespace CloudController.GrainInterfaces.Events;
 public interface IAuditGrain : IGrainWithIntegerKey
 {
     /// <summary>Stores an event durably.</summary>
-    [Alias("RecordAsync")]
+    [Alias("RecordAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task RecordAsync(AuditEvent auditEvent);
 
     /// <summary>One page of the events matching the query.</summary>

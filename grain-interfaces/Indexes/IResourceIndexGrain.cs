@@ -10,18 +10,18 @@ public interface IResourceIndexGrain : IGrainWithStringKey
 {
     /// <summary>Adds or replaces the entry with this guid (a new resource, a rename, new tags) unless another guid holds its
     /// name; answers that guid, or null when the entry is in.</summary>
-    [Alias("ClaimAsync")]
+    [Alias("ClaimAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task<Guid?> ClaimAsync(IndexEntry entry);
 
     /// <summary>Adds or replaces an entry without any name check (catalog partitions).</summary>
-    [Alias("PutAsync")]
+    [Alias("PutAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task PutAsync(IndexEntry entry);
 
     /// <summary>Removes an entry; a no-op for an unknown guid.</summary>
-    [Alias("ReleaseAsync")]
+    [Alias("ReleaseAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReleaseAsync(Guid guid);
 
     /// <summary>One page of the entries matching the query, in the query's order, with the count of all matches.</summary>
-    [Alias("QueryAsync")]
+    [Alias("QueryAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task<IndexPage> QueryAsync(IndexQuery query);
 }

@@ -11,9 +11,9 @@ namespace CloudController.GrainInterfaces.Jobs;
 [Alias("CloudController.GrainInterfaces.Jobs.IJobGrain")]
 public interface IJobGrain : IWorkerGrain<PackageInfo>
 {
-    /// <summary>Persists the job as queued and starts its work; answers at once.</summary>
+    /// <summary>Persists the job as queued, with the audit <paramref name="events"/> of the request that started it, and starts its work; answers at once.</summary>
     [Alias("EnqueueAsync")]
-    Task<JobSnapshot> EnqueueAsync(JobWork work);
+    Task<JobSnapshot> EnqueueAsync(JobWork work, System.Collections.Immutable.ImmutableArray<Events.AuditEvent> events);
 
     /// <summary>The job, or null for an unknown guid. Read-only, so it may interleave with anything.</summary>
     [Alias("FindAsync"), AlwaysInterleave]

@@ -10,7 +10,7 @@ namespace CloudController.GrainInterfaces.Logs;
 [Alias("CloudController.GrainInterfaces.Logs.IAppLogGrain")]
 public interface IAppLogGrain : IGrainWithGuidKey
 {
-    [Alias("AppendAsync")]
+    [Alias("AppendAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task AppendAsync(ImmutableArray<LogLine> lines);
 
     /// <summary>Lines with <c>earliest &lt;= timestamp &lt;= latest</c>, newest first when descending, at most <paramref name="limit"/>.</summary>

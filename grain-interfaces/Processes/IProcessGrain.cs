@@ -9,13 +9,13 @@ namespace CloudController.GrainInterfaces.Processes;
 [Alias("CloudController.GrainInterfaces.Processes.IProcessGrain")]
 public interface IProcessGrain : IGrainWithGuidKey
 {
-    [Alias("FindAsync")]
+    [Alias("FindAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task<ProcessPointer?> FindAsync();
 
-    [Alias("PointAsync")]
+    [Alias("PointAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task PointAsync(ProcessPointer pointer);
 
-    [Alias("ClearAsync")]
+    [Alias("ClearAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ClearAsync();
 }
 

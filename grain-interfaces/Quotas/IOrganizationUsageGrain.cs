@@ -13,18 +13,25 @@ public interface IOrganizationUsageGrain : IGrainWithGuidKey
     /// Sets what an app uses (nothing when stopped); raises AppMemoryQuotaExceeded, QuotaInstanceMemoryLimitExceeded or
     /// QuotaInstanceLimitExceeded when it would use more than before and more than the quota allows.
     /// </summary>
-    [Alias("ReserveAppAsync")]
+    [Alias("ReserveAppAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReserveAppAsync(Guid app, AppDemand demand);
 
+    /// <summary>
+    /// Sets what an app uses as its stored state says, without a quota check: after its store (it uses less than it
+    /// reserved), or when the ledger's own check finds a reservation whose store failed.
+    /// </summary>
+    [Alias("ConfirmAppAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task ConfirmAppAsync(Guid app, AppDemand demand);
+
     /// <summary>Forgets an app (deleted, moved to another organization).</summary>
-    [Alias("ReleaseAppAsync")]
+    [Alias("ReleaseAppAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReleaseAppAsync(Guid app);
 
     /// <summary>Counts a new route; raises OrgQuotaTotalRoutesExceeded.</summary>
-    [Alias("ReserveRouteAsync")]
+    [Alias("ReserveRouteAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReserveRouteAsync(Guid route);
 
-    [Alias("ReleaseRouteAsync")]
+    [Alias("ReleaseRouteAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReleaseRouteAsync(Guid route);
 
 }

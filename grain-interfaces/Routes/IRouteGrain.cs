@@ -29,18 +29,29 @@ public interface IRouteGrain : IIndexedGrain
     [Alias("UpdateAsync")]
     Task<RouteSnapshot> UpdateAsync(UpdateRoute command);
 
-    /// <summary>Maps an app of <paramref name="appSpace"/>; raises InvalidRelation when that is not the route's space.</summary>
+    /// <summary>Maps an app (recording <c>audit.app.map-route</c>); raises InvalidRelation when it is not in the route's space.</summary>
     [Alias("MapAsync")]
-    Task<RouteSnapshot> MapAsync(Guid app, Guid appSpace);
+    Task<RouteSnapshot> MapAsync(MappedApp app);
 
-    /// <summary>Unmaps an app; a no-op when it was not mapped.</summary>
+    /// <summary>Unmaps an app (recording <c>audit.app.unmap-route</c> when <paramref name="audited"/> names it); a no-op when it was not mapped.</summary>
     [Alias("UnmapAsync")]
-    Task<RouteSnapshot?> UnmapAsync(Guid app);
+    Task<RouteSnapshot?> UnmapAsync(Guid app, MappedApp? audited);
+
+    /// <summary>
+    /// Whether the route, as stored, counts in <paramref name="organization"/>'s usage ledger; if not, it is released
+    /// there. The ledger asks this of every route it holds, so a reservation whose store failed does not stay.
+    /// </summary>
+    [Alias("ConfirmUsageAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task<bool> ConfirmUsageAsync(Guid organization);
 
     /// <summary>Deletes the route and its mappings; raises RouteNotFound.</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();
 }
+
+/// <summary>An app being mapped or unmapped: what its audit event names.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Routes.MappedApp")]
+public sealed record MappedApp(Guid Guid, Guid SpaceGuid, string Name);
 
 /// <summary>A route to create. An empty path is none; otherwise it starts with '/'.</summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Routes.CreateRoute")]

@@ -2,7 +2,7 @@ namespace CloudController.GrainInterfaces.Uaa;
 
 /// <summary>One UAA user (key: its id). The user name is unique, case-insensitively, through its name index.</summary>
 [Alias("CloudController.GrainInterfaces.Uaa.IUaaUserGrain")]
-public interface IUaaUserGrain : IGrainWithGuidKey
+public interface IUaaUserGrain : Indexes.IIndexedGrain
 {
     /// <summary>Stores the user; answers null when the name is taken (nothing is stored then).</summary>
     [Alias("CreateAsync")]

@@ -2,7 +2,7 @@ namespace CloudController.GrainInterfaces.Users;
 
 /// <summary>A Cloud Controller user (key: the UAA user id).</summary>
 [Alias("CloudController.GrainInterfaces.Users.IUserGrain")]
-public interface IUserGrain : IGrainWithGuidKey
+public interface IUserGrain : Indexes.IIndexedGrain
 {
     /// <summary>Records the user; raises UaaIdTaken when it exists. <paramref name="userName"/> is UAA's, when known.</summary>
     [Alias("CreateAsync")]

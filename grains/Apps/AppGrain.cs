@@ -1,36 +1,80 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Logs;
-using CloudController.GrainInterfaces.Runtime;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.GrainInterfaces.Processes;
 using CloudController.GrainInterfaces.Quotas;
 using CloudController.GrainInterfaces.Routes;
+using CloudController.GrainInterfaces.Runtime;
 using CloudController.GrainInterfaces.Spaces;
 using CloudController.Grains.Bits;
+using CloudController.Grains.Events;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace CloudController.Grains.Apps;
 
+/// <summary>
+/// An app. Its transitions are <see cref="AppTransitions"/>'s; its state write is the commit point
+/// (<see cref="CommitPoint{TState}"/>): before it, only what can refuse the change is claimed (the name in its space,
+/// more quota); after it, everything derived from the stored app follows idempotently (index and catalog entries,
+/// the usage ledger, process pointers, audit events), and the runtime is told what should run.
+/// </summary>
 [GrainType("app")]
 public sealed partial class AppGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<AppGrainState> state,
     IBitsService bits,
     Runtime.IAppRuntime runtime,
     Microsoft.Extensions.Options.IOptions<AppLimits> limits,
+    AuditTrail trail,
     TimeProvider clock,
     ILogger<AppGrain> logger) : Grain, IAppGrain
 {
+    private CommitPoint<AppGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
 
-    private AppSnapshot Current =>
-        state.RecordExists && state.State.App is { } app ? app : throw CloudControllerException.AppNotFound(Guid);
+    private CommitPoint<AppGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        DeriveAsync, trail, logger);
+
+    /// <summary>The stored app (schema 2, migrated on read), or null.</summary>
+    private StoredApp? Stored => state.RecordExists ? state.State.Current : null;
+
+    private StoredApp Current => Stored ?? throw CloudControllerException.AppNotFound(Guid);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await Commit.ResumeAsync();
+
+        // The runtime may have lost this app (its silo restarted, or it ran elsewhere): desire it again.
+        if (Stored is { State: AppState.Started } started)
+        {
+            await ConvergeRuntimeAsync(started, announce: true);
+        }
+
+        // A staging that was in flight when this app's silo went away: make sure its droplet carries on.
+        if (Stored is { Staging: { } staging })
+        {
+            await GrainFactory.GetGrain<IDropletGrain>(staging.DropletGuid).FindAsync();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (Stored is { State: AppState.Started } app)
+        {
+            await Task.WhenAll(app.Processes.Select(p => runtime.DetachAsync(Guid, p.Type, cancellationToken)));
+        }
+    }
 
     public async Task<AppSnapshot> CreateAsync(AppFields fields)
     {
@@ -39,63 +83,53 @@ public sealed partial class AppGrain(
             throw NameTaken(fields.Name ?? "");
         }
 
-        var app = AppRules.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
+        var app = AppTransitions.Create(Guid, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
         var org = await OrganizationOfAsync(app.SpaceGuid);
-        await ReserveAsync(org, null, app);
-        try
-        {
-            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.App(app.SpaceGuid), Entry(app), () => NameTaken(app.Name),
-                () => state.SaveAsync(new AppGrainState { App = app, OrganizationGuid = org }),
-                HolderExistsAsync);
-        }
-        catch
-        {
-            await ReleaseAsync(org, app);
-            throw;
-        }
-
+        await IndexedWrite.ClaimAsync(GrainFactory, Placement(app).Index, Entry(app), () => NameTaken(app.Name), Holder);
+        await Commit.StoreAsync(new AppGrainState { OrganizationGuid = org }.With(app), Outstanding.Work(events: [Event("audit.app.create", app, org)]));
         LogCreated(Guid, app.Name, app.SpaceGuid);
-        return app;
+        return app.ToSnapshot(Guid);
     }
 
-    public Task<AppSnapshot> GetAsync() => Task.FromResult(Current);
+    public Task<AppSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
-    public Task ReindexAsync() => state.RecordExists && state.State.App is { } app
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.App(app.SpaceGuid), Entry(app))
-        : Task.CompletedTask;
+    public Task<AppSnapshot?> FindAsync() => Task.FromResult(Stored?.ToSnapshot(Guid));
 
-    public Task<AppSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.App : null);
+    public Task ReindexAsync() => Commit.RepairAsync();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public Task<bool> ConfirmEntryAsync(string index) =>
+        IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, Stored is { } app ? (Placement(app), Entry(app)) : null);
+
+    public async Task<bool> ConfirmUsageAsync(Guid organization)
     {
-        // The runtime may have lost this app (its silo restarted, or it ran elsewhere): desire it again.
-        if (state.RecordExists && state.State.App is { State: AppState.Started } started)
+        var usage = GrainFactory.GetGrain<IOrganizationUsageGrain>(organization);
+        if (Stored is { } app && state.State.OrganizationGuid == organization)
         {
-            await ConvergeRuntimeAsync(started, announce: true);
+            await usage.ConfirmAppAsync(Guid, AppTransitions.Demand(app));
+            return true;
         }
 
-        // A staging that was in flight when this app's silo went away: make sure its droplet carries on.
-        if (state.RecordExists && state.State.App is { PackageState: AppPackageState.Pending, StagingTaskId: { } task })
-        {
-            await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync();
-        }
+        await usage.ReleaseAppAsync(Guid);
+        return false;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (state.RecordExists && state.State.App is { State: AppState.Started } app)
-        {
-            await Task.WhenAll(app.Processes().Select(p => runtime.DetachAsync(Guid, p.Type, cancellationToken)));
-        }
-    }
+    public Task<AppSnapshot> SetStateAsync(AppState desired) =>
+        UpdateAsync(new AppFields { State = desired }, (current, next, org) => next.State == current.State
+            ? []
+            : [Event(next.State == AppState.Started ? "audit.app.start" : "audit.app.stop", next, org, withRequest: false)]);
 
-    public async Task<AppSnapshot> UpdateAsync(AppFields fields)
+    public Task<AppSnapshot> UpdateAsync(AppFields fields) =>
+        UpdateAsync(fields, (current, next, org) => next.State == current.State
+            ? [Event("audit.app.update", next, org)]
+            : [Event("audit.app.update", next, org), Event(next.State == AppState.Started ? "audit.app.start" : "audit.app.stop", next, org, withRequest: false)]);
+
+    private async Task<AppSnapshot> UpdateAsync(AppFields fields, Func<StoredApp, StoredApp, Guid?, IEnumerable<AuditEvent>> events)
     {
         var current = Current;
-        var next = AppRules.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
-        var droplet = AppRules.NeedsStaging(current, next) ? Guid.NewGuid() : (Guid?)null;
-        next = droplet is { } d ? AppRules.BeginStaging(next, d) : next;
-        await StoreChangeAsync(current, next);
+        var (next, stage) = AppTransitions.Update(current, fields, clock.GetUtcNow(), Guid.NewGuid(), limits.Value);
+        var droplet = stage ? Guid.NewGuid() : (Guid?)null;
+        next = droplet is { } d ? AppTransitions.BeginStaging(next, d) : next;
+        await StoreChangeAsync(current, next, events: org => events(current, next, org));
         if (next.State != current.State)
         {
             LogStateChanged(Guid, next.State);
@@ -107,26 +141,25 @@ public sealed partial class AppGrain(
         }
 
         await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next));
-        return next;
+        return next.ToSnapshot(Guid);
     }
 
     public async Task<AppSnapshot> RestageAsync()
     {
         var current = Current;
-        var inFlight = current is { PackageState: AppPackageState.Pending, StagingTaskId: { } task }
-            && await GrainFactory.GetGrain<IDropletGrain>(Guid.Parse(task)).FindAsync() is { State: DropletState.Staging };
+        var inFlight = current.Staging is { } staging
+            && await GrainFactory.GetGrain<IDropletGrain>(staging.DropletGuid).FindAsync() is { State: DropletState.Staging };
         var droplet = Guid.NewGuid();
-        var next = AppRules.Restage(current, clock.GetUtcNow(), Guid.NewGuid(), droplet, inFlight);
-        await StoreChangeAsync(current, next);
-
+        var next = AppTransitions.Restage(current, clock.GetUtcNow(), Guid.NewGuid(), droplet, inFlight);
+        await StoreChangeAsync(current, next, events: org => [Event("audit.app.restage", next, org, withRequest: false)]);
         await StartStagingAsync(next, droplet);
         await ConvergeRuntimeAsync(next, announce: true);
-        return next;
+        return next.ToSnapshot(Guid);
     }
 
     public async Task<bool> CompleteStagingAsync(DropletSnapshot droplet)
     {
-        if (!state.RecordExists || state.State.App is not { } current)
+        if (Stored is not { } current)
         {
             return false;
         }
@@ -142,13 +175,14 @@ public sealed partial class AppGrain(
             return true;
         }
 
-        var next = AppRules.CompleteStaging(current, droplet, clock.GetUtcNow());
+        var next = AppTransitions.CompleteStaging(current, droplet, clock.GetUtcNow());
         if (next == current)
         {
+            // Stale (new bits or a newer staging came meanwhile), or told before: only the current droplet is kept.
             return droplet.Guid == current.CurrentDropletGuid;
         }
 
-        await StoreProcessesAsync(current, next);
+        await StoreChangeAsync(current, next, events: _ => []);
         LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
         await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next), Gone(current, next));
         if (current.CurrentDropletGuid is { } replaced && replaced != next.CurrentDropletGuid)
@@ -163,8 +197,7 @@ public sealed partial class AppGrain(
     public async Task ReserveStagingAsync(Guid dropletGuid)
     {
         var current = Current;
-        var v2Task = current is { PackageState: AppPackageState.Pending, StagingTaskId: { } task } ? Guid.Parse(task) : (Guid?)null;
-        foreach (var holder in new[] { v2Task, state.State.V3StagingDroplet }.OfType<Guid>())
+        foreach (var holder in new[] { current.Staging?.DropletGuid, state.State.V3StagingDroplet }.OfType<Guid>())
         {
             if (await GrainFactory.GetGrain<IDropletGrain>(holder).FindAsync() is { State: DropletState.Staging })
             {
@@ -178,12 +211,12 @@ public sealed partial class AppGrain(
     public async Task<AppSnapshot> SetCurrentDropletAsync(DropletSnapshot droplet)
     {
         var current = Current;
-        var next = AppRules.SetCurrentDroplet(current, droplet, clock.GetUtcNow());
-        await StoreProcessesAsync(current, next);
-        return next;
+        var next = AppTransitions.SetCurrentDroplet(current, Guid, droplet, clock.GetUtcNow());
+        await StoreChangeAsync(current, next, events: _ => []);
+        return next.ToSnapshot(Guid);
     }
 
-    public async Task<AppSnapshot> UpdateProcessAsync(string type, ProcessFields fields)
+    public async Task<AppSnapshot> UpdateProcessAsync(string type, ProcessFields fields, string auditType)
     {
         if (type == AppProcess.Web)
         {
@@ -197,60 +230,45 @@ public sealed partial class AppGrain(
                 HealthCheckTimeout = fields.HealthCheckTimeout,
                 HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint,
                 Cleared = fields.ClearCommand ? [AppSetting.Command] : [],
-            });
+            }, (_, next, org) => [Event(auditType, next, org)]);
         }
 
         var current = Current;
-        var next = AppRules.UpdateProcess(current, type, fields, clock.GetUtcNow(), limits.Value);
-        await StoreChangeAsync(current, next);
+        var next = AppTransitions.UpdateProcess(current, type, fields, clock.GetUtcNow(), limits.Value);
+        await StoreChangeAsync(current, next, events: org => [Event(auditType, next, org)]);
         await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next));
-        return next;
+        return next.ToSnapshot(Guid);
     }
-
-    /// <summary>
-    /// Stores a change to the app's processes: a new process's pointer is written before the app that lists it, and a
-    /// removed one's is cleared after, so every listed process can be found by its guid.
-    /// </summary>
-    private async Task StoreProcessesAsync(AppSnapshot current, AppSnapshot next)
-    {
-        var added = next.Others().Where(p => current.Others().All(c => c.Guid != p.Guid));
-        await Task.WhenAll(added.Select(p => GrainFactory.GetGrain<IProcessGrain>(p.Guid).PointAsync(new ProcessPointer(Guid, p.Type))));
-        await StoreChangeAsync(current, next);
-        await ClearPointersAsync(current.Others().Where(p => next.Others().All(n => n.Guid != p.Guid)));
-    }
-
-    private Task ClearPointersAsync(IEnumerable<AppProcess> removed) =>
-        Task.WhenAll(removed.Select(p => GrainFactory.GetGrain<IProcessGrain>(p.Guid).ClearAsync()));
-
-    /// <summary>The process types <paramref name="before"/> had and <paramref name="after"/> no longer has.</summary>
-    private static IEnumerable<string> Gone(AppSnapshot before, AppSnapshot after) =>
-        before.Others().Select(p => p.Type).Except(after.Others().Select(p => p.Type));
-
-    private Task<DropletSnapshot> StartStagingAsync(AppSnapshot app, Guid droplet) =>
-        NewGrain.CallAsync(GrainFactory.GetGrain<IDropletGrain>(droplet),
-            grain => grain.StageAsync(new StagingRequest(Guid, app.Package!, app.Buildpack, app.StackGuid)));
 
     public async Task<AppSnapshot> SetPackageAsync(PackageInfo package)
     {
         var current = Current;
         if (current.Package?.PackageGuid == package.PackageGuid)
         {
-            return current;
+            return current.ToSnapshot(Guid);
         }
 
-        var next = AppRules.SetPackage(current, package, clock.GetUtcNow());
-        await state.SaveAsync(state.State with { App = next });
+        var (next, stage) = AppTransitions.SetPackage(current, package, clock.GetUtcNow());
+        var droplet = stage ? Guid.NewGuid() : (Guid?)null;
+        next = droplet is { } d ? AppTransitions.BeginStaging(next, d) : next;
+        await StoreChangeAsync(current, next, events: _ => []);
         LogPackageSet(Guid, package.PackageGuid, package.Sha1);
+        if (droplet is { } staging)
+        {
+            // Started with other bits staging or staged: the new bits stage now, and the old outcome is stale.
+            await StartStagingAsync(next, staging);
+        }
+
         if (current.Package is { } previous)
         {
             await bits.DeletePackageAsync(previous.PackageGuid, CancellationToken.None);
         }
 
-        return next;
+        return next.ToSnapshot(Guid);
     }
 
     public Task<ProcessReport> InstancesAsync(string type) =>
-        state.RecordExists && state.State.App is { State: AppState.Started }
+        Stored is { State: AppState.Started }
             ? runtime.ReportAsync(Guid, type, CancellationToken.None)
             : Task.FromResult(ProcessReport.None);
 
@@ -260,7 +278,7 @@ public sealed partial class AppGrain(
         if (current.State == AppState.Started)
         {
             await runtime.StopInstanceAsync(Guid, type, index, CancellationToken.None);
-            await AppLog([new(clock.GetUtcNow(), "CELL", index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            await AppLog([new(clock.GetUtcNow(), "CELL", index.ToString(CultureInfo.InvariantCulture),
                 $"Stopping instance {index}; the runtime starts it again", false)]);
         }
     }
@@ -269,18 +287,18 @@ public sealed partial class AppGrain(
 
     public async Task InstanceCrashedAsync(string type, int index, DateTimeOffset at, int count, string description)
     {
-        if (!state.RecordExists || state.State.App is not { State: AppState.Started } app || app.Process(type) is not { } process)
+        if (Stored is not { State: AppState.Started } app || app.Process(type) is not { } process)
         {
             return;
         }
 
-        var instance = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var instance = index.ToString(CultureInfo.InvariantCulture);
         await AppLog(
         [
-            new LogLine(at, process.LogSource, instance, description, true),
+            new LogLine(at, process.ToProcess(app).LogSource, instance, description, true),
             new LogLine(at.AddTicks(1), "CELL", instance, $"Instance {index} crashed ({count} so far); the runtime restarts it after a backoff", false),
         ]);
-        var metadata = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        var metadata = new JsonObject
         {
             ["instance"] = $"{process.Guid:N}-{index}",
             ["index"] = index,
@@ -289,25 +307,35 @@ public sealed partial class AppGrain(
             ["exit_description"] = description,
             ["crash_count"] = count,
             ["reason"] = "CRASHED",
-        });
+        };
         var org = state.State.OrganizationGuid ?? await OrganizationOfAsync(app.SpaceGuid);
-        await GrainFactory.GetGrain<GrainInterfaces.Events.IAuditGrain>(0).RecordAsync(new GrainInterfaces.Events.AuditEvent(
-            Guid.NewGuid(), "app.crash", Guid.ToString("D"), "app", app.Name, Guid.ToString("D"), "app", app.Name, at, metadata, app.SpaceGuid, org));
+        var crash = new AuditEvent(Guid.NewGuid(), "app.crash", Guid.ToString("D"), "app", app.Name, Guid.ToString("D"), "app", app.Name, at,
+            metadata.ToJsonString(), app.SpaceGuid, org);
+        await trail.AppendAsync([crash]);
     }
 
     public async Task DeleteAsync()
     {
         var current = Current;
-        await Task.WhenAll(current.Processes().Select(p => runtime.StopAsync(Guid, p.Type, CancellationToken.None)));
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Package(Guid), recursive: true, "package", "app",
-            package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), CfErrorCode.ResourceNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Droplet(Guid), recursive: true, "droplet", "app",
-            droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), CfErrorCode.ResourceNotFound);
+        await Task.WhenAll(current.Processes.Select(p => runtime.StopAsync(Guid, p.Type, CancellationToken.None)));
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.PackagesOfApp(Guid), recursive: true, "package", "app",
+            package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), g => GrainFactory.GetGrain<IPackageGrain>(g), CfErrorCode.ResourceNotFound);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.DropletsOfApp(Guid), recursive: true, "droplet", "app",
+            droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), g => GrainFactory.GetGrain<IDropletGrain>(g), CfErrorCode.ResourceNotFound);
         await UnmapRoutesAsync();
         var org = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Guid, () => state.ClearStateAsync());
-        await ReleaseAsync(org, current);
-        await ClearPointersAsync(current.Others());
+
+        // The request is recorded before the deletion it asks for (CF's delete-request), then the state goes, and
+        // everything derived from it after.
+        await trail.AppendAsync([Event("audit.app.delete-request", current, org)]);
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
+        if (org is { } o)
+        {
+            await GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ReleaseAppAsync(Guid);
+        }
+
+        await Task.WhenAll(current.Processes.Where(p => p.Type != AppProcess.Web).Select(p => GrainFactory.GetGrain<IProcessGrain>(p.Guid).ClearAsync()));
         if (current.Package is { } package)
         {
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
@@ -317,35 +345,76 @@ public sealed partial class AppGrain(
     }
 
     /// <summary>
-    /// Stores a changed app: its quota reservation first (in the new organization when it moves), then its index entry
-    /// and state; a failed store gives the reservation back, and a move frees the old organization's.
+    /// Stores a change: what can refuse it is claimed first (more quota in the organization it will be in, its name
+    /// in the space it will be in); then the state is stored with what the change owes elsewhere (the indexes it
+    /// left, the ledgers to bring in line, the process pointers gained and lost, its audit events, made for the
+    /// organization the app is in after the change), and that work is derived.
     /// </summary>
-    private async Task StoreChangeAsync(AppSnapshot current, AppSnapshot next)
+    private async Task StoreChangeAsync(StoredApp current, StoredApp next, Func<Guid?, IEnumerable<AuditEvent>> events)
     {
-        var (org, nextOrg) = await ReserveChangeAsync(current, next);
-        try
+        var from = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
+        var to = next.SpaceGuid == current.SpaceGuid ? from : await OrganizationOfAsync(next.SpaceGuid);
+        var (before, after) = (AppTransitions.Demand(current), AppTransitions.Demand(next));
+        var ledgers = ImmutableArray<Guid>.Empty;
+        if (to != from || before != after)
         {
-            await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.App(current.SpaceGuid), Entry(current),
-                IndexPlacement.App(next.SpaceGuid), Entry(next), () => NameTaken(next.Name),
-                () => state.SaveAsync(state.State with { App = next, OrganizationGuid = nextOrg ?? state.State.OrganizationGuid }));
-        }
-        catch
-        {
-            await UndoReservationAsync(org, nextOrg, current, next);
-            throw;
+            // More use is reserved (and checked) before the store; less, and a move's release, follow it.
+            if (to is { } destination && after.Started && (to != from || Grows(before, after)))
+            {
+                await GrainFactory.GetGrain<IOrganizationUsageGrain>(destination).ReserveAppAsync(Guid, after);
+            }
+
+            ledgers = [.. new[] { from, to }.OfType<Guid>().Distinct()];
         }
 
-        if (org is { } from && nextOrg is { } to && from != to)
+        await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next), () => NameTaken(next.Name), Holder);
+        var gained = next.Processes.Where(p => p.Type != AppProcess.Web && current.Processes.All(c => c.Guid != p.Guid)).Select(p => p.Guid);
+        var lost = current.Processes.Where(p => p.Type != AppProcess.Web && next.Processes.All(n => n.Guid != p.Guid)).Select(p => p.Guid);
+        var work = Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid), events(to)) with
         {
-            await ReleaseAsync(from, current);
+            UsageOrganizations = ledgers,
+            PointerPuts = [.. gained],
+            PointerClears = [.. lost],
+        };
+        await Commit.StoreAsync(state.State.With(next) with { OrganizationGuid = to ?? state.State.OrganizationGuid }, work);
+    }
+
+    /// <summary>Whether <paramref name="after"/> asks more of a quota than <paramref name="before"/> in any of its measures.</summary>
+    private static bool Grows(AppDemand before, AppDemand after) =>
+        after.Memory > before.Memory || after.RunningInstances > before.RunningInstances || after.LargestInstance > before.LargestInstance;
+
+    /// <summary>After a store: entries, ledgers and process pointers as the stored app says.</summary>
+    private Task DeriveAsync(AppGrainState s, Outstanding owed)
+    {
+        if (s.Current is not { } app)
+        {
+            return Task.CompletedTask;
         }
+
+        var org = s.OrganizationGuid;
+        var types = app.Processes.ToDictionary(p => p.Guid, p => p.Type);
+        return Task.WhenAll(
+            owed.UsageOrganizations.Select(o => o == org
+                    ? GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ConfirmAppAsync(Guid, AppTransitions.Demand(app))
+                    : GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ReleaseAppAsync(Guid))
+                .Concat(owed.PointerPuts.Where(types.ContainsKey)
+                    .Select(p => GrainFactory.GetGrain<IProcessGrain>(p).PointAsync(new ProcessPointer(Guid, types[p]))))
+                .Concat(owed.PointerClears.Where(p => !types.ContainsKey(p)).Select(p => GrainFactory.GetGrain<IProcessGrain>(p).ClearAsync()))
+                .Append(IndexedWrite.DeriveAsync(GrainFactory, Placement(app), Entry(app), owed.Releases)));
     }
 
     /// <summary>Whether a change alters what should run: state, droplet, version, or any process's instances, limits or command.</summary>
-    private static bool RuntimeChanged(AppSnapshot before, AppSnapshot after) =>
+    private static bool RuntimeChanged(StoredApp before, StoredApp after) =>
         before.State != after.State || before.CurrentDropletGuid != after.CurrentDropletGuid || before.Version != after.Version
-        || before.Instances != after.Instances || before.Memory != after.Memory || before.DiskQuota != after.DiskQuota
-        || before.PackageState != after.PackageState || !before.Others().SequenceEqual(after.Others());
+        || before.PackageState != after.PackageState || !before.Processes.SequenceEqual(after.Processes);
+
+    /// <summary>The process types <paramref name="before"/> had and <paramref name="after"/> no longer has.</summary>
+    private static IEnumerable<string> Gone(StoredApp before, StoredApp after) =>
+        before.Processes.Select(p => p.Type).Except(after.Processes.Select(p => p.Type));
+
+    private Task<DropletSnapshot> StartStagingAsync(StoredApp app, Guid droplet) =>
+        NewGrain.CallAsync(GrainFactory.GetGrain<IDropletGrain>(droplet),
+            grain => grain.StageAsync(new StagingRequest(Guid, app.PackageInfo!, app.Buildpack, app.StackGuid)));
 
     /// <summary>
     /// Tells the runtime what should run: a STARTED app with a staged droplet runs each process that has instances,
@@ -353,33 +422,33 @@ public sealed partial class AppGrain(
     /// Idempotent, so it is safe after every change and activation. With <paramref name="announce"/>, the app's log
     /// says what was asked of the runtime.
     /// </summary>
-    private async Task ConvergeRuntimeAsync(AppSnapshot app, bool announce, IEnumerable<string>? gone = null)
+    private async Task ConvergeRuntimeAsync(StoredApp app, bool announce, IEnumerable<string>? gone = null)
     {
         var now = clock.GetUtcNow();
         foreach (var type in gone ?? [])
         {
-            await runtime.StopAsync(app.Guid, type, CancellationToken.None);
+            await runtime.StopAsync(Guid, type, CancellationToken.None);
         }
 
         if (app is { State: AppState.Started, PackageState: AppPackageState.Staged, CurrentDropletGuid: { } droplet })
         {
             var environment = Runtime.RuntimeEnvironment.Of(app.EnvironmentJson);
-            var lines = System.Collections.Immutable.ImmutableArray.CreateBuilder<LogLine>();
-            foreach (var process in app.Processes())
+            var lines = ImmutableArray.CreateBuilder<LogLine>();
+            foreach (var process in app.Processes.Select(p => p.ToProcess(app)))
             {
                 if (process.Instances == 0)
                 {
-                    await runtime.StopAsync(app.Guid, process.Type, CancellationToken.None);
+                    await runtime.StopAsync(Guid, process.Type, CancellationToken.None);
                     continue;
                 }
 
-                await runtime.DesireAsync(new Runtime.DesiredProcess(app.Guid, process.Type, droplet, app.Version, process.Instances, process.Memory,
+                await runtime.DesireAsync(new Runtime.DesiredProcess(Guid, process.Type, droplet, app.Version, process.Instances, process.Memory,
                     process.DiskQuota, process.EffectiveCommand, environment), CancellationToken.None);
                 if (announce)
                 {
                     var offset = lines.Count;
                     lines.AddRange(Enumerable.Range(0, process.Instances).Select(i => new LogLine(now.AddTicks(offset + i), "CELL",
-                        i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        i.ToString(CultureInfo.InvariantCulture),
                         $"Creating container for instance {i} of {app.Name}{(process.Type == AppProcess.Web ? "" : $" process {process.Type}")} "
                         + $"({process.Memory}M memory, {process.DiskQuota}M disk; {runtime.Description})", false)));
                 }
@@ -392,7 +461,7 @@ public sealed partial class AppGrain(
         }
         else
         {
-            await Task.WhenAll(app.Processes().Select(p => runtime.StopAsync(app.Guid, p.Type, CancellationToken.None)));
+            await Task.WhenAll(app.Processes.Select(p => runtime.StopAsync(Guid, p.Type, CancellationToken.None)));
             if (announce && app.State == AppState.Stopped)
             {
                 await AppLog([new LogLine(now, "CELL", "0", $"Stopping the instances of {app.Name}", false)]);
@@ -400,74 +469,33 @@ public sealed partial class AppGrain(
         }
     }
 
-    private Task AppLog(System.Collections.Immutable.ImmutableArray<LogLine> lines) =>
+    private Task AppLog(ImmutableArray<LogLine> lines) =>
         lines.IsEmpty ? Task.CompletedTask : GrainFactory.GetGrain<IAppLogGrain>(Guid).AppendAsync(lines);
-
-    private static AppDemand Demand(AppSnapshot app) => new(app.Memory, app.Instances, app.State == AppState.Started,
-        app.Others().Sum(p => (long)p.Memory * p.Instances), app.Others().Sum(p => p.Instances),
-        app.Others().Where(p => p.Instances > 0).Select(p => p.Memory).DefaultIfEmpty(0).Max());
 
     private async Task<Guid?> OrganizationOfAsync(Guid space) =>
         await GrainFactory.GetGrain<ISpaceGrain>(space).OrganizationAsync();
-
-    /// <summary>Reserves what an app will use in its organization's quota before it is stored (nothing for a stopped app).</summary>
-    private Task ReserveAsync(Guid? org, AppSnapshot? before, AppSnapshot after) =>
-        org is { } o && (after.State == AppState.Started || before?.State == AppState.Started)
-            ? GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ReserveAppAsync(Guid, Demand(after))
-            : Task.CompletedTask;
-
-    private Task ReleaseAsync(Guid? org, AppSnapshot app) =>
-        org is { } o && app.State == AppState.Started
-            ? GrainFactory.GetGrain<IOrganizationUsageGrain>(o).ReleaseAppAsync(Guid)
-            : Task.CompletedTask;
-
-    /// <summary>
-    /// Reserves an update's use of the quota: in the same organization when what the app uses changes, in the new one
-    /// when the app moves across organizations. Answers the organizations before and after (null when not needed).
-    /// </summary>
-    private async Task<(Guid? From, Guid? To)> ReserveChangeAsync(AppSnapshot current, AppSnapshot next)
-    {
-        var demandChanges = Demand(current) != Demand(next) && (current.State == AppState.Started || next.State == AppState.Started);
-        if (!demandChanges && next.SpaceGuid == current.SpaceGuid)
-        {
-            return (null, null);
-        }
-
-        var from = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
-        var to = next.SpaceGuid == current.SpaceGuid ? from : await OrganizationOfAsync(next.SpaceGuid);
-        await ReserveAsync(to, to == from ? current : null, next);
-        return (from, to);
-    }
-
-    private async Task UndoReservationAsync(Guid? from, Guid? to, AppSnapshot current, AppSnapshot next)
-    {
-        try
-        {
-            await (to is null ? Task.CompletedTask : to == from ? ReserveAsync(to, next, current) : ReleaseAsync(to, next));
-        }
-        catch (CloudControllerException)
-        {
-            // A quota lowered meanwhile refuses the old figure back; the reservation stays conservative (higher) then.
-        }
-    }
 
     /// <summary>Takes the app off every route mapped to it (the routes own the mappings).</summary>
     private async Task UnmapRoutesAsync()
     {
         var index = GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(Guid));
         var page = await index.QueryAsync(IndexQuery.All(1, int.MaxValue));
-        await Task.WhenAll(page.Entries.Select(route => GrainFactory.GetGrain<IRouteGrain>(route.Guid).UnmapAsync(Guid)));
+        await Task.WhenAll(page.Entries.Select(route => GrainFactory.GetGrain<IRouteGrain>(route.Guid).UnmapAsync(Guid, null)));
     }
 
+    private static IndexPlacement Placement(StoredApp app) => IndexPlacement.App(app.SpaceGuid);
+
     /// <summary>The app's index entry; started apps carry <c>state:STARTED</c>, which the runtime convergence pass lists.</summary>
-    private static IndexEntry Entry(AppSnapshot app) =>
-        new(app.Guid, app.Name, IndexKeys.Scope(app.SpaceGuid), app.CreatedAt, app.State == AppState.Started ? [IndexEntry.Tag("state", "STARTED")] : []);
+    private IndexEntry Entry(StoredApp app) =>
+        new(Guid, app.Name, IndexKeys.Scope(app.SpaceGuid), app.CreatedAt, app.State == AppState.Started ? [IndexEntry.Tag("state", "STARTED")] : []);
+
+    private AuditEvent Event(string type, StoredApp app, Guid? org, bool withRequest = true, JsonObject? extra = null) =>
+        AuditEvents.Of(type, new AuditActee(Guid, "app", app.Name, app.SpaceGuid, org), clock.GetUtcNow(), withRequest, extra);
+
+    private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<IAppGrain>(holder);
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.AppNameTaken, $"The app name is taken: {name}");
-
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<IAppGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {AppGuid} created as {Name} in space {SpaceGuid}")]
     private partial void LogCreated(Guid appGuid, string name, Guid spaceGuid);

@@ -41,9 +41,10 @@ public sealed partial class BuildpackGrain(
             Locked = command.Locked,
             CreatedAt = clock.GetUtcNow(),
         };
-        var entry = new IndexEntry(Guid, next.Name, string.Empty, next.CreatedAt, []);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Buildpack(next.Name), entry, () => NameTaken(next.Name), () => state.SaveAsync(next),
-            HolderExistsAsync);
+        // The name index is the only record a buildpack has besides its state: claimed before the store, it heals.
+        await IndexedWrite.ClaimAsync(GrainFactory, IndexPlacement.Buildpack(next.Name).Index, Entry(next), () => NameTaken(next.Name),
+            g => GrainFactory.GetGrain<IBuildpackGrain>(g));
+        await state.SaveAsync(next);
         LogCreated(Guid, next.Name);
         return next.ToSnapshot(Guid);
     }
@@ -51,8 +52,11 @@ public sealed partial class BuildpackGrain(
     public Task<BuildpackSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
     public Task ReindexAsync() => state.RecordExists
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Buildpack(state.State.Name), new IndexEntry(Guid, state.State.Name, string.Empty, state.State.CreatedAt, []))
+        ? IndexedWrite.DeriveAsync(GrainFactory, IndexPlacement.Buildpack(state.State.Name), Entry(state.State), [])
         : Task.CompletedTask;
+
+    public Task<bool> ConfirmEntryAsync(string index) => IndexedWrite.ConfirmAsync(GrainFactory, index, Guid,
+        state.RecordExists ? (IndexPlacement.Buildpack(state.State.Name), Entry(state.State)) : null);
 
     public Task<BuildpackSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
@@ -60,7 +64,8 @@ public sealed partial class BuildpackGrain(
     public async Task DeleteAsync()
     {
         var current = Current;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Buildpack(current.Name), Guid, () => state.ClearStateAsync());
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, IndexPlacement.Buildpack(current.Name), Guid);
         LogDeleted(Guid);
     }
 
@@ -70,8 +75,7 @@ public sealed partial class BuildpackGrain(
     [GeneratedRegex(@"^[A-Za-z0-9_\-]{1,255}$")]
     private static partial Regex NamePattern();
 
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<IBuildpackGrain>(holder).FindAsync() is not null;
+    private IndexEntry Entry(BuildpackGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, []);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Buildpack {BuildpackGuid} created as {Name}")]
     private partial void LogCreated(Guid buildpackGuid, string name);

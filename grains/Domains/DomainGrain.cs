@@ -20,16 +20,27 @@ public sealed record DomainGrainState
     [Id(3)] public string? RouterGroupType { get; init; }
     [Id(4)] public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(5)] public Storage.Outstanding? Outstanding { get; init; }
+
     public DomainSnapshot ToSnapshot(Guid guid) => new(guid, Name, OwningOrganizationGuid, Internal, RouterGroupType, CreatedAt);
 }
 
 [GrainType("domain")]
 public sealed partial class DomainGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<DomainGrainState> state,
+    Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<DomainGrain> logger) : Grain, IDomainGrain
 {
+    private CommitPoint<DomainGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
+
+    private CommitPoint<DomainGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (s, owed) => IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases), trail, logger);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
 
     private DomainGrainState Current => state.RecordExists ? state.State : throw CloudControllerException.DomainNotFound(Guid);
 
@@ -46,8 +57,8 @@ public sealed partial class DomainGrain(
             throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::Organization with guid: {org}");
         }
 
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, Placement(next), Entry(next), () => NameTaken(next.Name),
-            () => state.SaveAsync(next), HolderExistsAsync);
+        await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => NameTaken(next.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work());
         LogCreated(Guid, next.Name, next.OwningOrganizationGuid);
         return next.ToSnapshot(Guid);
     }
@@ -59,16 +70,18 @@ public sealed partial class DomainGrain(
 
     public Task<DomainSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 
-    public Task ReindexAsync() => state.RecordExists
-        ? IndexedWrite.ReindexAsync(GrainFactory, Placement(state.State), Entry(state.State))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public Task<bool> ConfirmEntryAsync(string index) =>
+        IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
 
     public async Task DeleteAsync(bool recursive)
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, new IndexPlacement(IndexKeys.RoutesOfDomain(Guid), null), recursive, "route", "domain",
-            route => GrainFactory.GetGrain<IRouteGrain>(route).DeleteAsync(), CfErrorCode.RouteNotFound);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(current), Guid, () => state.ClearStateAsync());
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.RoutesOfDomain(Guid), recursive, "route", "domain",
+            route => GrainFactory.GetGrain<IRouteGrain>(route).DeleteAsync(), g => GrainFactory.GetGrain<IRouteGrain>(g), CfErrorCode.RouteNotFound);
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         LogDeleted(Guid);
     }
 
@@ -80,8 +93,7 @@ public sealed partial class DomainGrain(
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.DomainNameTaken, $"The domain name is taken: {name}");
 
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<IDomainGrain>(holder).FindAsync() is not null;
+    private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<IDomainGrain>(holder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Domain {DomainGuid} created as {Name} (owning organization {OrganizationGuid})")]
     private partial void LogCreated(Guid domainGuid, string name, Guid? organizationGuid);

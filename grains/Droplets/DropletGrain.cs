@@ -28,10 +28,16 @@ public sealed partial class DropletGrain(
     IBitsService bits,
     WorkRunner runner,
     IOptions<WorkOptions> options,
+    Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<DropletGrain> logger) : Grain, IDropletGrain, IRemindable
 {
     private DurableWork? _work;
+    private CommitPoint<DropletGrainState>? _commit;
+
+    private CommitPoint<DropletGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (s, owed) => s.Droplet is { } d ? IndexedWrite.DeriveAsync(GrainFactory, IndexPlacement.Droplet(d.AppGuid), Entry(d), owed.Releases) : Task.CompletedTask,
+        trail, logger);
 
     private Guid Guid => this.GetPrimaryKey();
 
@@ -39,25 +45,34 @@ public sealed partial class DropletGrain(
 
     private bool InFlight => state.RecordExists && !state.State.AppNotified;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        InFlight ? BeginAsync(null, counts: true) : Task.CompletedTask;
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await Commit.ResumeAsync();
+        if (InFlight)
+        {
+            await BeginAsync(null, counts: true);
+        }
+    }
 
     public async Task<DropletSnapshot> StageAsync(StagingRequest request)
     {
         if (!state.RecordExists)
         {
             var droplet = DropletTransitions.Stage(Guid, request, clock.GetUtcNow());
-            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Droplet(request.AppGuid), Entry(droplet), () => CloudControllerException.Unprocessable("Droplet already exists."),
-                () => state.SaveAsync(new DropletGrainState { Request = request, Droplet = droplet }));
+            // Entered under its app before it is stored, so an app being deleted finds every droplet it has.
+            await IndexedWrite.ClaimAsync(GrainFactory, IndexPlacement.Droplet(request.AppGuid).Index, Entry(droplet),
+                () => CloudControllerException.Unprocessable("Droplet already exists."), g => GrainFactory.GetGrain<IDropletGrain>(g));
+            await Commit.StoreAsync(new DropletGrainState { Request = request, Droplet = droplet }, Outstanding.Work());
             await BeginAsync(null, counts: true);
         }
 
         return state.State.Droplet!;
     }
 
-    public Task ReindexAsync() => state.RecordExists && state.State.Droplet is { } droplet
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Droplet(droplet.AppGuid), Entry(droplet))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public Task<bool> ConfirmEntryAsync(string index) => IndexedWrite.ConfirmAsync(GrainFactory, index, Guid,
+        state.RecordExists && state.State.Droplet is { } droplet ? (IndexPlacement.Droplet(droplet.AppGuid), Entry(droplet)) : null);
 
     public Task<DropletSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Droplet : null);
 
@@ -78,7 +93,9 @@ public sealed partial class DropletGrain(
         }
 
         var wasInFlight = InFlight;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Droplet(state.State.Droplet!.AppGuid), Guid, () => state.ClearStateAsync());
+        var app = state.State.Droplet!.AppGuid;
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, IndexPlacement.Droplet(app), Guid);
         await bits.DeleteDropletAsync(Guid, CancellationToken.None);
         if (wasInFlight)
         {
@@ -199,13 +216,8 @@ public sealed partial class DropletGrain(
         });
     }
 
-    /// <summary>Stores the droplet; a change of state (what lists filter by) goes to its index first.</summary>
-    private Task SaveAsync(DropletSnapshot next)
-    {
-        var placement = IndexPlacement.Droplet(next.AppGuid);
-        return IndexedWrite.UpdateThenStoreAsync(GrainFactory, placement, Entry(state.State.Droplet!), placement, Entry(next),
-            () => CloudControllerException.Unprocessable("Droplet already exists."), () => state.SaveAsync(state.State with { Droplet = next }));
-    }
+    /// <summary>Stores the droplet; its index entry (state, what lists filter by) follows from what is stored.</summary>
+    private Task SaveAsync(DropletSnapshot next) => Commit.StoreAsync(state.State with { Droplet = next }, Outstanding.Work());
 
     private static IndexEntry Entry(DropletSnapshot droplet) =>
         new(droplet.Guid, droplet.Guid.ToString("D"), IndexKeys.Scope(droplet.AppGuid), droplet.CreatedAt,

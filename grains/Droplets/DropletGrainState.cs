@@ -11,4 +11,7 @@ public sealed record DropletGrainState
     [Id(2)] public bool AppNotified { get; init; }
     /// <summary>Attempts made at staging, across activations.</summary>
     [Id(3)] public int Attempts { get; init; }
+
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(4)] public Storage.Outstanding? Outstanding { get; init; }
 }

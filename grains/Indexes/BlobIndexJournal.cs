@@ -20,7 +20,15 @@ namespace CloudController.Grains.Indexes;
 /// </summary>
 public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<AzureBlobStorageOptions> options) : IIndexJournal
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = ReadOnlyJson();
+
+    /// <summary>Completed before first use, so concurrent first appends never race to complete it.</summary>
+    private static JsonSerializerOptions ReadOnlyJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     private BlobContainerClient Container => blobs.GetBlobContainerClient(options.Get(StorageNames.Blobs).ContainerName);
 

@@ -52,6 +52,16 @@ public sealed class IndexTable
         }
 
         holders.Add(entry.Guid);
+        foreach (var held in entry.HeldOrEmpty.Distinct(StringComparer.OrdinalIgnoreCase).Where(h => !string.Equals(h, entry.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (!_byName.TryGetValue(held, out var heldBy))
+            {
+                _byName[held] = heldBy = [];
+            }
+
+            heldBy.Add(entry.Guid);
+        }
+
         foreach (var tag in tags)
         {
             _byTag[tag] = _byTag.GetValueOrDefault(tag, ImmutableSortedSet.Create(IndexOrdering.ById)).Add(entry);
@@ -67,11 +77,14 @@ public sealed class IndexTable
 
         _inIdOrder = _inIdOrder.Remove(old);
         _inNameOrder = _inNameOrder.Remove(old);
-        var holders = _byName[old.Name];
-        holders.Remove(guid);
-        if (holders.Count == 0)
+        foreach (var name in old.HeldOrEmpty.Prepend(old.Name).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            _byName.Remove(old.Name);
+            var holders = _byName[name];
+            holders.Remove(guid);
+            if (holders.Count == 0)
+            {
+                _byName.Remove(name);
+            }
         }
 
         foreach (var tag in old.TagsOrEmpty)

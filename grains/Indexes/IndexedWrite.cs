@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 
@@ -33,116 +34,115 @@ internal sealed record IndexPlacement(string Index, string? CatalogKind)
 
     public static IndexPlacement Buildpack(string name) => new(IndexKeys.Buildpacks(name), null);
 
+    /// <summary>A kind with one index and no listing (users, UAA users).</summary>
+    public static IndexPlacement Only(string index) => new(index, null);
+
     public string? CatalogOf(Guid guid) => Listing ?? (CatalogKind is { } kind ? IndexKeys.Catalog(kind, guid) : null);
+
+    /// <summary>Every index a resource at this placement has an entry in.</summary>
+    public IEnumerable<string> Keys(Guid guid) => CatalogOf(guid) is { } listing ? [Index, listing] : [Index];
 }
 
 /// <summary>
-/// The order every indexed resource follows: claim the name in its index (and enter the catalog) first, then store
-/// the resource, and give both back if storing fails, so a name is never held by a resource that was not stored. A
-/// write that changes nothing the index keeps goes straight to storage.
+/// How indexed resources keep their entries, with the stored state as the one commit point. Before the store, only
+/// the name is claimed in the resource's name index (uniqueness cannot wait); a rename claims the new name while
+/// still holding the old one (<see cref="IndexEntry.Held"/>). After the store, everything else is derived from what
+/// was stored, idempotently: the entry written where it belongs (the held names let go) and into its listing, and
+/// taken out of the indexes the change left. Nothing is undone when a store fails: an entry that does not match its
+/// resource (a claim whose store failed, a listing not yet written, an entry a lost silo never released) is repaired
+/// by the resource itself (<see cref="ConfirmAsync"/>) when a claim meets it, a list loads it, or the resource is
+/// activated with derived work outstanding.
 /// </summary>
 internal static class IndexedWrite
 {
     /// <summary>
-    /// Claims <paramref name="entry"/>'s name, then stores. <paramref name="holderExists"/>, when given, asks whether the
-    /// resource holding a taken name really exists: a claim whose resource was never stored (its silo died between
-    /// the claim and the store, so the create was never acknowledged) is given back and the name claimed again.
-    /// Asking the holder's grain waits for a create it is still running, so a live claim is never taken.
+    /// Claims <paramref name="entry"/>'s name before a store. A name held by another resource is asked of that
+    /// resource first (<see cref="IIndexedGrain.ConfirmEntryAsync"/>, in its own turn, so it waits for a store it is
+    /// running): one that does not hold it as stored (its store failed, or it was renamed or deleted since) gives the
+    /// entry back, and the name is claimed again.
     /// </summary>
-    public static async Task ClaimThenStoreAsync(
-        IGrainFactory grains, IndexPlacement placement, IndexEntry entry, Func<Exception> nameTaken, Func<Task> store,
-        Func<Guid, Task<bool>>? holderExists = null)
+    public static async Task ClaimAsync(
+        IGrainFactory grains, string nameIndex, IndexEntry entry, Func<Exception> nameTaken, Func<Guid, IIndexedGrain> holderOf)
     {
-        var claim = ClaimAsync(grains, placement, entry, nameTaken, holderExists);
-        var catalog = placement.CatalogOf(entry.Guid) is { } key ? Index(grains, key).PutAsync(entry) : Task.CompletedTask;
-        try
+        var index = Index(grains, nameIndex);
+        if (await index.ClaimAsync(entry) is not { } holder)
         {
-            await Task.WhenAll(claim, catalog);
-        }
-        catch
-        {
-            await Task.WhenAll(claim.IsCompletedSuccessfully ? Index(grains, placement.Index).ReleaseAsync(entry.Guid) : Task.CompletedTask,
-                ReleaseCatalogAsync(grains, placement, entry.Guid));
-            throw;
-        }
-
-        try
-        {
-            await store();
-        }
-        catch
-        {
-            await ReleaseAsync(grains, placement, entry.Guid);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Changes an entry (a rename, a new state), then its catalog entry, then stores. An entry that did not change skips
-    /// the index; one that moves to another index (an organization renamed into another name partition) is claimed
-    /// there and released here only once stored. If a step fails, the indexes get the old entry back.
-    /// </summary>
-    public static async Task UpdateThenStoreAsync(
-        IGrainFactory grains, IndexPlacement from, IndexEntry before, IndexPlacement to, IndexEntry after,
-        Func<Exception> nameTaken, Func<Task> store)
-    {
-        if (after.SameAs(before) && from == to)
-        {
-            await store();
             return;
         }
 
-        if (await Index(grains, to.Index).ClaimAsync(after) is not null)
+        if (await holderOf(holder).ConfirmEntryAsync(nameIndex) || await index.ClaimAsync(entry) is not null)
         {
             throw nameTaken();
         }
-
-        try
-        {
-            if (to.CatalogOf(after.Guid) is { } catalog)
-            {
-                await Index(grains, catalog).PutAsync(after);
-            }
-
-            await store();
-        }
-        catch
-        {
-            await (to.Index == from.Index ? Index(grains, from.Index).PutAsync(before) : Index(grains, to.Index).ReleaseAsync(after.Guid));
-            if (from.CatalogOf(before.Guid) is { } catalog)
-            {
-                await Index(grains, catalog).PutAsync(before);
-            }
-
-            throw;
-        }
-
-        if (to.Index != from.Index)
-        {
-            await Index(grains, from.Index).ReleaseAsync(before.Guid);
-        }
-    }
-
-    /// <summary>Puts a stored resource's entry in its index and catalog again (moving indexes from an older layout).</summary>
-    public static Task ReindexAsync(IGrainFactory grains, IndexPlacement placement, IndexEntry entry) =>
-        Task.WhenAll(Index(grains, placement.Index).ClaimAsync(entry),
-            placement.CatalogOf(entry.Guid) is { } catalog ? Index(grains, catalog).PutAsync(entry) : Task.CompletedTask);
-
-    public static async Task ClearThenReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid, Func<Task> clear)
-    {
-        await clear();
-        await ReleaseAsync(grains, placement, guid);
     }
 
     /// <summary>
-    /// A parent's delete: refuses (AssociationNotEmpty) while children are indexed under it, unless recursive, in
-    /// which case each child is deleted; a child whose creation never completed only has its claim dropped.
+    /// Before an update's store: when the entry changes, claims it in the name index it will live in, holding the
+    /// old name too when it stays in the same index. Nothing when the index keeps nothing that changed.
+    /// </summary>
+    public static Task ClaimChangeAsync(
+        IGrainFactory grains, IndexPlacement from, IndexEntry before, IndexPlacement to, IndexEntry after,
+        Func<Exception> nameTaken, Func<Guid, IIndexedGrain> holderOf)
+    {
+        if (after.SameAs(before) && from == to)
+        {
+            return Task.CompletedTask;
+        }
+
+        var claim = from.Index == to.Index && !string.Equals(before.Name, after.Name, StringComparison.Ordinal)
+            ? after with { Held = [before.Name] }
+            : after;
+        return ClaimAsync(grains, to.Index, claim, nameTaken, holderOf);
+    }
+
+    /// <summary>The indexes a change from <paramref name="from"/> to <paramref name="to"/> leaves: released after the store.</summary>
+    public static ImmutableArray<string> Left(IndexPlacement from, IndexPlacement to, Guid guid) =>
+        [.. from.Keys(guid).Except(to.Keys(guid), StringComparer.Ordinal)];
+
+    /// <summary>
+    /// After the store: the stored entry in its name index (any held name let go) and its listing, and the resource
+    /// out of <paramref name="releases"/>. Idempotent: writing what is already there stores nothing.
+    /// </summary>
+    public static Task DeriveAsync(IGrainFactory grains, IndexPlacement placement, IndexEntry entry, IEnumerable<string> releases)
+    {
+        // Releases gathered over several changes may name where the resource is again (moved away and back).
+        var keys = placement.Keys(entry.Guid).ToList();
+        return Task.WhenAll(keys.Select(key => Index(grains, key).PutAsync(entry))
+            .Concat(releases.Except(keys, StringComparer.Ordinal).Select(key => Index(grains, key).ReleaseAsync(entry.Guid))));
+    }
+
+    /// <summary>After a resource's state is cleared: out of every index it was in.</summary>
+    public static Task ReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid) =>
+        Task.WhenAll(placement.Keys(guid).Select(key => Index(grains, key).ReleaseAsync(guid)));
+
+    /// <summary>
+    /// A resource's answer about its entry in <paramref name="index"/>, from its stored state (<paramref name="stored"/>:
+    /// its placement and entry, null when it does not exist): the right entry is written there and true answered when
+    /// the resource belongs in that index; otherwise its entry there is removed and false answered.
+    /// </summary>
+    public static async Task<bool> ConfirmAsync(IGrainFactory grains, string index, Guid guid, (IndexPlacement Placement, IndexEntry Entry)? stored)
+    {
+        if (stored is { } s && s.Placement.Keys(guid).Contains(index, StringComparer.Ordinal))
+        {
+            await Index(grains, index).PutAsync(s.Entry);
+            return true;
+        }
+
+        await Index(grains, index).ReleaseAsync(guid);
+        return false;
+    }
+
+    /// <summary>
+    /// The children indexed under a parent, a page at a time, for its deletion: refuses (AssociationNotEmpty) while
+    /// there are any, unless <paramref name="recursive"/>. Each child is deleted through <paramref name="deleteChild"/>;
+    /// an entry whose child does not exist is repaired away by the child. A pass that removes nothing fails instead of
+    /// spinning (the child's error, or a clear one).
     /// </summary>
     public static async Task DeleteChildrenAsync(
-        IGrainFactory grains, IndexPlacement children, bool recursive, string childKind, string parentKind,
-        Func<Guid, Task> deleteChild, CfErrorCode childNotFound)
+        IGrainFactory grains, string childIndex, bool recursive, string childKind, string parentKind,
+        Func<Guid, Task> deleteChild, Func<Guid, IIndexedGrain> childOf, CfErrorCode childNotFound)
     {
-        var index = Index(grains, children.Index);
+        var index = Index(grains, childIndex);
         var first = IndexQuery.All(1, 100);
         var page = await index.QueryAsync(first);
         if (page.TotalResults > 0 && !recursive)
@@ -153,6 +153,7 @@ internal static class IndexedWrite
 
         while (page.TotalResults > 0)
         {
+            var before = page.TotalResults;
             await Task.WhenAll(page.Entries.Select(async child =>
             {
                 try
@@ -161,37 +162,17 @@ internal static class IndexedWrite
                 }
                 catch (CloudControllerException e) when (e.Code == childNotFound)
                 {
-                    await ReleaseAsync(grains, children, child.Guid);
+                    await childOf(child.Guid).ConfirmEntryAsync(childIndex);
                 }
             }));
             page = await index.QueryAsync(first);
-        }
-    }
-
-    private static async Task ClaimAsync(
-        IGrainFactory grains, IndexPlacement placement, IndexEntry entry, Func<Exception> nameTaken, Func<Guid, Task<bool>>? holderExists)
-    {
-        var index = Index(grains, placement.Index);
-        if (await index.ClaimAsync(entry) is { } holder)
-        {
-            if (holderExists is null || await holderExists(holder))
+            if (page.TotalResults >= before)
             {
-                throw nameTaken();
-            }
-
-            await ReleaseAsync(grains, placement, holder);
-            if (await index.ClaimAsync(entry) is not null)
-            {
-                throw nameTaken();
+                throw new CloudControllerException(CfErrorCode.UnknownError,
+                    $"A {childKind} of this {parentKind} could not be deleted; the {parentKind} was kept.");
             }
         }
     }
-
-    private static Task ReleaseAsync(IGrainFactory grains, IndexPlacement placement, Guid guid) =>
-        Task.WhenAll(Index(grains, placement.Index).ReleaseAsync(guid), ReleaseCatalogAsync(grains, placement, guid));
-
-    private static Task ReleaseCatalogAsync(IGrainFactory grains, IndexPlacement placement, Guid guid) =>
-        placement.CatalogOf(guid) is { } catalog ? Index(grains, catalog).ReleaseAsync(guid) : Task.CompletedTask;
 
     private static IResourceIndexGrain Index(IGrainFactory grains, string key) => grains.GetGrain<IResourceIndexGrain>(key);
 }

@@ -1,3 +1,4 @@
+using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,27 +10,27 @@ namespace CloudController.Grains.Indexes;
 /// One index: a scope's resources or one catalog partition (<see cref="IndexKeys"/>). Writes are group-committed:
 /// the grain is reentrant, every claim, update and release is checked and applied in memory at once (turns never
 /// overlap, so checks see every earlier change), and its caller waits until the batch it joined is appended to the
-/// journal. A batch that cannot be stored fails its callers and drops the activation, so memory never runs ahead of
-/// storage for long: the next activation reloads what is stored. A write that changes nothing stores nothing.
+/// journal. A batch that cannot be stored (an error, or no answer within the group commit's bound) fails its callers,
+/// and the index reloads what is stored in place: it keeps answering queries meanwhile, refuses writes with a
+/// <see cref="TransientException"/> until the reload is done, and recovers without a restart. A write that changes
+/// nothing stores nothing.
 /// </summary>
 [GrainType("index"), Reentrant]
 public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<ResourceIndexGrain> logger) : Grain, IResourceIndexGrain
 {
     private const int MaxBatch = 500;
+    private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan[] ReloadBackoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
-    private readonly IndexTable _table = new();
+    private IndexTable _table = new();
     private GroupCommit<IndexChange>? _commits;
     private IndexJournalState _journal = null!;
-    private bool _broken;
+    private bool _reloading;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _journal = await journal.LoadAsync(this.GetPrimaryKeyString());
-        foreach (var entry in _journal.Entries)
-        {
-            _table.Put(entry);
-        }
-    }
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        Load(await journal.LoadAsync(Key).WaitAsync(LoadTimeout, cancellationToken));
 
     public async Task<Guid?> ClaimAsync(IndexEntry entry)
     {
@@ -53,9 +54,9 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
     /// <summary>Applies the change in memory now and waits until the batch it joins is stored.</summary>
     private Task CommitAsync(IndexChange change)
     {
-        if (_broken)
+        if (_reloading)
         {
-            throw new OrleansException($"Index {this.GetPrimaryKeyString()} is reloading after a failed write; retry.");
+            throw new TransientException($"Index {Key} is reloading after a failed write; retry.");
         }
 
         Apply(change);
@@ -71,12 +72,44 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
         }
     }
 
-    /// <summary>Not stored (or not known to be): every waiting caller fails, and a fresh activation reloads.</summary>
+    /// <summary>Not stored (or not known to be): every waiting caller failed; memory goes back to what is stored.</summary>
     private void Failed(Exception exception)
     {
-        LogWriteFailed(exception, this.GetPrimaryKeyString());
-        _broken = true;
-        this.DeactivateOnIdle();
+        LogWriteFailed(exception, Key);
+        _reloading = true;
+        _ = ReloadAsync();
+    }
+
+    /// <summary>Reads the journal again (a write that was given up on may still have landed) until it answers.</summary>
+    private async Task ReloadAsync()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Load(await journal.LoadAsync(Key).WaitAsync(LoadTimeout));
+                _reloading = false;
+                LogReloaded(Key, _table.Count);
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogReloadFailed(ex, Key);
+                await Task.Delay(ReloadBackoff[Math.Min(attempt, ReloadBackoff.Length - 1)]);
+            }
+        }
+    }
+
+    private void Load(IndexJournalState stored)
+    {
+        _journal = stored;
+        var table = new IndexTable();
+        foreach (var entry in stored.Entries)
+        {
+            table.Put(entry);
+        }
+
+        _table = table;
     }
 
     private void Apply(IndexChange change)
@@ -91,6 +124,12 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Index {Index} could not be stored")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index {Index} could not be stored; reloading it")]
     private partial void LogWriteFailed(Exception exception, string index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Index {Index} reloaded ({Entries} entries)")]
+    private partial void LogReloaded(string index, int entries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index {Index} could not be reloaded yet")]
+    private partial void LogReloadFailed(Exception exception, string index);
 }

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.GrainInterfaces.Work;
 using CloudController.Grains.Bits;
@@ -23,10 +25,15 @@ public sealed partial class JobGrain(
     IBitsService bits,
     WorkRunner runner,
     IOptions<WorkOptions> options,
+    Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
     private DurableWork? _work;
+    private CommitPoint<JobGrainState>? _commit;
+
+    private CommitPoint<JobGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (_, _) => Task.CompletedTask, trail, logger);
 
     private Guid Guid => this.GetPrimaryKey();
 
@@ -34,17 +41,23 @@ public sealed partial class JobGrain(
 
     private bool InFlight => state.RecordExists && !state.State.IsTerminal;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        InFlight ? BeginAsync(null, counts: true) : Task.CompletedTask;
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await Commit.ResumeAsync();
+        if (InFlight)
+        {
+            await BeginAsync(null, counts: true);
+        }
+    }
 
-    public async Task<JobSnapshot> EnqueueAsync(JobWork work)
+    public async Task<JobSnapshot> EnqueueAsync(JobWork work, ImmutableArray<AuditEvent> events)
     {
         if (state.RecordExists)
         {
             return Snapshot()!;
         }
 
-        await state.SaveAsync(JobTransitions.Enqueue(work, clock.GetUtcNow()));
+        await Commit.StoreAsync(JobTransitions.Enqueue(work, clock.GetUtcNow()), Outstanding.Work(events: events));
         var queued = Snapshot()!;
         await BeginAsync(null, counts: true);
         return queued;

@@ -13,5 +13,8 @@ public sealed record JobGrainState
     [Id(4)] public DateTimeOffset? UpdatedAt { get; init; }
     [Id(5)] public int Attempts { get; init; }
 
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>): the upload's audit events.</summary>
+    [Id(6)] public Storage.Outstanding? Outstanding { get; init; }
+
     public bool IsTerminal => Status is JobStatus.Finished or JobStatus.Failed;
 }

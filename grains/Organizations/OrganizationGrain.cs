@@ -1,7 +1,10 @@
+using System.Text.Json.Nodes;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Spaces;
+using CloudController.Grains.Events;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,13 +14,21 @@ namespace CloudController.Grains.Organizations;
 [GrainType("organization")]
 public sealed partial class OrganizationGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationGrainState> state,
+    AuditTrail trail,
     TimeProvider clock,
     ILogger<OrganizationGrain> logger) : Grain, IOrganizationGrain
 {
+    private CommitPoint<OrganizationGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
+
+    private CommitPoint<OrganizationGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (s, owed) => IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases), trail, logger);
 
     private OrganizationGrainState Current =>
         state.RecordExists ? state.State : throw CloudControllerException.OrganizationNotFound(Guid);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
 
     public async Task<OrganizationSnapshot> CreateAsync(CreateOrganization command)
     {
@@ -27,17 +38,18 @@ public sealed partial class OrganizationGrain(
         }
 
         var next = OrganizationRules.Create(command, clock.GetUtcNow());
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Organization(next.Name), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
-            HolderExistsAsync);
+        await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => NameTaken(next.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work(events: [Event("audit.organization.create", next)]));
         LogCreated(Guid, next.Name);
         return next.ToSnapshot(Guid);
     }
 
     public Task<OrganizationSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
-    public Task ReindexAsync() => state.RecordExists
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Organization(state.State.Name), Entry(state.State))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public Task<bool> ConfirmEntryAsync(string index) =>
+        IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
 
     public Task<OrganizationSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
@@ -48,30 +60,40 @@ public sealed partial class OrganizationGrain(
     {
         var current = Current;
         var next = OrganizationRules.Update(current, command, clock.GetUtcNow());
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.Organization(current.Name), Entry(current),
-            IndexPlacement.Organization(next.Name), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next), () => NameTaken(next.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid), [Event("audit.organization.update", next)]));
         return next.ToSnapshot(Guid);
     }
 
     public async Task DeleteAsync(bool recursive)
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.Space(Guid), recursive, "space", "organization",
-            space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), CfErrorCode.SpaceNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, new IndexPlacement(IndexKeys.PrivateDomainsOf(Guid), null), recursive, "private domain", "organization",
-            domain => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(domain).DeleteAsync(recursive: true), CfErrorCode.DomainNotFound);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Organization(current.Name), Guid, () => state.ClearStateAsync());
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.SpacesInOrganization(Guid), recursive, "space", "organization",
+            space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), g => GrainFactory.GetGrain<ISpaceGrain>(g), CfErrorCode.SpaceNotFound);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.PrivateDomainsOf(Guid), recursive, "private domain", "organization",
+            domain => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(domain).DeleteAsync(recursive: true),
+            g => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(g), CfErrorCode.DomainNotFound);
+
+        // The request is recorded before the deletion it asks for (CF's delete-request), then the state goes.
+        await trail.AppendAsync([Event("audit.organization.delete-request", current, withRequest: false,
+            new JsonObject { ["request"] = new JsonObject { ["recursive"] = recursive } })]);
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         await Users.RoleCleanup.OrganizationDeletedAsync(GrainFactory, Guid);
         LogDeleted(Guid);
     }
 
+    private static IndexPlacement Placement(OrganizationGrainState s) => IndexPlacement.Organization(s.Name);
+
     private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, []);
+
+    private AuditEvent Event(string type, OrganizationGrainState org, bool withRequest = true, JsonObject? extra = null) =>
+        AuditEvents.Of(type, new AuditActee(Guid, "organization", org.Name, null, Guid), clock.GetUtcNow(), withRequest, extra);
+
+    private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<IOrganizationGrain>(holder);
 
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.OrganizationNameTaken, $"The organization name is taken: {name}");
-
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<IOrganizationGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationGuid} created as {Name}")]
     private partial void LogCreated(Guid organizationGuid, string name);

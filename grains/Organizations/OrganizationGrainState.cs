@@ -13,6 +13,9 @@ public sealed record OrganizationGrainState
     [Id(4)] public DateTimeOffset CreatedAt { get; init; }
     [Id(5)] public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(6)] public Storage.Outstanding? Outstanding { get; init; }
+
     public OrganizationSnapshot ToSnapshot(Guid guid) =>
         new(guid, Name, BillingEnabled, Status, QuotaDefinitionGuid, CreatedAt, UpdatedAt);
 }

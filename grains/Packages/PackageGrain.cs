@@ -24,10 +24,16 @@ public sealed partial class PackageGrain(
     IBitsService bits,
     WorkRunner runner,
     IOptions<WorkOptions> options,
+    Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<PackageGrain> logger) : Grain, IPackageGrain, IRemindable
 {
     private DurableWork? _work;
+    private CommitPoint<PackageGrainState>? _commit;
+
+    private CommitPoint<PackageGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (s, owed) => s.Package is { } p ? IndexedWrite.DeriveAsync(GrainFactory, IndexPlacement.Package(p.AppGuid), Entry(p), owed.Releases) : Task.CompletedTask,
+        trail, logger);
 
     private Guid Guid => this.GetPrimaryKey();
 
@@ -38,8 +44,14 @@ public sealed partial class PackageGrain(
 
     private bool InFlight => state.RecordExists && state.State.Package?.State is PackageState.ProcessingUpload or PackageState.Copying;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        InFlight ? BeginAsync(null, counts: true) : Task.CompletedTask;
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await Commit.ResumeAsync();
+        if (InFlight)
+        {
+            await BeginAsync(null, counts: true);
+        }
+    }
 
     public Task<PackageSnapshot> CreateAsync(Guid appGuid, PackageType type, string? url) =>
         StoreNewAsync(PackageTransitions.Create(Guid, appGuid, type, url, clock.GetUtcNow()), null);
@@ -55,9 +67,10 @@ public sealed partial class PackageGrain(
         return Current;
     }
 
-    public Task ReindexAsync() => state.RecordExists && state.State.Package is { } package
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Package(package.AppGuid), Entry(package))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public Task<bool> ConfirmEntryAsync(string index) => IndexedWrite.ConfirmAsync(GrainFactory, index, Guid,
+        state.RecordExists && state.State.Package is { } package ? (IndexPlacement.Package(package.AppGuid), Entry(package)) : null);
 
     public Task<PackageSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.Package : null);
 
@@ -77,7 +90,8 @@ public sealed partial class PackageGrain(
     {
         var wasInFlight = InFlight;
         var current = Current;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Package(current.AppGuid), Guid, () => state.ClearStateAsync());
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, IndexPlacement.Package(current.AppGuid), Guid);
         await bits.DeletePackageAsync(Guid, CancellationToken.None);
         if (wasInFlight)
         {
@@ -126,8 +140,10 @@ public sealed partial class PackageGrain(
             throw CloudControllerException.Unprocessable("Package already exists.");
         }
 
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Package(package.AppGuid), Entry(package), () => CloudControllerException.Unprocessable("Package already exists."),
-            () => state.SaveAsync(new PackageGrainState { Package = package, CopySource = copySource }));
+        // Entered under its app before it is stored, so an app being deleted finds every package it has.
+        await IndexedWrite.ClaimAsync(GrainFactory, IndexPlacement.Package(package.AppGuid).Index, Entry(package),
+            () => CloudControllerException.Unprocessable("Package already exists."), g => GrainFactory.GetGrain<IPackageGrain>(g));
+        await Commit.StoreAsync(new PackageGrainState { Package = package, CopySource = copySource }, Outstanding.Work());
         if (InFlight)
         {
             await BeginAsync(null, counts: true);
@@ -151,7 +167,7 @@ public sealed partial class PackageGrain(
                 return;
             }
 
-            await state.SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
+            await SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
         }
 
         var (package, app, upload, source) = (Guid, Current.AppGuid, state.State.UploadId, state.State.CopySource?.Bits);
@@ -198,14 +214,8 @@ public sealed partial class PackageGrain(
         }
     }
 
-    /// <summary>Stores the package; a change of state or type (what lists filter by) goes to its index first.</summary>
-    private Task SaveAsync(PackageGrainState next)
-    {
-        var (before, after) = (Current, next.Package!);
-        var placement = IndexPlacement.Package(after.AppGuid);
-        return IndexedWrite.UpdateThenStoreAsync(GrainFactory, placement, Entry(before), placement, Entry(after),
-            () => CloudControllerException.Unprocessable("Package already exists."), () => state.SaveAsync(next));
-    }
+    /// <summary>Stores the package; its index entry (state and type, what lists filter by) follows from what is stored.</summary>
+    private Task SaveAsync(PackageGrainState next) => Commit.StoreAsync(next, Outstanding.Work());
 
     private static IndexEntry Entry(PackageSnapshot package) =>
         new(package.Guid, package.Guid.ToString("D"), IndexKeys.Scope(package.AppGuid), package.CreatedAt,

@@ -13,4 +13,7 @@ public sealed record PackageGrainState
     [Id(2)] public PackageSnapshot? CopySource { get; init; }
     /// <summary>Attempts made at the upload or copy in flight, across activations.</summary>
     [Id(3)] public int Attempts { get; init; }
+
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(4)] public Storage.Outstanding? Outstanding { get; init; }
 }

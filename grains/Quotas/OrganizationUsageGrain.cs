@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Quotas;
 using CloudController.Grains.Storage;
@@ -19,19 +20,61 @@ public sealed record OrganizationUsageGrainState
 /// The usage ledger of one organization. Every start, scale and route in the organization passes here, so writes
 /// are group-committed as in the index grains: the grain is reentrant, each reservation is checked against the
 /// quota and applied in memory within one turn (checks see every earlier reservation), and its caller waits until
-/// the write it joined is stored. A write that fails fails its callers and drops the activation, so the next one
-/// reloads what is stored.
+/// the write it joined is stored. A write that fails (or does not finish within the group commit's bound) fails its
+/// callers, and the ledger reloads what is stored in place, refusing changes with a <see cref="TransientException"/>
+/// until it has.
 /// </summary>
 [GrainType("organization-usage"), Orleans.Concurrency.Reentrant]
 public sealed class OrganizationUsageGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationUsageGrainState> state)
     : Grain, IOrganizationUsageGrain
 {
+    private static readonly TimeSpan CheckAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(5);
+
     private GroupCommit<OrganizationUsageGrainState>? _commits;
     private OrganizationUsageGrainState? _current;
-    private bool _broken;
+    private bool _reloading;
 
     private OrganizationUsageGrainState Current => _current ??= state.State ?? new OrganizationUsageGrainState();
+
+    /// <summary>The ledger checks itself against its apps and routes a while after it activates, then every few minutes.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _ = this.RegisterGrainTimer(_ => CheckAsync(), new GrainTimerCreationOptions(CheckAfter, CheckEvery) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks every app and route the ledger holds whether it is stored as the ledger says (each answers in its own turn,
+    /// so never in the middle of its own change); a reservation whose store failed, or whose resource is gone or moved,
+    /// is brought in line. The ledger's own changes go on meanwhile (it is reentrant).
+    /// </summary>
+    internal async Task CheckAsync()
+    {
+        var org = this.GetPrimaryKey();
+        foreach (var chunk in Current.Apps.Keys.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(app => IgnoreFailure(GrainFactory.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).ConfirmUsageAsync(org))));
+        }
+
+        foreach (var chunk in Current.Routes.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(route => IgnoreFailure(GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).ConfirmUsageAsync(org))));
+        }
+    }
+
+    private static async Task IgnoreFailure(Task check)
+    {
+        try
+        {
+            await check;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The next check asks again.
+        }
+    }
 
     public async Task ReserveAppAsync(Guid app, AppDemand demand)
     {
@@ -56,6 +99,10 @@ public sealed class OrganizationUsageGrain(
 
         await CommitAsync(current with { Apps = demand.Started ? current.Apps.SetItem(app, demand) : current.Apps.Remove(app) });
     }
+
+    public Task ConfirmAppAsync(Guid app, AppDemand demand) =>
+        Unchanged(app, demand) ? Task.CompletedTask
+        : CommitAsync(Current with { Apps = demand.Started ? Current.Apps.SetItem(app, demand) : Current.Apps.Remove(app) });
 
     public Task ReleaseAppAsync(Guid app) =>
         Current.Apps.ContainsKey(app) ? CommitAsync(Current with { Apps = Current.Apps.Remove(app) }) : Task.CompletedTask;
@@ -94,9 +141,9 @@ public sealed class OrganizationUsageGrain(
     /// <summary>Applies the change in memory now and waits until the write it joins is stored.</summary>
     private Task CommitAsync(OrganizationUsageGrainState next)
     {
-        if (_broken)
+        if (_reloading)
         {
-            throw new OrleansException($"Usage of organization {this.GetPrimaryKey()} is reloading after a failed write; retry.");
+            throw new TransientException($"Usage of organization {this.GetPrimaryKey()} is reloading after a failed write; retry.");
         }
 
         _current = next;
@@ -110,11 +157,29 @@ public sealed class OrganizationUsageGrain(
         return state.WriteStateAsync();
     }
 
-    /// <summary>Not stored (or not known to be): the callers fail and a fresh activation reloads what is stored.</summary>
-    private void Failed(Exception _)
+    /// <summary>Not stored (or not known to be): the callers failed; memory goes back to what is stored.</summary>
+    private void Failed(Exception exception)
     {
-        _broken = true;
-        this.DeactivateOnIdle();
+        _reloading = true;
+        _ = ReloadAsync();
+    }
+
+    private async Task ReloadAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await state.ReadStateAsync();
+                _current = null;
+                _reloading = false;
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)));
+            }
+        }
     }
 
     /// <summary>The organization's quota now (it may have been changed since the last call); null when it has none.</summary>

@@ -14,15 +14,26 @@ public sealed record QuotaDefinitionGrainState
     [Id(0)] public QuotaLimits? Limits { get; init; }
     [Id(1)] public DateTimeOffset CreatedAt { get; init; }
     [Id(2)] public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(3)] public Storage.Outstanding? Outstanding { get; init; }
 }
 
 [GrainType("quota-definition")]
 public sealed partial class QuotaDefinitionGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<QuotaDefinitionGrainState> state,
+    Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<QuotaDefinitionGrain> logger) : Grain, IQuotaDefinitionGrain
 {
+    private CommitPoint<QuotaDefinitionGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
+
+    private CommitPoint<QuotaDefinitionGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (s, owed) => IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases), trail, logger);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
 
     private QuotaLimits Current =>
         state.RecordExists && state.State.Limits is { } limits ? limits : throw CloudControllerException.QuotaDefinitionNotFound(Guid);
@@ -35,8 +46,8 @@ public sealed partial class QuotaDefinitionGrain(
         }
 
         var next = new QuotaDefinitionGrainState { Limits = QuotaRules.Valid(limits), CreatedAt = clock.GetUtcNow() };
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.QuotaDefinition(next.Limits.Name), Entry(next), () => NameTaken(next.Limits.Name),
-            () => state.SaveAsync(next), HolderExistsAsync);
+        await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => NameTaken(next.Limits.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work());
         LogCreated(Guid, next.Limits.Name);
         return Snapshot(next);
     }
@@ -49,23 +60,25 @@ public sealed partial class QuotaDefinitionGrain(
     public Task<QuotaSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists && state.State.Limits is not null ? Snapshot(state.State) : null);
 
-    public Task ReindexAsync() => state.RecordExists && state.State.Limits is { } limits
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.QuotaDefinition(limits.Name), Entry(state.State))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public Task<bool> ConfirmEntryAsync(string index) => IndexedWrite.ConfirmAsync(GrainFactory, index, Guid,
+        state.RecordExists && state.State.Limits is not null ? (Placement(state.State), Entry(state.State)) : null);
 
     public async Task<QuotaSnapshot> UpdateAsync(QuotaChanges changes)
     {
         var current = state.State with { Limits = Current };
         var next = current with { Limits = QuotaRules.Valid(QuotaRules.Apply(current.Limits!, changes)), UpdatedAt = clock.GetUtcNow() };
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.QuotaDefinition(current.Limits!.Name), Entry(current),
-            IndexPlacement.QuotaDefinition(next.Limits.Name), Entry(next), () => NameTaken(next.Limits.Name), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next), () => NameTaken(next.Limits.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid)));
         return Snapshot(next);
     }
 
     public async Task DeleteAsync()
     {
-        var name = Current.Name;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.QuotaDefinition(name), Guid, () => state.ClearStateAsync());
+        var current = state.State with { Limits = Current };
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         LogDeleted(Guid);
     }
 
@@ -76,8 +89,9 @@ public sealed partial class QuotaDefinitionGrain(
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.QuotaDefinitionNameTaken, $"Quota Definition is taken: {name}");
 
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<IQuotaDefinitionGrain>(holder).FindAsync() is not null;
+    private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<IQuotaDefinitionGrain>(holder);
+
+    private static IndexPlacement Placement(QuotaDefinitionGrainState s) => IndexPlacement.QuotaDefinition(s.Limits!.Name);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quota definition {QuotaGuid} created as {Name}")]
     private partial void LogCreated(Guid quotaGuid, string name);

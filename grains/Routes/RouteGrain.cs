@@ -1,11 +1,14 @@
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Quotas;
 using CloudController.GrainInterfaces.Routes;
 using CloudController.GrainInterfaces.Spaces;
+using CloudController.Grains.Events;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -26,6 +29,9 @@ public sealed record RouteGrainState
     [Id(7)] public DateTimeOffset CreatedAt { get; init; }
     [Id(8)] public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(9)] public Storage.Outstanding? Outstanding { get; init; }
+
     public RouteSnapshot ToSnapshot(Guid guid) =>
         new(guid, Host, DomainGuid, SpaceGuid, OrganizationGuid, Path, Port, Apps.IsDefault ? [] : Apps, CreatedAt, UpdatedAt);
 }
@@ -33,12 +39,20 @@ public sealed record RouteGrainState
 [GrainType("route")]
 public sealed partial class RouteGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<RouteGrainState> state,
+    AuditTrail trail,
     TimeProvider clock,
     ILogger<RouteGrain> logger) : Grain, IRouteGrain
 {
+    private CommitPoint<RouteGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
 
+    private CommitPoint<RouteGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        DeriveAsync, trail, logger);
+
     private RouteGrainState Current => state.RecordExists ? state.State : throw CloudControllerException.RouteNotFound(Guid);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
 
     public async Task<RouteSnapshot> CreateAsync(CreateRoute command)
     {
@@ -79,19 +93,12 @@ public sealed partial class RouteGrain(
             Path = path,
             CreatedAt = clock.GetUtcNow(),
         };
-        var usage = GrainFactory.GetGrain<IOrganizationUsageGrain>(next.OrganizationGuid);
-        await usage.ReserveRouteAsync(Guid);
-        try
-        {
-            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, Placement(next), Entry(next), () => Taken(host, path),
-                () => state.SaveAsync(next), HolderExistsAsync);
-        }
-        catch
-        {
-            await usage.ReleaseRouteAsync(Guid);
-            throw;
-        }
 
+        // The quota and the address are claimed before the store; a store that fails leaves claims that heal (the
+        // address when another route asks for it, the quota when the organization's ledger checks its routes).
+        await GrainFactory.GetGrain<IOrganizationUsageGrain>(next.OrganizationGuid).ReserveRouteAsync(Guid);
+        await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => Taken(host, path), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work(events: [Event("audit.route.create", next, domain.Name)]));
         LogCreated(Guid, host, domain.Name, path, space.Guid);
         return next.ToSnapshot(Guid);
     }
@@ -100,9 +107,29 @@ public sealed partial class RouteGrain(
 
     public Task<RouteSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 
-    public Task ReindexAsync() => state.RecordExists
-        ? IndexedWrite.ReindexAsync(GrainFactory, Placement(state.State), Entry(state.State))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public async Task<bool> ConfirmEntryAsync(string index)
+    {
+        if (state.RecordExists && state.State.Apps.FirstOrDefault(a => IndexKeys.RoutesOfApp(a) == index) is var app && app != Guid.Empty)
+        {
+            await AppRoutes(app).PutAsync(MappingEntry(state.State));
+            return true;
+        }
+
+        return await IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
+    }
+
+    public async Task<bool> ConfirmUsageAsync(Guid organization)
+    {
+        if (state.RecordExists && state.State.OrganizationGuid == organization)
+        {
+            return true;
+        }
+
+        await GrainFactory.GetGrain<IOrganizationUsageGrain>(organization).ReleaseRouteAsync(Guid);
+        return false;
+    }
 
     public async Task<RouteSnapshot> UpdateAsync(UpdateRoute command)
     {
@@ -113,69 +140,79 @@ public sealed partial class RouteGrain(
             Path = command.Path is null ? current.Path : RouteRules.ValidPath(command.Path),
             UpdatedAt = clock.GetUtcNow(),
         };
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next),
-            () => Taken(next.Host, next.Path), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next),
+            () => Taken(next.Host, next.Path), Holder);
+        var domain = await GrainFactory.GetGrain<IDomainGrain>(next.DomainGuid).FindAsync();
+        await Commit.StoreAsync(next, Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid),
+            [Event("audit.route.update", next, domain?.Name ?? "")]));
         return next.ToSnapshot(Guid);
     }
 
-    public async Task<RouteSnapshot> MapAsync(Guid app, Guid appSpace)
+    public async Task<RouteSnapshot> MapAsync(MappedApp app)
     {
         var current = Current;
-        if (appSpace != current.SpaceGuid)
+        if (app.SpaceGuid != current.SpaceGuid)
         {
             throw CloudControllerException.InvalidRelation(
                 "The app cannot be mapped to this route because the route is not in this space. Apps must be mapped to routes in the same space.");
         }
 
-        if (current.Apps.Contains(app))
+        if (current.Apps.Contains(app.Guid))
         {
             return current.ToSnapshot(Guid);
         }
 
-        var appRoutes = GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app));
-        await appRoutes.PutAsync(MappingEntry(current));
-        try
-        {
-            await state.SaveAsync(current with { Apps = current.Apps.Add(app) });
-        }
-        catch
-        {
-            await appRoutes.ReleaseAsync(Guid);
-            throw;
-        }
-
-        LogMapped(Guid, app);
+        await Commit.StoreAsync(current with { Apps = current.Apps.Add(app.Guid) },
+            Outstanding.Work(events: [AppEvent("audit.app.map-route", app, current)]));
+        LogMapped(Guid, app.Guid);
         return state.State.ToSnapshot(Guid);
     }
 
-    public async Task<RouteSnapshot?> UnmapAsync(Guid app)
+    public async Task<RouteSnapshot?> UnmapAsync(Guid app, MappedApp? audited)
     {
         if (!state.RecordExists)
         {
             // A route deleted meanwhile: make sure the app no longer lists it.
-            await GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).ReleaseAsync(Guid);
+            await AppRoutes(app).ReleaseAsync(Guid);
             return null;
         }
 
         var current = state.State;
         if (current.Apps.Contains(app))
         {
-            await state.SaveAsync(current with { Apps = current.Apps.Remove(app) });
+            await Commit.StoreAsync(current with { Apps = current.Apps.Remove(app) }, Outstanding.Work([IndexKeys.RoutesOfApp(app)],
+                audited is null ? [] : [AppEvent("audit.app.unmap-route", audited, current)]));
             LogUnmapped(Guid, app);
         }
+        else
+        {
+            await AppRoutes(app).ReleaseAsync(Guid);
+        }
 
-        await GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).ReleaseAsync(Guid);
         return state.State.ToSnapshot(Guid);
     }
 
     public async Task DeleteAsync()
     {
         var current = Current;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(current), Guid, () => state.ClearStateAsync());
-        await Task.WhenAll(current.Apps.Select(app => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).ReleaseAsync(Guid)));
+        var domain = await GrainFactory.GetGrain<IDomainGrain>(current.DomainGuid).FindAsync();
+        await trail.AppendAsync([Event("audit.route.delete-request", current, domain?.Name ?? "")]);
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
+        await Task.WhenAll(current.Apps.Select(app => AppRoutes(app).ReleaseAsync(Guid)));
         await GrainFactory.GetGrain<IOrganizationUsageGrain>(current.OrganizationGuid).ReleaseRouteAsync(Guid);
         LogDeleted(Guid);
     }
+
+    /// <summary>After a store: the route's entries, one mapping entry per mapped app, and out of what the change left.</summary>
+    private Task DeriveAsync(RouteGrainState s, Outstanding owed)
+    {
+        var mappings = s.Apps.Select(IndexKeys.RoutesOfApp).ToHashSet(StringComparer.Ordinal);
+        return Task.WhenAll(s.Apps.Select(app => AppRoutes(app).PutAsync(MappingEntry(s)))
+            .Append(IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases.Where(r => !mappings.Contains(r)))));
+    }
+
+    private IResourceIndexGrain AppRoutes(Guid app) => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app));
 
     private static IndexPlacement Placement(RouteGrainState s) => IndexPlacement.Route(s.DomainGuid, s.SpaceGuid);
 
@@ -185,12 +222,23 @@ public sealed partial class RouteGrain(
 
     private IndexEntry MappingEntry(RouteGrainState s) => new(Guid, Guid.ToString("D"), IndexKeys.Scope(s.SpaceGuid), s.CreatedAt, []);
 
+    private AuditEvent Event(string type, RouteGrainState route, string domain, bool withRequest = true, JsonObject? extra = null) =>
+        AuditEvents.Of(type, new AuditActee(Guid, "route", RouteUrl(route, domain), route.SpaceGuid, route.OrganizationGuid), clock.GetUtcNow(),
+            withRequest, extra);
+
+    private AuditEvent AppEvent(string type, MappedApp app, RouteGrainState route) =>
+        AuditEvents.Of(type, new AuditActee(app.Guid, "app", app.Name, app.SpaceGuid, route.OrganizationGuid), clock.GetUtcNow(),
+            withRequest: false, new JsonObject { ["route_guid"] = Guid });
+
+    /// <summary>The route's URL as CF names it in events: <c>host.domain/path</c>, or the domain alone without a host.</summary>
+    private static string RouteUrl(RouteGrainState route, string domain) =>
+        $"{(route.Host.Length == 0 ? "" : route.Host + ".")}{domain}{route.Path}";
+
+    private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<IRouteGrain>(holder);
+
     private static CloudControllerException Taken(string host, string path) => path.Length == 0
         ? new(CfErrorCode.RouteHostTaken, $"The host is taken: {host}")
         : new(CfErrorCode.RoutePathTaken, $"The path is taken: {path}");
-
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<IRouteGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Route {RouteGuid} created as {Host}.{Domain}{Path} in space {SpaceGuid}")]
     private partial void LogCreated(Guid routeGuid, string host, string domain, string path, Guid spaceGuid);

@@ -1,8 +1,11 @@
+using System.Text.Json.Nodes;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
+using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Spaces;
+using CloudController.Grains.Events;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,13 +15,21 @@ namespace CloudController.Grains.Spaces;
 [GrainType("space")]
 public sealed partial class SpaceGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<SpaceGrainState> state,
+    AuditTrail trail,
     TimeProvider clock,
     ILogger<SpaceGrain> logger) : Grain, ISpaceGrain
 {
+    private CommitPoint<SpaceGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
+
+    private CommitPoint<SpaceGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        (s, owed) => IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases), trail, logger);
 
     private SpaceGrainState Current =>
         state.RecordExists ? state.State : throw CloudControllerException.SpaceNotFound(Guid);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
 
     public async Task<SpaceSnapshot> CreateAsync(CreateSpace command)
     {
@@ -34,17 +45,18 @@ public sealed partial class SpaceGrain(
                 $"Could not find VCAP::CloudController::Organization with guid: {command.OrganizationGuid}");
         }
 
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, IndexPlacement.Space(next.OrganizationGuid), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next),
-            HolderExistsAsync);
+        await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => NameTaken(next.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work(events: [Event("audit.space.create", next)]));
         LogCreated(Guid, next.Name, next.OrganizationGuid);
         return next.ToSnapshot(Guid);
     }
 
     public Task<SpaceSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
 
-    public Task ReindexAsync() => state.RecordExists
-        ? IndexedWrite.ReindexAsync(GrainFactory, IndexPlacement.Space(state.State.OrganizationGuid), Entry(state.State))
-        : Task.CompletedTask;
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public Task<bool> ConfirmEntryAsync(string index) =>
+        IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
 
     public Task<SpaceSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
@@ -55,31 +67,39 @@ public sealed partial class SpaceGrain(
     {
         var current = Current;
         var next = SpaceRules.Update(current, command, clock.GetUtcNow());
-        await IndexedWrite.UpdateThenStoreAsync(GrainFactory, IndexPlacement.Space(current.OrganizationGuid), Entry(current),
-            IndexPlacement.Space(next.OrganizationGuid), Entry(next), () => NameTaken(next.Name), () => state.SaveAsync(next));
+        await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next), () => NameTaken(next.Name), Holder);
+        await Commit.StoreAsync(next, Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid), [Event("audit.space.update", next)]));
         return next.ToSnapshot(Guid);
     }
 
     public async Task DeleteAsync(bool recursive)
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexPlacement.App(Guid), recursive, "app", "space",
-            app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), CfErrorCode.AppNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, new IndexPlacement(IndexKeys.RoutesInSpace(Guid), null), recursive, "route", "space",
-            route => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).DeleteAsync(), CfErrorCode.RouteNotFound);
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, IndexPlacement.Space(current.OrganizationGuid), Guid, () => state.ClearStateAsync());
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.AppsInSpace(Guid), recursive, "app", "space",
+            app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), g => GrainFactory.GetGrain<IAppGrain>(g), CfErrorCode.AppNotFound);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.RoutesInSpace(Guid), recursive, "route", "space",
+            route => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).DeleteAsync(),
+            g => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(g), CfErrorCode.RouteNotFound);
+        await trail.AppendAsync([Event("audit.space.delete-request", current, withRequest: false,
+            new JsonObject { ["request"] = new JsonObject { ["recursive"] = recursive } })]);
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         await Users.RoleCleanup.SpaceDeletedAsync(GrainFactory, Guid);
         LogDeleted(Guid);
     }
 
+    private static IndexPlacement Placement(SpaceGrainState s) => IndexPlacement.Space(s.OrganizationGuid);
+
     private IndexEntry Entry(SpaceGrainState s) =>
         new(Guid, s.Name, IndexKeys.Scope(s.OrganizationGuid), s.CreatedAt, []);
 
+    private AuditEvent Event(string type, SpaceGrainState space, bool withRequest = true, JsonObject? extra = null) =>
+        AuditEvents.Of(type, new AuditActee(Guid, "space", space.Name, Guid, space.OrganizationGuid), clock.GetUtcNow(), withRequest, extra);
+
+    private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<ISpaceGrain>(holder);
+
     private static CloudControllerException NameTaken(string name) =>
         new(CfErrorCode.SpaceNameTaken, $"The app space name is taken: {name}");
-
-    private async Task<bool> HolderExistsAsync(Guid holder) =>
-        await GrainFactory.GetGrain<ISpaceGrain>(holder).FindAsync() is not null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Space {SpaceGuid} created as {Name} in organization {OrganizationGuid}")]
     private partial void LogCreated(Guid spaceGuid, string name, Guid organizationGuid);

@@ -27,9 +27,10 @@ public sealed partial class UaaUserGrain(
             command.Emails, command.Scopes, now, now);
         try
         {
-            await IndexedWrite.ClaimThenStoreAsync(GrainFactory, Placement(user.UserName), Entry(user), () => new NameTakenException(),
-                () => state.SaveAsync(new UaaUserGrainState { User = user, PasswordHash = command.PasswordHash }),
-                async holder => await GrainFactory.GetGrain<IUaaUserGrain>(holder).FindAsync() is not null);
+            // The name partition is the only record a UAA user has besides its state: claimed before the store, it heals.
+            await IndexedWrite.ClaimAsync(GrainFactory, Placement(user.UserName).Index, Entry(user), () => new NameTakenException(),
+                g => GrainFactory.GetGrain<IUaaUserGrain>(g));
+            await state.SaveAsync(new UaaUserGrainState { User = user, PasswordHash = command.PasswordHash });
         }
         catch (NameTakenException)
         {
@@ -39,6 +40,13 @@ public sealed partial class UaaUserGrain(
         LogCreated(Id, user.Origin);
         return user;
     }
+
+    public Task ReindexAsync() => state.RecordExists && state.State.User is { } user
+        ? IndexedWrite.DeriveAsync(GrainFactory, Placement(user.UserName), Entry(user), [])
+        : Task.CompletedTask;
+
+    public Task<bool> ConfirmEntryAsync(string index) => IndexedWrite.ConfirmAsync(GrainFactory, index, Id,
+        state.RecordExists && state.State.User is { } user ? (Placement(user.UserName), Entry(user)) : null);
 
     public Task<UaaUserSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.User : null);
 
@@ -52,12 +60,13 @@ public sealed partial class UaaUserGrain(
             return null;
         }
 
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(user.UserName), Id, () => state.ClearStateAsync());
+        await state.ClearStateAsync();
+        await IndexedWrite.ReleaseAsync(GrainFactory, Placement(user.UserName), Id);
         LogDeleted(Id);
         return user;
     }
 
-    private static IndexPlacement Placement(string userName) => new(IndexKeys.UaaUsers(userName), null);
+    private static IndexPlacement Placement(string userName) => IndexPlacement.Only(IndexKeys.UaaUsers(userName));
 
     private static IndexEntry Entry(UaaUserSnapshot user) =>
         new(user.Id, user.UserName.ToLowerInvariant(), string.Empty, user.Created, []);

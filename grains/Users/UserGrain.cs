@@ -16,10 +16,16 @@ namespace CloudController.Grains.Users;
 [GrainType("user")]
 public sealed partial class UserGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<UserGrainState> state,
+    Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
+    private CommitPoint<UserGrainState>? _commit;
+
     private Guid Guid => this.GetPrimaryKey();
+
+    private CommitPoint<UserGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
+        DeriveAsync, trail, logger);
 
     private UserSnapshot Current => state.RecordExists && state.State.User is { } user
         ? user
@@ -37,7 +43,7 @@ public sealed partial class UserGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stored = state.RecordExists ? Roles : Membership.None;
-        return Task.CompletedTask;
+        return Commit.ResumeAsync();
     }
 
     public async Task<UserSnapshot> CreateAsync(string? userName, Guid? defaultSpaceGuid)
@@ -48,8 +54,7 @@ public sealed partial class UserGrain(
         }
 
         var user = new UserSnapshot(Guid, userName, Admin: false, Active: false, defaultSpaceGuid, clock.GetUtcNow(), null);
-        await IndexedWrite.ClaimThenStoreAsync(GrainFactory, Placement(Guid), Entry(user), Taken,
-            () => state.SaveAsync(new UserGrainState { User = user, Membership = Membership.None }));
+        await Commit.StoreAsync(new UserGrainState { User = user, Membership = Membership.None }, Outstanding.Work());
         LogCreated(Guid);
         return user;
     }
@@ -68,6 +73,20 @@ public sealed partial class UserGrain(
 
     public Task<UserSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.User : null);
 
+    public Task ReindexAsync() => Commit.RepairAsync();
+
+    public async Task<bool> ConfirmEntryAsync(string index)
+    {
+        if (state.RecordExists && state.State.User is { } user && (index == Placement(Guid).Index || RoleIndexes(Roles).Contains(index)))
+        {
+            await Index(index).PutAsync(index == Placement(Guid).Index ? Entry(user) : RoleEntry(user));
+            return true;
+        }
+
+        await Index(index).ReleaseAsync(Guid);
+        return false;
+    }
+
     public Task<GrainInterfaces.Access.AccessDecision> DecideAsync(
         GrainInterfaces.Access.AccessCaller caller, GrainInterfaces.Access.AccessKind kind, Guid guid, GrainInterfaces.Access.AccessNeed need) =>
         kind is GrainInterfaces.Access.AccessKind.Job or GrainInterfaces.Access.AccessKind.User
@@ -78,13 +97,12 @@ public sealed partial class UserGrain(
 
     public async Task GrantAsync(Guid organization, OrgRole role)
     {
-        var user = Current;
+        _ = Current;
         if (Roles.Has(organization, role))
         {
             return;
         }
 
-        await RoleIndex(organization, role.ToString()).PutAsync(RoleEntry(user));
         var roles = Roles.Organizations.GetValueOrDefault(organization, []).Add(role);
         await SaveAsync(Roles with { Organizations = Roles.Organizations.SetItem(organization, roles) });
     }
@@ -104,8 +122,6 @@ public sealed partial class UserGrain(
             : [];
         next = next with { Spaces = next.Spaces.RemoveRange(droppedSpaces.Select(s => s.Key)) };
         await SaveAsync(next);
-        await RoleIndex(organization, role.ToString()).ReleaseAsync(Guid);
-        await Task.WhenAll(droppedSpaces.SelectMany(s => s.Value.Roles.Select(r => RoleIndex(s.Key, r.ToString()).ReleaseAsync(Guid))));
     }
 
     public async Task GrantAsync(Guid organization, Guid space, SpaceRole role)
@@ -122,7 +138,6 @@ public sealed partial class UserGrain(
             return;
         }
 
-        await RoleIndex(space, role.ToString()).PutAsync(RoleEntry(user));
         var roles = Roles.Spaces.TryGetValue(space, out var existing) ? existing.Roles.Add(role) : [role];
         await SaveAsync(Roles with { Spaces = Roles.Spaces.SetItem(space, new SpaceMembership(organization, roles)) });
     }
@@ -138,33 +153,51 @@ public sealed partial class UserGrain(
         var membership = Roles.Spaces[space];
         var left = membership.Roles.Remove(role);
         await SaveAsync(Roles with { Spaces = left.IsEmpty ? Roles.Spaces.Remove(space) : Roles.Spaces.SetItem(space, membership with { Roles = left }) });
-        await RoleIndex(space, role.ToString()).ReleaseAsync(Guid);
     }
 
     public async Task DeleteAsync()
     {
         _ = Current;
         var roles = Roles;
-        await IndexedWrite.ClearThenReleaseAsync(GrainFactory, Placement(Guid), Guid, () => state.ClearStateAsync());
+        await state.ClearStateAsync();
         _stored = Membership.None;
-        await Task.WhenAll(
-            roles.Organizations.SelectMany(o => o.Value.Select(r => RoleIndex(o.Key, r.ToString()).ReleaseAsync(Guid)))
-                .Concat(roles.Spaces.SelectMany(s => s.Value.Roles.Select(r => RoleIndex(s.Key, r.ToString()).ReleaseAsync(Guid)))));
+        await Task.WhenAll(RoleIndexes(roles).Append(Placement(Guid).Index).Select(index => Index(index).ReleaseAsync(Guid)));
         LogDeleted(Guid);
     }
 
+    /// <summary>Stores new roles; the role holder indexes follow from them (the roles given up are left after the store).</summary>
     private async Task SaveAsync(Membership membership)
     {
-        await state.SaveAsync(state.State with { Membership = membership });
+        var left = RoleIndexes(Roles).Except(RoleIndexes(membership), StringComparer.Ordinal);
+        await Commit.StoreAsync(state.State with { Membership = membership }, Outstanding.Work(left));
         _stored = membership;
     }
 
-    private IResourceIndexGrain RoleIndex(Guid scope, string role) => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoleHolders(scope, role));
+    /// <summary>After a store: the user in the users catalog and in the holder index of each role it holds, and out of those it gave up.</summary>
+    private Task DeriveAsync(UserGrainState s, Outstanding owed)
+    {
+        if (s.User is not { } user)
+        {
+            return Task.CompletedTask;
+        }
+
+        var held = RoleIndexes(s.Membership ?? Membership.None).ToList();
+        return Task.WhenAll(held.Select(index => Index(index).PutAsync(RoleEntry(user)))
+            .Append(Index(Placement(Guid).Index).PutAsync(Entry(user)))
+            .Concat(owed.Releases.Except(held, StringComparer.Ordinal).Select(index => Index(index).ReleaseAsync(Guid))));
+    }
+
+    /// <summary>The holder index of every role in <paramref name="roles"/>.</summary>
+    private static IEnumerable<string> RoleIndexes(Membership roles) =>
+        roles.Organizations.SelectMany(o => o.Value.Select(r => IndexKeys.RoleHolders(o.Key, r.ToString())))
+            .Concat(roles.Spaces.SelectMany(s => s.Value.Roles.Select(r => IndexKeys.RoleHolders(s.Key, r.ToString()))));
+
+    private IResourceIndexGrain Index(string key) => GrainFactory.GetGrain<IResourceIndexGrain>(key);
 
     private static IndexEntry RoleEntry(UserSnapshot user) =>
         new(user.Guid, user.UserName ?? user.Guid.ToString("D"), string.Empty, user.CreatedAt, []);
 
-    private static IndexPlacement Placement(Guid guid) => new(IndexKeys.Catalog(IndexKeys.Users, guid), null);
+    private static IndexPlacement Placement(Guid guid) => IndexPlacement.Only(IndexKeys.Catalog(IndexKeys.Users, guid));
 
     private static IndexEntry Entry(UserSnapshot user) => new(user.Guid, user.Guid.ToString("D"), string.Empty, user.CreatedAt, []);
 
@@ -184,4 +217,7 @@ public sealed record UserGrainState
     [Id(0)] public UserSnapshot? User { get; init; }
 
     [Id(1)] public Membership? Membership { get; init; }
+
+    /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
+    [Id(2)] public Storage.Outstanding? Outstanding { get; init; }
 }

@@ -8,10 +8,27 @@ using CloudController.GrainInterfaces.Errors;
 namespace CloudController.Grains.Apps;
 
 /// <summary>
-/// The v2 app's rules (app.rb validations, spec 2.6-2.9 and 4.1-4.2) as pure functions: defaults, validation,
-/// and the state/version/package_state transitions of create and update. No I/O, no clock, no Orleans.
+/// The app's state machine, pure (no I/O, no clock, no Orleans): its desired state (STOPPED/STARTED), its package
+/// state (PENDING → STAGED or FAILED), the staging in flight, and the validation of its settings (app.rb, spec
+/// 2.6-2.9 and 4.1-4.2). A staging is always for one package: its outcome is accepted only while that staging is the
+/// one in flight for the app's current package, so new bits during a staging make the old outcome stale (and a
+/// started app stages the new bits).
 /// </summary>
-internal static class AppRules
+/// <remarks>
+/// <code>
+/// package state   event                                   next
+/// (none)          Create                                  PENDING, STOPPED, no package
+/// any             SetPackage (other sha1)                 PENDING, staging in flight dropped; STARTED and staging → Stage(new bits)
+/// any             SetPackage (same sha1)                  unchanged but the times
+/// PENDING/FAILED  Update to STARTED with bits             Stage: PENDING, staging in flight (droplet, package)
+/// any             Update buildpack / stack / docker       PENDING (the droplet no longer matches)
+/// any with bits   Restage (no staging in flight)          STARTED, new version, Stage
+/// PENDING         CompleteStaging, droplet+package match  STAGED (droplet current, processes from its types) or FAILED
+/// PENDING         CompleteStaging, anything else          unchanged (stale: the droplet expires)
+/// any             SetCurrentDroplet (STOPPED, STAGED)     STAGED, that droplet current
+/// </code>
+/// </remarks>
+internal static class AppTransitions
 {
     public const int DefaultMemory = 1024;
     public const int DefaultDiskQuota = 1024;
@@ -22,51 +39,73 @@ internal static class AppRules
     public const int MaxNameLength = 255;
     public const int MaxCommandLength = 4096;
     public const int MaxBuildpackLength = 4096;
+    public const int MaxHealthCheckEndpointLength = 255;
     public const string BitsNotUploaded = "The app package is invalid: bits have not been uploaded";
 
     private static readonly string[] HealthCheckTypes = ["port", "process", "http", "none"];
-    public const int MaxHealthCheckEndpointLength = 255;
 
-    public static AppSnapshot Create(Guid guid, AppFields fields, DateTimeOffset now, Guid version, AppLimits? limits = null)
+    public static StoredApp Create(Guid guid, AppFields fields, DateTimeOffset now, Guid version, AppLimits? limits = null)
     {
         var diego = fields.Diego ?? false;
-        var app = new AppSnapshot
+        var web = new StoredProcess
         {
             Guid = guid,
+            Type = AppProcess.Web,
+            Instances = fields.Instances ?? 1,
+            Memory = fields.Memory ?? DefaultMemory,
+            DiskQuota = fields.DiskQuota ?? DefaultDiskQuota,
+            Command = fields.Command,
+            HealthCheckType = fields.HealthCheckType ?? "port",
+            HealthCheckTimeout = fields.HealthCheckTimeout,
+            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint,
+            CreatedAt = now,
+        };
+        var app = new StoredApp
+        {
             Name = fields.Name ?? "",
             SpaceGuid = fields.SpaceGuid ?? Guid.Empty,
             StackGuid = fields.StackGuid ?? Guid.Empty,
             Production = fields.Production ?? false,
             Buildpack = fields.Buildpack,
             EnvironmentJson = fields.EnvironmentJson ?? "{}",
-            Memory = fields.Memory ?? DefaultMemory,
-            Instances = fields.Instances ?? 1,
-            DiskQuota = fields.DiskQuota ?? DefaultDiskQuota,
             State = AppState.Stopped,
             Version = version,
-            Command = fields.Command,
             Console = fields.Console ?? false,
             Debug = fields.Debug,
             PackageState = AppPackageState.Pending,
-            HealthCheckType = fields.HealthCheckType ?? "port",
-            HealthCheckTimeout = fields.HealthCheckTimeout,
-            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint,
             Diego = diego,
             DockerImage = DockerImage(fields.DockerImage),
             EnableSsh = fields.EnableSsh ?? true,
             Ports = fields.Ports ?? (diego ? [8080] : null),
+            Processes = [web],
             CreatedAt = now,
         };
-        Validate(app, limits ?? AppLimits.Default);
+        Validate(app, web, limits ?? AppLimits.Default);
         return fields.State == AppState.Started
             ? throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded)
             : app;
     }
 
-    public static AppSnapshot Update(AppSnapshot current, AppFields fields, DateTimeOffset now, Guid newVersion, AppLimits? limits = null)
+    /// <summary>
+    /// Applies the named fields. Answers the next app and whether it must now be staged (it was started, or failed
+    /// and is started again, with bits that are not staged): the caller then begins a staging (<see cref="BeginStaging"/>).
+    /// </summary>
+    public static (StoredApp Next, bool Stage) Update(StoredApp current, AppFields fields, DateTimeOffset now, Guid newVersion, AppLimits? limits = null)
     {
         bool Cleared(AppSetting setting) => fields.Cleared.Contains(setting);
-        var next = current with
+        var web = current.Web;
+        var nextWeb = web with
+        {
+            Instances = fields.Instances ?? web.Instances,
+            Memory = fields.Memory ?? web.Memory,
+            DiskQuota = fields.DiskQuota ?? web.DiskQuota,
+            Command = fields.Command ?? (Cleared(AppSetting.Command) ? null : web.Command),
+            HealthCheckType = fields.HealthCheckType ?? web.HealthCheckType,
+            HealthCheckTimeout = fields.HealthCheckTimeout ?? (Cleared(AppSetting.HealthCheckTimeout) ? null : web.HealthCheckTimeout),
+            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint
+                ?? (Cleared(AppSetting.HealthCheckHttpEndpoint) ? null : web.HealthCheckHttpEndpoint),
+        };
+        var next = current.WithWeb(nextWeb) with
         {
             Name = fields.Name ?? current.Name,
             SpaceGuid = fields.SpaceGuid ?? current.SpaceGuid,
@@ -74,26 +113,18 @@ internal static class AppRules
             Production = fields.Production ?? current.Production,
             Buildpack = fields.Buildpack ?? (Cleared(AppSetting.Buildpack) ? null : current.Buildpack),
             EnvironmentJson = fields.EnvironmentJson ?? current.EnvironmentJson,
-            Memory = fields.Memory ?? current.Memory,
-            Instances = fields.Instances ?? current.Instances,
-            DiskQuota = fields.DiskQuota ?? current.DiskQuota,
             State = fields.State ?? current.State,
-            Command = fields.Command ?? (Cleared(AppSetting.Command) ? null : current.Command),
             Console = fields.Console ?? current.Console,
             Debug = fields.Debug ?? (Cleared(AppSetting.Debug) ? null : current.Debug),
-            HealthCheckType = fields.HealthCheckType ?? current.HealthCheckType,
-            HealthCheckTimeout = fields.HealthCheckTimeout ?? (Cleared(AppSetting.HealthCheckTimeout) ? null : current.HealthCheckTimeout),
-            HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint
-                ?? (Cleared(AppSetting.HealthCheckHttpEndpoint) ? null : current.HealthCheckHttpEndpoint),
             Diego = fields.Diego ?? current.Diego,
             DockerImage = fields.DockerImage is not null ? DockerImage(fields.DockerImage) : Cleared(AppSetting.DockerImage) ? null : current.DockerImage,
             EnableSsh = fields.EnableSsh ?? current.EnableSsh,
             Ports = fields.Ports ?? (Cleared(AppSetting.Ports) ? null : current.Ports),
             UpdatedAt = now,
         };
-        Validate(next, limits ?? AppLimits.Default);
+        Validate(next, nextWeb, limits ?? AppLimits.Default);
 
-        if (next.State == AppState.Started && next.PackageHash is null && next.DockerImage is null && next.CurrentDropletGuid is null)
+        if (next.State == AppState.Started && next.Package is null && next.DockerImage is null && next.CurrentDropletGuid is null)
         {
             throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded);
         }
@@ -105,33 +136,43 @@ internal static class AppRules
         }
 
         // CF regenerates version when a started app is saved with a new state or new run settings.
-        var runSettingsChanged = next.State != current.State || next.Memory != current.Memory
-            || next.HealthCheckType != current.HealthCheckType || next.EnableSsh != current.EnableSsh || next.Ports != current.Ports;
-        return next.State == AppState.Started && runSettingsChanged ? next with { Version = newVersion } : next;
+        var runSettingsChanged = next.State != current.State || nextWeb.Memory != web.Memory
+            || nextWeb.HealthCheckType != web.HealthCheckType || next.EnableSsh != current.EnableSsh || next.Ports != current.Ports;
+        next = next.State == AppState.Started && runSettingsChanged ? next with { Version = newVersion } : next;
+        var stage = next.State == AppState.Started && next.PackageState != AppPackageState.Staged && next.Package is not null
+            && next.Staging is null && (current.State != AppState.Started || current.PackageState == AppPackageState.Failed);
+        return (next, stage);
     }
 
-    /// <summary>New bits: a different hash marks the app for staging (spec 4.2); the same hash changes nothing but the time.</summary>
-    public static AppSnapshot SetPackage(AppSnapshot app, PackageInfo package, DateTimeOffset now)
+    /// <summary>
+    /// New bits. A different hash marks the app for staging (spec 4.2) and makes any staging in flight stale (its
+    /// outcome is for the old bits); a started app that was staging must stage the new bits instead (answered as
+    /// <c>Stage</c>). The same hash changes nothing but the times.
+    /// </summary>
+    public static (StoredApp Next, bool Stage) SetPackage(StoredApp app, PackageInfo package, DateTimeOffset now)
     {
-        var next = app with { Package = package, PackageHash = package.Sha1, PackageUpdatedAt = now, UpdatedAt = now };
-        return package.Sha1 == app.PackageHash ? next : MarkForStaging(next);
+        var next = app with { Package = StoredPackage.From(package), PackageUpdatedAt = now, UpdatedAt = now };
+        if (package.Sha1 == app.Package?.Sha1)
+        {
+            return (next, false);
+        }
+
+        next = MarkForStaging(next) with { Staging = null };
+        return (next, app.Staging is not null && next.State == AppState.Started);
     }
 
-    /// <summary>Whether an update that starts the app must stage it first (bits present, not staged).</summary>
-    public static bool NeedsStaging(AppSnapshot before, AppSnapshot after) =>
-        after.State == AppState.Started && after.PackageState != AppPackageState.Staged && after.Package is not null
-        && (before.State != AppState.Started || before.PackageState == AppPackageState.Failed);
-
-    /// <summary>Staging begins: PENDING, failure cleared, the staging task (droplet) recorded.</summary>
-    public static AppSnapshot BeginStaging(AppSnapshot app, Guid dropletGuid) =>
-        MarkForStaging(app) with { StagingTaskId = dropletGuid.ToString("D") };
+    /// <summary>A staging of the app's current package begins: PENDING, failure cleared, the staging (droplet and package) recorded.</summary>
+    public static StoredApp BeginStaging(StoredApp app, Guid dropletGuid) =>
+        app.Package is { } package
+            ? MarkForStaging(app) with { Staging = new StagingRef(dropletGuid, package.PackageGuid), StagingTaskId = dropletGuid }
+            : throw new CloudControllerException(CfErrorCode.AppPackageInvalid, BitsNotUploaded);
 
     /// <summary>
     /// Restage (spec 2.15, 2016): refused without bits, and while a staging is in flight (CF refuses every PENDING
     /// app; one whose staging never started or was lost may restage, so no app is stuck in PENDING); then STARTED
-    /// with a new version, PENDING.
+    /// with a new version, staging.
     /// </summary>
-    public static AppSnapshot Restage(AppSnapshot app, DateTimeOffset now, Guid version, Guid dropletGuid, bool stagingInFlight)
+    public static StoredApp Restage(StoredApp app, DateTimeOffset now, Guid version, Guid dropletGuid, bool stagingInFlight)
     {
         if (app.Package is null)
         {
@@ -146,10 +187,14 @@ internal static class AppRules
         return BeginStaging(app, dropletGuid) with { State = AppState.Started, Version = version, UpdatedAt = now };
     }
 
-    /// <summary>A staging outcome: applied only when it belongs to the staging in progress.</summary>
-    public static AppSnapshot CompleteStaging(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
+    /// <summary>
+    /// A staging outcome: applied only when it is the staging in flight and of the package the app has now; anything
+    /// else (superseded by new bits or a newer staging) leaves the app as it is.
+    /// </summary>
+    public static StoredApp CompleteStaging(StoredApp app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
     {
-        if (app.StagingTaskId != droplet.Guid.ToString("D") || app.PackageState != AppPackageState.Pending)
+        if (app.Staging is not { } staging || staging.DropletGuid != droplet.Guid || staging.PackageGuid != droplet.PackageGuid
+            || app.Package?.PackageGuid != staging.PackageGuid || app.PackageState != AppPackageState.Pending)
         {
             return app;
         }
@@ -158,14 +203,15 @@ internal static class AppRules
             ? SyncProcesses(app with
             {
                 PackageState = AppPackageState.Staged,
+                Staging = null,
                 DetectedBuildpack = droplet.Buildpack,
-                DetectedStartCommand = droplet.StartCommand ?? "",
                 CurrentDropletGuid = droplet.Guid,
                 UpdatedAt = now,
             }, droplet, now, newGuid ?? Guid.NewGuid)
             : app with
             {
                 PackageState = AppPackageState.Failed,
+                Staging = null,
                 StagingFailedReason = droplet.FailureReason,
                 StagingFailedDescription = FailureDescription(droplet.FailureReason),
                 // Diego stops an app whose staging failed; the DEA backend leaves it started.
@@ -175,14 +221,14 @@ internal static class AppRules
     }
 
     /// <summary>v3 <c>current_droplet</c>: only a STOPPED app, only a STAGED droplet of its own; the v2 view becomes STAGED.</summary>
-    public static AppSnapshot SetCurrentDroplet(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
+    public static StoredApp SetCurrentDroplet(StoredApp app, Guid appGuid, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
     {
         if (app.State != AppState.Stopped)
         {
             throw CloudControllerException.Unprocessable("Stop the app before changing droplet");
         }
 
-        if (droplet.AppGuid != app.Guid)
+        if (droplet.AppGuid != appGuid)
         {
             throw CloudControllerException.DropletNotFound();
         }
@@ -192,8 +238,8 @@ internal static class AppRules
             {
                 CurrentDropletGuid = droplet.Guid,
                 PackageState = AppPackageState.Staged,
+                Staging = null,
                 DetectedBuildpack = droplet.Buildpack,
-                DetectedStartCommand = droplet.StartCommand ?? "",
                 StagingFailedReason = null,
                 StagingFailedDescription = null,
                 UpdatedAt = now,
@@ -202,39 +248,38 @@ internal static class AppRules
     }
 
     /// <summary>
-    /// The app's processes follow its current droplet's Procfile: a new type starts with 0 instances, the default
-    /// memory, the web process's disk and a <c>process</c> health check (as CF creates them); a kept type keeps its
-    /// settings and takes the new command; a type the droplet no longer declares is gone.
+    /// The app's processes follow its current droplet's types: web takes the droplet's start command; a new type
+    /// starts with 0 instances, the default memory, the web process's disk and a <c>process</c> health check (as CF
+    /// creates them); a kept type keeps its settings and takes the new command; a type the droplet no longer declares
+    /// is gone.
     /// </summary>
-    public static AppSnapshot SyncProcesses(AppSnapshot app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid> newGuid)
+    public static StoredApp SyncProcesses(StoredApp app, DropletSnapshot droplet, DateTimeOffset now, Func<Guid> newGuid)
     {
-        var others = droplet.Types
+        var types = droplet.Types;
+        var web = app.Web with { DetectedCommand = droplet.StartCommand ?? types.GetValueOrDefault(AppProcess.Web) ?? "" };
+        var others = types
             .Where(t => t.Key != AppProcess.Web)
             .OrderBy(t => t.Key, StringComparer.Ordinal)
-            .Select(t => app.Others().FirstOrDefault(p => p.Type == t.Key) is { } kept
+            .Select(t => app.Process(t.Key) is { } kept
                 ? kept.DetectedCommand == t.Value ? kept : kept with { DetectedCommand = t.Value, UpdatedAt = now }
-                : new AppProcess
+                : new StoredProcess
                 {
                     Guid = newGuid(),
                     Type = t.Key,
                     Instances = 0,
                     Memory = DefaultMemory,
-                    DiskQuota = app.DiskQuota,
+                    DiskQuota = web.DiskQuota,
                     DetectedCommand = t.Value,
                     HealthCheckType = "process",
                     CreatedAt = now,
-                })
-            .ToImmutableArray();
-        return app with { OtherProcesses = others.IsEmpty ? null : others };
+                });
+        return app with { Processes = [web, .. others] };
     }
 
-    /// <summary>
-    /// A change to a non-web process (web is the app's own fields: <see cref="Update"/>), validated as the app's
-    /// settings are. Raises ResourceNotFound for a type the app does not have.
-    /// </summary>
-    public static AppSnapshot UpdateProcess(AppSnapshot app, string type, ProcessFields fields, DateTimeOffset now, AppLimits? limits = null)
+    /// <summary>A change to one process, validated as the app's settings are. Raises ProcessNotFound for a type the app lacks.</summary>
+    public static StoredApp UpdateProcess(StoredApp app, string type, ProcessFields fields, DateTimeOffset now, AppLimits? limits = null)
     {
-        var current = app.Others().FirstOrDefault(p => p.Type == type) ?? throw CloudControllerException.ProcessNotFound();
+        var current = app.Process(type) ?? throw CloudControllerException.ProcessNotFound();
         var next = current with
         {
             Instances = fields.Instances ?? current.Instances,
@@ -246,19 +291,18 @@ internal static class AppRules
             HealthCheckHttpEndpoint = fields.HealthCheckHttpEndpoint ?? current.HealthCheckHttpEndpoint,
             UpdatedAt = now,
         };
+        Validate(app, next, limits ?? AppLimits.Default);
+        return app with { Processes = app.Processes.Replace(current, next), UpdatedAt = now };
+    }
 
-        // The process is checked with the app's rules, as if it were the app's web process.
-        Validate(app with
-        {
-            Instances = next.Instances,
-            Memory = next.Memory,
-            DiskQuota = next.DiskQuota,
-            Command = next.Command,
-            HealthCheckType = next.HealthCheckType,
-            HealthCheckTimeout = next.HealthCheckTimeout,
-            HealthCheckHttpEndpoint = next.HealthCheckHttpEndpoint,
-        }, limits ?? AppLimits.Default);
-        return app with { OtherProcesses = app.Others().Replace(current, next), UpdatedAt = now };
+    /// <summary>The demand on the organization's quota: every process's memory and instances while STARTED.</summary>
+    public static GrainInterfaces.Quotas.AppDemand Demand(StoredApp app)
+    {
+        var web = app.Web;
+        var others = app.Processes.Where(p => p.Type != AppProcess.Web).ToList();
+        return new(web.Memory, web.Instances, app.State == AppState.Started,
+            others.Sum(p => (long)p.Memory * p.Instances), others.Sum(p => p.Instances),
+            others.Where(p => p.Instances > 0).Select(p => p.Memory).DefaultIfEmpty(0).Max());
     }
 
     private static string FailureDescription(string? reason) => reason switch
@@ -268,14 +312,15 @@ internal static class AppRules
     };
 
     /// <summary>package_state back to PENDING with the failure fields cleared (new bits, buildpack or stack).</summary>
-    public static AppSnapshot MarkForStaging(AppSnapshot app) => app with
+    private static StoredApp MarkForStaging(StoredApp app) => app with
     {
         PackageState = AppPackageState.Pending,
         StagingFailedReason = null,
         StagingFailedDescription = null,
     };
 
-    private static void Validate(AppSnapshot app, AppLimits limits)
+    /// <summary>The app's settings with <paramref name="process"/> as the one being changed (web's, or another type's).</summary>
+    private static void Validate(StoredApp app, StoredProcess process, AppLimits limits)
     {
         if (app.Name.Length > MaxNameLength)
         {
@@ -287,7 +332,7 @@ internal static class AppRules
             throw CloudControllerException.AppInvalid("name can't be blank and must be printable");
         }
 
-        if (app.Command?.Length > MaxCommandLength)
+        if (process.Command?.Length > MaxCommandLength)
         {
             throw CloudControllerException.AppInvalid($"command is too long (maximum is {MaxCommandLength} characters)");
         }
@@ -297,40 +342,40 @@ internal static class AppRules
             throw CloudControllerException.AppInvalid($"buildpack is too long (maximum is {MaxBuildpackLength} characters)");
         }
 
-        if (app.Memory <= 0 || app.Memory > limits.MaxMemory)
+        if (process.Memory <= 0 || process.Memory > limits.MaxMemory)
         {
             throw new CloudControllerException(CfErrorCode.AppMemoryInvalid, "You have specified an invalid amount of memory for your application.");
         }
 
-        if (app.Instances < 0)
+        if (process.Instances < 0)
         {
             throw CloudControllerException.AppInvalid("Number of instances less than 0");
         }
 
-        if (app.Instances > limits.MaxInstances)
+        if (process.Instances > limits.MaxInstances)
         {
             throw CloudControllerException.AppInvalid($"instances must be at most {limits.MaxInstances} (the platform's limit per app)");
         }
 
-        if (app.DiskQuota < 1 || app.DiskQuota > MaxDiskQuota)
+        if (process.DiskQuota < 1 || process.DiskQuota > MaxDiskQuota)
         {
-            throw CloudControllerException.AppInvalid(app.DiskQuota < 1
+            throw CloudControllerException.AppInvalid(process.DiskQuota < 1
                 ? "disk_quota must be greater than 0"
                 : $"disk_quota too much disk requested (must be less than {MaxDiskQuota})");
         }
 
-        if (!HealthCheckTypes.Contains(app.HealthCheckType))
+        if (!HealthCheckTypes.Contains(process.HealthCheckType))
         {
             throw CloudControllerException.AppInvalid("health_check_type must be one of port, process, http, none");
         }
 
-        if (app.HealthCheckHttpEndpoint is { } endpoint
+        if (process.HealthCheckHttpEndpoint is { } endpoint
             && (!endpoint.StartsWith('/') || endpoint.Length > MaxHealthCheckEndpointLength || endpoint.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
         {
             throw CloudControllerException.AppInvalid("health_check_http_endpoint must be a valid URI path");
         }
 
-        if (app.HealthCheckTimeout is < 1 or > MaxHealthCheckTimeout)
+        if (process.HealthCheckTimeout is < 1 or > MaxHealthCheckTimeout)
         {
             throw CloudControllerException.AppInvalid($"health_check_timeout must be between 1 and {MaxHealthCheckTimeout}");
         }

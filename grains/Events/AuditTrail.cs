@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using Azure;
+using Azure.Data.Tables;
+using CloudController.GrainInterfaces.Events;
+
+namespace CloudController.Grains.Events;
+
+/// <summary>
+/// Writes audit events into the trail (<see cref="EventTable"/>), idempotently: an event is upserted under its
+/// actee's, space's and organization's partitions by a row key that depends only on the event, so writing it again
+/// (a retried outbox) leaves one copy. The actee row goes last, so an event whose actee row exists is complete.
+/// </summary>
+public sealed class AuditTrail(EventTable events)
+{
+    public async Task AppendAsync(IReadOnlyCollection<AuditEvent> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var table = await events.TableAsync();
+        await Task.WhenAll(batch.Select(async e =>
+        {
+            var others = new[] { e.SpaceGuid is { } space ? EventTable.SpacePartition(space) : null, e.OrganizationGuid is { } org ? EventTable.OrganizationPartition(org) : null };
+            await Task.WhenAll(others.OfType<string>().Select(p => table.UpsertEntityAsync(EventTable.ToEntity(p, e), TableUpdateMode.Replace)));
+            await table.UpsertEntityAsync(EventTable.ToEntity(EventTable.ActeePartition(e.Actee), e), TableUpdateMode.Replace);
+        }));
+    }
+
+    /// <summary>The events of <paramref name="batch"/> not yet complete in the trail (one point read each).</summary>
+    public async Task<ImmutableArray<AuditEvent>> MissingAsync(ImmutableArray<AuditEvent> batch)
+    {
+        if (batch.IsDefaultOrEmpty)
+        {
+            return [];
+        }
+
+        var table = await events.TableAsync();
+        var found = await Task.WhenAll(batch.Select(async e =>
+        {
+            NullableResponse<TableEntity> row = await table.GetEntityIfExistsAsync<TableEntity>(
+                EventTable.ActeePartition(e.Actee), EventTable.RowKey(e), select: ["RowKey"]);
+            return row.HasValue ? null : e;
+        }));
+        return [.. found.OfType<AuditEvent>()];
+    }
+
+    /// <summary>Appends only what is missing: for a new activation that finds an outbox stored.</summary>
+    public async Task CompleteAsync(ImmutableArray<AuditEvent> batch) => await AppendAsync(await MissingAsync(batch));
+}
