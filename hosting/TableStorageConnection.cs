@@ -6,13 +6,21 @@ namespace CloudController.Hosting;
 /// <summary>The table endpoint of the storage account (<see cref="BlobStorageConnection"/>): reminders and membership.</summary>
 public static class TableStorageConnection
 {
-    /// <summary>A client for the connection string; a malformed string is reported without echoing it (it holds a key).</summary>
-    public static TableServiceClient CreateClient(string connectionString)
+    /// <summary>
+    /// A client for the connection string; a malformed string is reported without echoing it (it holds a key).
+    /// <paramref name="policy"/>, when given, sees every request (the tests' fault injection).
+    /// </summary>
+    public static TableServiceClient CreateClient(string connectionString, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
         try
         {
             var options = new TableClientOptions();
             options.Retry.NetworkTimeout = BlobStorageConnection.NetworkTimeout;
+            if (policy is not null)
+            {
+                options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+            }
+
             return new TableServiceClient(connectionString, options);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)

@@ -42,12 +42,21 @@ public static class BlobStorageConnection
     /// </summary>
     public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>A client for the connection string; a malformed string is reported without echoing it (it holds a key).</summary>
-    public static BlobServiceClient CreateClient(string connectionString, BlobClientOptions? options = null)
+    /// <summary>
+    /// A client for the connection string; a malformed string is reported without echoing it (it holds a key).
+    /// <paramref name="policy"/>, when given, sees every request (the tests' fault injection).
+    /// </summary>
+    public static BlobServiceClient CreateClient(string connectionString, BlobClientOptions? options = null, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
         try
         {
-            return new BlobServiceClient(connectionString, options ?? DefaultOptions());
+            options ??= DefaultOptions();
+            if (policy is not null)
+            {
+                options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+            }
+
+            return new BlobServiceClient(connectionString, options);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {

@@ -28,18 +28,21 @@ public static class CloudControllerSiloBuilderExtensions
     /// <summary>
     /// Configures the host as a Cloud Controller silo on one storage account (<paramref name="connectionString"/>):
     /// clustering, grain state in blobs and reminders in tables (Orleans' Azure Storage providers), durable work.
+    /// <paramref name="storagePolicy"/>, when given, sees every storage request the silo makes (tests inject faults there).
     /// </summary>
     public static IHostApplicationBuilder AddCloudControllerSilo(
-        this IHostApplicationBuilder builder, string connectionString, Action<ISiloBuilder>? configureSilo = null)
+        this IHostApplicationBuilder builder, string connectionString, Action<ISiloBuilder>? configureSilo = null,
+        Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null)
     {
         var configuration = builder.Configuration;
-        var blobs = BlobStorageConnection.CreateClient(connectionString);
-        var tables = TableStorageConnection.CreateClient(connectionString);
+        var blobs = BlobStorageConnection.CreateClient(connectionString, policy: storagePolicy);
+        var tables = TableStorageConnection.CreateClient(connectionString, storagePolicy);
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton<BitsContainers>();
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
         builder.Services.AddOptions<WorkOptions>().BindConfiguration(WorkOptions.Section);
         builder.Services.AddOptions<AppLimits>().BindConfiguration(AppLimits.Section);
+        builder.Services.AddOptions<Quotas.UsageOptions>().BindConfiguration(Quotas.UsageOptions.Section);
         builder.Services.AddSingleton<BitsWorkGate>();
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
         builder.Services.TryAddSingleton<IStager, BlobStager>();

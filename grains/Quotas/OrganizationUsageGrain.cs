@@ -6,6 +6,18 @@ using CloudController.Grains.Storage;
 
 namespace CloudController.Grains.Quotas;
 
+/// <summary><c>CloudController:Usage</c>: when an organization's usage ledger checks itself against its apps and routes.</summary>
+public sealed record UsageOptions
+{
+    public const string Section = "CloudController:Usage";
+
+    /// <summary>The first check after the ledger activates.</summary>
+    public TimeSpan CheckAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The checks after that.</summary>
+    public TimeSpan CheckEvery { get; init; } = TimeSpan.FromMinutes(5);
+}
+
 /// <summary>Persisted form of an organization's usage. Ids are permanent: add new ones, never renumber.</summary>
 [GenerateSerializer, Alias("CloudController.Grains.Quotas.OrganizationUsageGrainState")]
 public sealed record OrganizationUsageGrainState
@@ -26,12 +38,10 @@ public sealed record OrganizationUsageGrainState
 /// </summary>
 [GrainType("organization-usage"), Orleans.Concurrency.Reentrant]
 public sealed class OrganizationUsageGrain(
-    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationUsageGrainState> state)
+    [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationUsageGrainState> state,
+    Microsoft.Extensions.Options.IOptions<UsageOptions> options)
     : Grain, IOrganizationUsageGrain
 {
-    private static readonly TimeSpan CheckAfter = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(5);
-
     private GroupCommit<OrganizationUsageGrainState>? _commits;
     private OrganizationUsageGrainState? _current;
     private bool _reloading;
@@ -41,7 +51,7 @@ public sealed class OrganizationUsageGrain(
     /// <summary>The ledger checks itself against its apps and routes a while after it activates, then every few minutes.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _ = this.RegisterGrainTimer(_ => CheckAsync(), new GrainTimerCreationOptions(CheckAfter, CheckEvery) { Interleave = true });
+        _ = this.RegisterGrainTimer(_ => CheckAsync(), new GrainTimerCreationOptions(options.Value.CheckAfter, options.Value.CheckEvery) { Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -50,7 +60,7 @@ public sealed class OrganizationUsageGrain(
     /// so never in the middle of its own change); a reservation whose store failed, or whose resource is gone or moved,
     /// is brought in line. The ledger's own changes go on meanwhile (it is reentrant).
     /// </summary>
-    internal async Task CheckAsync()
+    private async Task CheckAsync()
     {
         var org = this.GetPrimaryKey();
         foreach (var chunk in Current.Apps.Keys.Chunk(64))

@@ -79,6 +79,13 @@ public sealed partial class RuntimeConvergenceGrain(
             await VisitUntaggedAsync();
         }
 
+        // The same pass sweeps the records derived after a store (the catalogs this pass itself reads).
+        var repaired = await Indexes.CatalogSweep.RunAsync(GrainFactory);
+        if (repaired > 0)
+        {
+            LogSwept(repaired);
+        }
+
         return reached;
     }
 
@@ -125,6 +132,9 @@ public sealed partial class RuntimeConvergenceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime convergence reached {Apps} started apps in {Milliseconds} ms")]
     private partial void LogConverged(int apps, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Convergence repaired {Entries} catalog entries that did not match their resources")]
+    private partial void LogSwept(int entries);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime convergence visited the untagged app entries once: {Apps} started apps tagged")]
     private partial void LogRetagged(int apps);

@@ -32,6 +32,9 @@ public sealed partial class CloudControllerGrainStorage(
 
     private const int MaxRemembered = 10_000;
 
+    /// <summary>Grains activated without reading their blob, until their first write.</summary>
+    private readonly ConcurrentDictionary<GrainId, byte> _readSkipped = new();
+
     /// <summary>Grains whose announcement a conflicting first write proved wrong: read as usual from now on.</summary>
     private readonly ConcurrentDictionary<GrainId, byte> _announcementRefused = new();
 
@@ -41,6 +44,7 @@ public sealed partial class CloudControllerGrainStorage(
     {
         if (skipReadOfNewGrains && NewGrain.IsAnnounced(grainId) && !_announcementRefused.ContainsKey(grainId))
         {
+            Remember(_readSkipped, grainId);
             grainState.State = activators.GetActivator<T>().Create();
             grainState.ETag = null;
             grainState.RecordExists = false;
@@ -66,15 +70,13 @@ public sealed partial class CloudControllerGrainStorage(
         try
         {
             await Bounded(inner.WriteStateAsync(stateName, grainId, grainState), "write", stateName, grainId);
+            _readSkipped.TryRemove(grainId, out _);
         }
-        catch (InconsistentStateException) when (first && skipReadOfNewGrains && NewGrain.IsAnnounced(grainId))
+        catch (InconsistentStateException) when (first && _readSkipped.TryRemove(grainId, out _))
         {
-            if (_announcementRefused.Count >= MaxRemembered)
-            {
-                _announcementRefused.Clear();
-            }
-
-            _announcementRefused.TryAdd(grainId, 0);
+            // The activation did not read a blob that exists: this write fails (Orleans drops the activation), and
+            // the next activation reads it, whatever its callers announce.
+            Remember(_announcementRefused, grainId);
             LogAnnouncementRefused(BlobName(stateName, grainId));
             throw;
         }
@@ -82,6 +84,16 @@ public sealed partial class CloudControllerGrainStorage(
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Bounded(inner.ClearStateAsync(stateName, grainId, grainState), "clear", stateName, grainId);
+
+    private static void Remember(ConcurrentDictionary<GrainId, byte> set, GrainId grainId)
+    {
+        if (set.Count >= MaxRemembered)
+        {
+            set.Clear();
+        }
+
+        set.TryAdd(grainId, 0);
+    }
 
     /// <summary>Where Orleans' blob provider keeps one grain's state in the grain-state container.</summary>
     public static string BlobName(string stateName, GrainId grainId) => $"{stateName}-{grainId}.json";

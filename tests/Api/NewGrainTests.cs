@@ -37,6 +37,12 @@ public sealed class NewGrainTests(CloudControllerFixture fixture)
         await Assert.ThrowsAnyAsync<Exception>(() => grain.CreateAsync(new AppFields { Name = "intruder", SpaceGuid = Guid.Parse(space) }));
         var after = (await container.GetBlobClient(BlobOf(grains, announced)).DownloadContentAsync()).Value.Content;
         Assert.Equal(content.ToArray(), after.ToArray());
+
+        // The refused write proved the announcement wrong: from now on the grain reads what is stored and goes on,
+        // even when called as new again (a retry carrying the same hint), instead of failing every write.
+        Assert.Equal("stored", (await NewGrain.CallAsync(grain, app => app.FindAsync()))?.Name);
+        var renamed = await NewGrain.CallAsync(grain, app => app.UpdateAsync(new AppFields { Name = "renamed" }));
+        Assert.Equal("renamed", renamed.Name);
     }
 
     [Fact]

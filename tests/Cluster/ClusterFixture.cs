@@ -15,10 +15,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const int Silos = 3;
 
-    private readonly List<SiloProcess> _silos = [];
+    private readonly List<HostProcess> _silos = [];
     private WebApplicationFactory<Program> _api = null!;
 
-    public IReadOnlyList<SiloProcess> SiloProcesses => _silos;
+    public IReadOnlyList<HostProcess> SiloProcesses => _silos;
 
     public string GrainStateContainer { get; } = TestStorage.UniqueContainer("cluster");
 
@@ -48,7 +48,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         };
         for (var i = 0; i < Silos; i++)
         {
-            var silo = new SiloProcess($"silo-{i + 1}", environment);
+            var silo = HostProcess.Silo($"silo-{i + 1}", environment);
             _silos.Add(silo);
             silo.Start();
         }

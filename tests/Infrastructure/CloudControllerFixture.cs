@@ -27,13 +27,16 @@ public class CloudControllerFixture : IAsyncLifetime
     }
 
     /// <summary>A system whose silo has extra <paramref name="siloSettings"/> and services replaced by <paramref name="configureSilo"/>.</summary>
-    protected CloudControllerFixture(IReadOnlyDictionary<string, string?> siloSettings, Action<ISiloBuilder> configureSilo)
+    protected CloudControllerFixture(IReadOnlyDictionary<string, string?> siloSettings, Action<ISiloBuilder>? configureSilo)
     {
         _siloSettings = siloSettings;
         _configureSilo = configureSilo;
     }
 
     public string GrainStateContainer { get; } = TestStorage.UniqueContainer("state");
+
+    /// <summary>The silo's gateway: where another API instance of this system connects.</summary>
+    public int GatewayPort => _gatewayPort;
 
     /// <summary>The api's token signing key (<c>Uaa:SigningKey</c>), so tests can sign tokens the api trusts.</summary>
     public System.Security.Cryptography.RSA TokenKey { get; } = System.Security.Cryptography.RSA.Create(2048);
@@ -42,6 +45,9 @@ public class CloudControllerFixture : IAsyncLifetime
     public string ReminderTable { get; } = TestStorage.UniqueTable("reminders");
 
     public SiloHost Silo { get; private set; } = null!;
+
+    /// <summary>Faults tests may inject into the silo's storage requests (none unless a test adds a rule).</summary>
+    public StorageFaults Faults { get; } = new();
 
     public WebApplicationFactory<Program> Api => _api;
 
@@ -61,7 +67,7 @@ public class CloudControllerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo);
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo, Faults);
         await Silo.StartAsync();
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -116,7 +122,7 @@ public class CloudControllerFixture : IAsyncLifetime
     /// <summary>Starts a fresh silo after <c>Silo.StopAsync()</c>, on the same ports and storage.</summary>
     public async Task StartNewSiloAsync()
     {
-        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo);
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo, Faults);
         await Silo.StartAsync();
     }
 

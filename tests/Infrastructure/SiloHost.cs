@@ -8,7 +8,8 @@ namespace CloudController.Tests.Infrastructure;
 /// <summary>
 /// A real silo in a host: the production wiring (<see cref="CloudControllerSiloBuilderExtensions"/>), TCP ports, grain
 /// state in blobs and reminders in a table of its own on Azurite. <paramref name="settings"/> add or override
-/// configuration; <paramref name="configureSilo"/> may replace services (test hooks).
+/// configuration; <paramref name="configureSilo"/> may replace services (test hooks); <paramref name="faults"/> sees every
+/// storage request the silo makes.
 /// </summary>
 public sealed class SiloHost(
     int siloPort,
@@ -16,7 +17,8 @@ public sealed class SiloHost(
     string grainStateContainer,
     string reminderTable,
     IReadOnlyDictionary<string, string?>? settings = null,
-    Action<ISiloBuilder>? configureSilo = null)
+    Action<ISiloBuilder>? configureSilo = null,
+    StorageFaults? faults = null)
 {
     private IHost? _host;
 
@@ -43,7 +45,7 @@ public sealed class SiloHost(
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.AddFilter(level => level >= LogLevel.Warning).AddConsole();
         CloudControllerSiloBuilderExtensions.ValidateSiloConfiguration(builder.Configuration);
-        builder.AddCloudControllerSilo(TestStorage.ConnectionString, configureSilo);
+        builder.AddCloudControllerSilo(TestStorage.ConnectionString, configureSilo, faults);
         _host = builder.Build();
         await _host.StartAsync();
     }

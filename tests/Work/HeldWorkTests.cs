@@ -115,6 +115,42 @@ public sealed class HeldWorkTests(HeldWorkFixture fixture)
         Assert.DoesNotContain((await fixture.BlobNamesAsync(fixture.GrainStateContainer)), name => name.Contains(droplet.Replace("-", "", StringComparison.Ordinal), StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// New bits uploaded while a staging runs: that staging's outcome is stale (it is of the old bits), and the app,
+    /// started, stages the new bits; it ends STAGED with the new bits' droplet, and the old one expires.
+    /// </summary>
+    [Fact]
+    public async Task NewBitsUploadedWhileAStagingRunsEndWithTheNewBitsDroplet()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("package.json", Zips.Text("{}"), 0x1A4)));
+        var staged = fixture.Gates.Staging.Released;
+
+        fixture.Gates.Staging.Close();
+        string oldDroplet;
+        try
+        {
+            await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+            oldDroplet = (await (await http.GetAsync($"/v3/apps/{app}/droplets")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources")[0].GetProperty("guid").GetString()!;
+            await BitsTests.Upload201Async(http, app, [], Zips.Create(("Gemfile", Zips.Text("source 'x'"), 0x1A4)));
+        }
+        finally
+        {
+            fixture.Gates.Staging.Open();
+        }
+
+        await Eventually.HoldsAsync("both stagings to finish", () => Task.FromResult(fixture.Gates.Staging.Released >= staged + 2));
+        var entity = await StagingTests.WaitForStagingAsync(http, app);
+        Assert.Equal("STAGED", entity.GetProperty("package_state").GetString());
+        Assert.Equal("ruby_buildpack", entity.GetProperty("detected_buildpack").GetString());
+        var current = await (await http.GetAsync($"/v3/apps/{app}/droplets/current")).JsonAsync(HttpStatusCode.OK);
+        Assert.NotEqual(oldDroplet, current.GetProperty("guid").GetString());
+        Assert.Equal("ruby_buildpack", current.GetProperty("buildpacks")[0].GetProperty("name").GetString());
+        await Eventually.HoldsAsync("the stale droplet to expire", async () =>
+            (await (await http.GetAsync($"/v3/droplets/{oldDroplet}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString() == "EXPIRED");
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         for (var i = 0; i < 200; i++)
