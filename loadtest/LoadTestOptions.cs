@@ -18,7 +18,7 @@ internal sealed record LoadTestOptions(
     bool AllowRemote,
     int Spaces = 1)
 {
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read"];
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read", "abuse"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]
@@ -33,7 +33,11 @@ internal sealed record LoadTestOptions(
           --scenario NAME    lifecycle (default), create-only, read-heavy, read-heavy-roles (the same reads as
                              admin and as a space developer, in alternating 2 s phases), list-heavy, upload,
                              space-summary (GET /v2/spaces/:guid/summary of a space filled with --apps apps),
-                             baseline-blob, baseline-read
+                             baseline-blob, baseline-read, abuse (creates in a loop for --duration, default 90 s,
+                             while after 10 s a burst of abusive requests arrives: 50 apps given 1 MB environments,
+                             a Procfile of 1,000 process types staged, four resource matches of 10,000
+                             fingerprints; reports the creates before, during and after, and when they were back
+                             to normal)
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)
           --allow-remote     allow a URL that is not on this machine (default: loopback only)

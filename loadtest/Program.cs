@@ -38,7 +38,7 @@ internal static class LoadTestProgram
 
         Console.WriteLine($"loadtest: {options.Scenario} against {options.Url}: {options.Apps} apps, concurrency {options.Concurrency}" +
                           (options.Duration is { } limit ? $", at most {limit.TotalSeconds:0} s" : ""));
-        var duration = options.Duration ?? (scenarios.ReadsForDuration ? TimeSpan.FromSeconds(30) : null);
+        var duration = options.Duration ?? (options.Scenario == "abuse" ? TimeSpan.FromSeconds(90) : scenarios.ReadsForDuration ? TimeSpan.FromSeconds(30) : null);
         using var stop = new CancellationTokenSource();
         if (duration is { } d)
         {
@@ -80,6 +80,10 @@ internal static class LoadTestProgram
         Console.WriteLine();
         Console.WriteLine(Report.Table(summary));
         Console.WriteLine($"{stats.Completed} units in {elapsed.TotalSeconds:0.0} s: {stats.Completed / elapsed.TotalSeconds:0.00} units/s, {stats.FailedUnits} failed, {stats.Errors} errors");
+        foreach (var note in scenarios.Notes())
+        {
+            Console.WriteLine(note);
+        }
         if (options.JsonPath is { } path)
         {
             await File.WriteAllTextAsync(path, Report.Json(options, elapsed, stats.Completed, stats.FailedUnits, summary));

@@ -17,9 +17,13 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private readonly List<string> _spaces = [];
     private AppBits? _sharedBits;
     private readonly List<string> _readTargets = [];
+    private Abuse? _abuse;
 
     /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
-    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "space-summary" or "baseline-read";
+    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "space-summary" or "baseline-read" or "abuse";
+
+    /// <summary>Lines the scenario adds to the report (the abuse scenario's account of the burst).</summary>
+    public IEnumerable<string> Notes() => _abuse?.Notes() ?? [];
 
     /// <summary>Log in and create the org and space the run works in (not part of the measured units).</summary>
     public async Task SetUpAsync()
@@ -81,6 +85,15 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             _sharedBits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 1);
         }
 
+        if (options.Scenario == "abuse")
+        {
+            // The burst comes from a tenant of its own client; it starts once the loop has run undisturbed for a while.
+            var abuser = newClient();
+            await abuser.LogInAsync(options.User, options.Password);
+            _abuse = new Abuse(abuser.Http, _spaces[0], _run, workDirectory);
+            _ = _abuse.RunAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
         if (options.Scenario is "read-heavy" or "read-heavy-roles")
         {
             foreach (var i in Enumerable.Range(0, Math.Min(options.Apps, 1000)))
@@ -120,6 +133,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     {
         "lifecycle" => LifecycleAsync(i),
         "create-only" => CreateAppAsync($"app-{i}"),
+        "abuse" => TimedCreateAsync(i),
         "read-heavy" or "read-heavy-roles" => ReadAsync(i),
         "list-heavy" => ListAsync(i),
         "space-summary" => cf.GetAsync("space-summary", $"/v2/spaces/{_spaces[0]}/summary",
@@ -132,6 +146,14 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     };
 
     public void TearDown() => _sharedBits?.Dispose();
+
+    /// <summary>The abuse scenario's steady loop: one create, its time handed to the burst's account.</summary>
+    private async Task TimedCreateAsync(int i)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await CreateAppAsync($"steady-{i}");
+        _abuse!.CreateTook(System.Diagnostics.Stopwatch.GetTimestamp(), clock.Elapsed.TotalMilliseconds);
+    }
 
     private async Task<string> CreateAppAsync(string name, int? space = null)
     {

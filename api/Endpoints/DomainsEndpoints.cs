@@ -73,8 +73,7 @@ internal static class DomainsEndpoints
             throw CloudControllerException.DomainNotFound(guid);
         }
 
-        await grains.GetGrain<IDomainGrain>(domain.Guid).DeleteAsync(Recursive(http));
-        return AsyncDeletion.Answer(http);
+        return await DeleteAsync(http, grains, domain);
     }
 
     private static async Task<Ok<V2Page<PrivateDomainEntity>>> ListPrivateAsync(HttpContext http, IGrainFactory grains)
@@ -113,7 +112,17 @@ internal static class DomainsEndpoints
             throw CloudControllerException.DomainNotFound(guid);
         }
 
-        await grains.GetGrain<IDomainGrain>(domain.Guid).DeleteAsync(Recursive(http));
+        return await DeleteAsync(http, grains, domain);
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, DomainSnapshot domain)
+    {
+        if (AsyncDeletion.Recursive(http))
+        {
+            return await AsyncDeletion.AnswerJobAsync(http, grains, await AsyncDeletion.StartAsync(http, grains, GrainInterfaces.Jobs.JobKind.DeleteDomain, domain.Guid));
+        }
+
+        await grains.GetGrain<IDomainGrain>(domain.Guid).DeleteAsync();
         return AsyncDeletion.Answer(http);
     }
 
@@ -139,9 +148,6 @@ internal static class DomainsEndpoints
 
     private static Task<DomainSnapshot> GetAsync(IGrainFactory grains, string guid) =>
         grains.GetGrain<IDomainGrain>(RouteGuid.Parse(guid, CloudControllerException.DomainNotFound)).GetAsync();
-
-    private static bool Recursive(HttpContext http) =>
-        string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary><c>POST /v2/shared_domains</c>.</summary>

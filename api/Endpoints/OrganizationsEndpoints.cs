@@ -84,8 +84,15 @@ internal static class OrganizationsEndpoints
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        var recursive = string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
-        await Grain(grains, guid).DeleteAsync(recursive);
+        var grain = Grain(grains, guid);
+        if (AsyncDeletion.Recursive(http))
+        {
+            var org = await grain.GetAsync();
+            return await AsyncDeletion.AnswerJobAsync(http, grains, await AsyncDeletion.StartAsync(http, grains, GrainInterfaces.Jobs.JobKind.DeleteOrganization, org.Guid));
+        }
+
+        http.Carry(new System.Text.Json.Nodes.JsonObject { ["recursive"] = false });
+        await grain.DeleteAsync();
         return AsyncDeletion.Answer(http);
     }
 

@@ -78,7 +78,7 @@ internal static class RoutesEndpoints
 
     private static async Task<IResult> DeleteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
-        http.Carry(new JsonObject { ["recursive"] = Recursive(http) });
+        http.Carry(new JsonObject { ["recursive"] = AsyncDeletion.Recursive(http) });
         await Route(grains, guid).DeleteAsync();
         return AsyncDeletion.Answer(http);
     }
@@ -259,9 +259,6 @@ internal static class RoutesEndpoints
     private static Guid ParseRelation(string text, string kind) => RouteGuid.TryParse(text, out var guid)
         ? guid
         : throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::{kind} with guid: {text}");
-
-    private static bool Recursive(HttpContext http) =>
-        string.Equals(http.Request.Query["recursive"], "true", StringComparison.OrdinalIgnoreCase);
 
     private static IRouteGrain Route(IGrainFactory grains, string guid) =>
         grains.GetGrain<IRouteGrain>(RouteGuid.Parse(guid, CloudControllerException.RouteNotFound));

@@ -25,9 +25,9 @@ public interface IDomainGrain : IIndexedGrain
     [Alias("FindAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<DomainSnapshot?> FindAsync();
 
-    /// <summary>Deletes the domain (and its routes when recursive); raises DomainNotFound, AssociationNotEmpty.</summary>
+    /// <summary>Deletes the domain without routes; raises DomainNotFound, AssociationNotEmpty while it has routes (a deletion job removes those first).</summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync(bool recursive);
+    Task DeleteAsync();
 }
 
 /// <summary>A domain to create: shared when <see cref="OwningOrganizationGuid"/> is null.</summary>

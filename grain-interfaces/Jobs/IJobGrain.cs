@@ -1,15 +1,15 @@
-using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Work;
 using Orleans.Concurrency;
 
 namespace CloudController.GrainInterfaces.Jobs;
 
 /// <summary>
-/// A v2 job (key: its guid). Its work (building or copying a package) runs outside the grain's turns and the outcome,
-/// a stored package, comes back through <see cref="IWorkerGrain{TResult}.CompleteWorkAsync"/>; every status change is stored.
+/// A job (key: its guid), read as v2's job and v3's alike. Its work (building or copying a package, deleting a resource
+/// with everything in it) runs outside the grain's turns and the outcome comes back through
+/// <see cref="IWorkerGrain{TResult}.CompleteWorkAsync"/>; every status change is stored.
 /// </summary>
 [Alias("CloudController.GrainInterfaces.Jobs.IJobGrain")]
-public interface IJobGrain : IWorkerGrain<PackageInfo>
+public interface IJobGrain : IWorkerGrain<JobResult>
 {
     /// <summary>Persists the job as queued, with the audit <paramref name="events"/> of the request that started it, and starts its work; answers at once.</summary>
     [Alias("EnqueueAsync")]

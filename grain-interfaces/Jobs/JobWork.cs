@@ -1,18 +1,50 @@
+using CloudController.GrainInterfaces.Events;
+
 namespace CloudController.GrainInterfaces.Jobs;
 
 /// <summary>
-/// What a job does. Exactly one kind: an uploaded app's bits to package, or another app's package to copy.
-/// <see cref="Owner"/> is the user (or client) id that started it: only it, and admins, read the job.
+/// What a job does: an uploaded app's bits to package, another app's package to copy, or a resource to delete with
+/// everything in it (<see cref="Target"/>). <see cref="Owner"/> is the user (or client) id that started it: only it, and
+/// admins, read the job. A deletion carries its request's <see cref="Actor"/> and <see cref="RequestJson"/>, so the
+/// audit events it causes name who asked.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Jobs.JobWork")]
 public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool HasApplication, Guid? SourceAppGuid, string? Owner = null)
 {
+    /// <summary>The resource a deletion removes.</summary>
+    [Id(6)] public Guid? Target { get; init; }
+
+    [Id(7)] public AuditActor? Actor { get; init; }
+
+    [Id(8)] public string? RequestJson { get; init; }
+
+    /// <summary>The job's v3 <c>operation</c>.</summary>
+    public string Operation => Kind switch
+    {
+        JobKind.UploadBits => "app.upload_bits",
+        JobKind.CopyBits => "app.copy_bits",
+        JobKind.DeleteOrganization => "organization.delete",
+        JobKind.DeleteSpace => "space.delete",
+        JobKind.DeleteDomain => "domain.delete",
+        JobKind.DeleteApp => "app.delete",
+        JobKind.DeleteRoute => "route.delete",
+        _ => Kind.ToString(),
+    };
+
     public static JobWork Upload(Guid appGuid, Guid uploadId, bool hasApplication, string owner) =>
         new(JobKind.UploadBits, appGuid, uploadId, hasApplication, null, owner);
 
     public static JobWork CopyBits(Guid destinationAppGuid, Guid sourceAppGuid, string owner) =>
         new(JobKind.CopyBits, destinationAppGuid, null, false, sourceAppGuid, owner);
+
+    /// <summary>Deletes <paramref name="target"/> (of the kind <paramref name="kind"/> names) and everything in it.</summary>
+    public static JobWork Delete(JobKind kind, Guid target, string owner, AuditActor actor, string? requestJson) =>
+        new(kind, Guid.Empty, null, false, null, owner) { Target = target, Actor = actor, RequestJson = requestJson };
 }
 
-/// <summary>The kinds of v2 jobs.</summary>
-public enum JobKind { UploadBits, CopyBits }
+/// <summary>The kinds of jobs. Stored by name: add new ones, never rename.</summary>
+public enum JobKind { UploadBits, CopyBits, DeleteOrganization, DeleteSpace, DeleteDomain, DeleteApp, DeleteRoute }
+
+/// <summary>What a job's work produced: the package a bits job stored (nothing for a deletion).</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Jobs.JobResult")]
+public sealed record JobResult([property: Id(0)] Bits.PackageInfo? Package);

@@ -26,7 +26,10 @@ public interface IOrganizationGrain : IIndexedGrain
     [Alias("UpdateAsync")]
     Task<OrganizationSnapshot> UpdateAsync(UpdateOrganization command);
 
-    /// <summary>Deletes the organization (and its spaces when recursive); raises OrganizationNotFound, AssociationNotEmpty.</summary>
+    /// <summary>
+    /// Deletes the empty organization; raises OrganizationNotFound, AssociationNotEmpty while spaces or private domains are
+    /// in it (a deletion job removes those first).
+    /// </summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync(bool recursive);
+    Task DeleteAsync();
 }

@@ -28,7 +28,7 @@ public interface ISpaceGrain : IIndexedGrain
     [Alias("UpdateAsync")]
     Task<SpaceSnapshot> UpdateAsync(UpdateSpace command);
 
-    /// <summary>Deletes the space (and its apps when recursive); raises SpaceNotFound, AssociationNotEmpty.</summary>
+    /// <summary>Deletes the empty space; raises SpaceNotFound, AssociationNotEmpty while apps or routes are in it (a deletion job removes those first).</summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync(bool recursive);
+    Task DeleteAsync();
 }

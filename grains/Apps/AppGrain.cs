@@ -318,10 +318,11 @@ public sealed partial class AppGrain(
     {
         var current = Current;
         await Task.WhenAll(current.Processes.Select(p => runtime.StopAsync(Guid, p.Type, CancellationToken.None)));
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.PackagesOfApp(Guid), recursive: true, "package", "app",
-            package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), g => GrainFactory.GetGrain<IPackageGrain>(g), CfErrorCode.ResourceNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.DropletsOfApp(Guid), recursive: true, "droplet", "app",
-            droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), g => GrainFactory.GetGrain<IDropletGrain>(g), CfErrorCode.ResourceNotFound);
+        // An app's packages and droplets are few (older ones expire): they go in its turn.
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.PackagesOfApp(Guid), "package", "app",
+            package => GrainFactory.GetGrain<IPackageGrain>(package).DeleteAsync(), g => GrainFactory.GetGrain<IPackageGrain>(g), CancellationToken.None);
+        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.DropletsOfApp(Guid), "droplet", "app",
+            droplet => GrainFactory.GetGrain<IDropletGrain>(droplet).DeleteAsync(), g => GrainFactory.GetGrain<IDropletGrain>(g), CancellationToken.None);
         await UnmapRoutesAsync();
         var org = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
 

@@ -75,11 +75,10 @@ public sealed partial class DomainGrain(
     public Task<bool> ConfirmEntryAsync(string index) =>
         IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
 
-    public async Task DeleteAsync(bool recursive)
+    public async Task DeleteAsync()
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.RoutesOfDomain(Guid), recursive, "route", "domain",
-            route => GrainFactory.GetGrain<IRouteGrain>(route).DeleteAsync(), g => GrainFactory.GetGrain<IRouteGrain>(g), CfErrorCode.RouteNotFound);
+        await IndexedWrite.RefuseChildrenAsync(GrainFactory, IndexKeys.RoutesOfDomain(Guid), "route", "domain", g => GrainFactory.GetGrain<IRouteGrain>(g));
         await state.ClearStateAsync();
         await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         LogDeleted(Guid);

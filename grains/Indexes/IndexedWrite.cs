@@ -133,38 +133,59 @@ internal static class IndexedWrite
     }
 
     /// <summary>
-    /// The children indexed under a parent, a page at a time, for its deletion: refuses (AssociationNotEmpty) while
-    /// there are any, unless <paramref name="recursive"/>. Each child is deleted through <paramref name="deleteChild"/>;
-    /// an entry whose child does not exist is repaired away by the child. A pass that removes nothing fails instead of
-    /// spinning (the child's error, or a clear one).
+    /// A parent's delete: refuses (AssociationNotEmpty) while a child is indexed under it. An entry whose child does not
+    /// exist is repaired away by the child (in its own turn, so a child being created is waited for) and does not count.
+    /// </summary>
+    public static async Task RefuseChildrenAsync(
+        IGrainFactory grains, string childIndex, string childKind, string parentKind, Func<Guid, IIndexedGrain> childOf)
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            var page = await Index(grains, childIndex).QueryAsync(IndexQuery.All(1, 10));
+            if (page.TotalResults == 0)
+            {
+                return;
+            }
+
+            foreach (var child in page.Entries)
+            {
+                if (await childOf(child.Guid).ConfirmEntryAsync(childIndex))
+                {
+                    throw new CloudControllerException(CfErrorCode.AssociationNotEmpty, $"Please delete the {childKind} associations for your {parentKind}.");
+                }
+            }
+        }
+
+        throw new CloudControllerException(CfErrorCode.AssociationNotEmpty, $"Please delete the {childKind} associations for your {parentKind}.");
+    }
+
+    /// <summary>
+    /// Deletes every child indexed under a parent, a page at a time, each by its own call (<paramref name="deleteChild"/>,
+    /// outside any turn of the parent's: a deletion job's work). A child already gone is repaired out of the index; a
+    /// pass that removes nothing fails with a clear error instead of spinning.
     /// </summary>
     public static async Task DeleteChildrenAsync(
-        IGrainFactory grains, string childIndex, bool recursive, string childKind, string parentKind,
-        Func<Guid, Task> deleteChild, Func<Guid, IIndexedGrain> childOf, CfErrorCode childNotFound)
+        IGrainFactory grains, string childIndex, string childKind, string parentKind,
+        Func<Guid, Task> deleteChild, Func<Guid, IIndexedGrain> childOf, CancellationToken cancellationToken)
     {
         var index = Index(grains, childIndex);
         var first = IndexQuery.All(1, 100);
         var page = await index.QueryAsync(first);
-        if (page.TotalResults > 0 && !recursive)
-        {
-            throw new CloudControllerException(CfErrorCode.AssociationNotEmpty,
-                $"Please delete the {childKind} associations for your {parentKind}.");
-        }
-
         while (page.TotalResults > 0)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var before = page.TotalResults;
-            await Task.WhenAll(page.Entries.Select(async child =>
+            foreach (var chunk in page.Entries.Chunk(16))
             {
-                try
+                await Task.WhenAll(chunk.Select(async child =>
                 {
-                    await deleteChild(child.Guid);
-                }
-                catch (CloudControllerException e) when (e.Code == childNotFound)
-                {
-                    await childOf(child.Guid).ConfirmEntryAsync(childIndex);
-                }
-            }));
+                    if (await childOf(child.Guid).ConfirmEntryAsync(childIndex))
+                    {
+                        await deleteChild(child.Guid);
+                    }
+                }));
+            }
+
             page = await index.QueryAsync(first);
             if (page.TotalResults >= before)
             {

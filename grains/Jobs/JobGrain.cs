@@ -14,10 +14,11 @@ using Microsoft.Extensions.Options;
 namespace CloudController.Grains.Jobs;
 
 /// <summary>
-/// Runs one v2 job: the package is built (or copied) outside the grain's turns, and the job gives it to its app in a
-/// short turn when the outcome comes back. Unfinished jobs resume through <see cref="DurableWork"/> (activation or
-/// reminder); the work is idempotent (the package is named after the job), and attempts are bounded.
-/// Interleaving: only <see cref="FindAsync"/> (a read); every write runs in its own turn.
+/// Runs one job: a package built (or copied) outside the grain's turns, which the job gives to its app in a short turn
+/// when the outcome comes back, or a resource deleted with everything in it (<see cref="Deletions"/>). Unfinished jobs
+/// resume through <see cref="DurableWork"/> (activation or reminder); the work is idempotent (the package is named
+/// after the job; a deletion skips what is gone), and attempts are bounded. Interleaving: only <see cref="FindAsync"/>
+/// (a read); every write runs in its own turn.
 /// </summary>
 [GrainType("job")]
 public sealed partial class JobGrain(
@@ -67,7 +68,7 @@ public sealed partial class JobGrain(
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => Work.OnReminderAsync(InFlight, BeginAsync);
 
-    public async Task CompleteWorkAsync(WorkOutcome<PackageInfo> outcome)
+    public async Task CompleteWorkAsync(WorkOutcome<JobResult> outcome)
     {
         if (!Work.Accept(outcome.Run) || !InFlight)
         {
@@ -84,7 +85,9 @@ public sealed partial class JobGrain(
         {
             next = outcome.Failure is { } failure
                 ? JobTransitions.Fail(state.State, failure, clock.GetUtcNow())
-                : await GiveToAppAsync(outcome.Result!);
+                : outcome.Result?.Package is { } package
+                    ? await GiveToAppAsync(package)
+                    : JobTransitions.Finish(state.State, clock.GetUtcNow());
         }
         catch (Exception ex) when (WorkInterruption.Is(ex))
         {
@@ -96,8 +99,10 @@ public sealed partial class JobGrain(
         await EndAsync(next);
     }
 
-    private JobSnapshot? Snapshot() =>
-        state.RecordExists ? new JobSnapshot(Guid, state.State.Status, state.State.Error, state.State.CreatedAt, state.State.Work?.Owner) : null;
+    private JobSnapshot? Snapshot() => state.RecordExists
+        ? new JobSnapshot(Guid, state.State.Status, state.State.Error, state.State.CreatedAt, state.State.Work?.Owner, state.State.Work?.Operation,
+            state.State.Work?.Target, state.State.UpdatedAt)
+        : null;
 
     private async Task BeginAsync(string? lastReason, bool counts)
     {
@@ -118,7 +123,15 @@ public sealed partial class JobGrain(
         }
 
         var (work, job, grains) = (state.State.Work!, Guid, GrainFactory);
-        await Work.RunAsync<IJobGrain, PackageInfo>(ct => PackageAsync(bits, grains, job, work, ct));
+        await Work.RunAsync<IJobGrain, JobResult>(async ct => work.Kind is JobKind.UploadBits or JobKind.CopyBits
+            ? new JobResult(await PackageAsync(bits, grains, job, work, ct))
+            : await DeleteAsync(grains, work, ct));
+    }
+
+    private static async Task<JobResult> DeleteAsync(IGrainFactory grains, JobWork work, CancellationToken cancellationToken)
+    {
+        await Deletions.RunAsync(grains, work, cancellationToken);
+        return new JobResult(null);
     }
 
     /// <summary>The job's work, outside its turns: it touches no grain state.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Indexes;
@@ -65,18 +64,15 @@ public sealed partial class OrganizationGrain(
         return next.ToSnapshot(Guid);
     }
 
-    public async Task DeleteAsync(bool recursive)
+    public async Task DeleteAsync()
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.SpacesInOrganization(Guid), recursive, "space", "organization",
-            space => GrainFactory.GetGrain<ISpaceGrain>(space).DeleteAsync(recursive: true), g => GrainFactory.GetGrain<ISpaceGrain>(g), CfErrorCode.SpaceNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.PrivateDomainsOf(Guid), recursive, "private domain", "organization",
-            domain => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(domain).DeleteAsync(recursive: true),
-            g => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(g), CfErrorCode.DomainNotFound);
+        await IndexedWrite.RefuseChildrenAsync(GrainFactory, IndexKeys.SpacesInOrganization(Guid), "space", "organization", g => GrainFactory.GetGrain<ISpaceGrain>(g));
+        await IndexedWrite.RefuseChildrenAsync(GrainFactory, IndexKeys.PrivateDomainsOf(Guid), "private domain", "organization",
+            g => GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(g));
 
         // The request is recorded before the deletion it asks for (CF's delete-request), then the state goes.
-        await trail.AppendAsync([Event("audit.organization.delete-request", current, withRequest: false,
-            new JsonObject { ["request"] = new JsonObject { ["recursive"] = recursive } })]);
+        await trail.AppendAsync([Event("audit.organization.delete-request", current)]);
         await state.ClearStateAsync();
         await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         await Users.RoleCleanup.OrganizationDeletedAsync(GrainFactory, Guid);
@@ -87,8 +83,8 @@ public sealed partial class OrganizationGrain(
 
     private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, []);
 
-    private AuditEvent Event(string type, OrganizationGrainState org, bool withRequest = true, JsonObject? extra = null) =>
-        AuditEvents.Of(type, new AuditActee(Guid, "organization", org.Name, null, Guid), clock.GetUtcNow(), withRequest, extra);
+    private AuditEvent Event(string type, OrganizationGrainState org) =>
+        AuditEvents.Of(type, new AuditActee(Guid, "organization", org.Name, null, Guid), clock.GetUtcNow());
 
     private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<IOrganizationGrain>(holder);
 

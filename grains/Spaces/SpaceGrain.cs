@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Events;
@@ -72,16 +71,13 @@ public sealed partial class SpaceGrain(
         return next.ToSnapshot(Guid);
     }
 
-    public async Task DeleteAsync(bool recursive)
+    public async Task DeleteAsync()
     {
         var current = Current;
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.AppsInSpace(Guid), recursive, "app", "space",
-            app => GrainFactory.GetGrain<IAppGrain>(app).DeleteAsync(), g => GrainFactory.GetGrain<IAppGrain>(g), CfErrorCode.AppNotFound);
-        await IndexedWrite.DeleteChildrenAsync(GrainFactory, IndexKeys.RoutesInSpace(Guid), recursive, "route", "space",
-            route => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).DeleteAsync(),
-            g => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(g), CfErrorCode.RouteNotFound);
-        await trail.AppendAsync([Event("audit.space.delete-request", current, withRequest: false,
-            new JsonObject { ["request"] = new JsonObject { ["recursive"] = recursive } })]);
+        await IndexedWrite.RefuseChildrenAsync(GrainFactory, IndexKeys.AppsInSpace(Guid), "app", "space", g => GrainFactory.GetGrain<IAppGrain>(g));
+        await IndexedWrite.RefuseChildrenAsync(GrainFactory, IndexKeys.RoutesInSpace(Guid), "route", "space",
+            g => GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(g));
+        await trail.AppendAsync([Event("audit.space.delete-request", current)]);
         await state.ClearStateAsync();
         await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         await Users.RoleCleanup.SpaceDeletedAsync(GrainFactory, Guid);
@@ -93,8 +89,8 @@ public sealed partial class SpaceGrain(
     private IndexEntry Entry(SpaceGrainState s) =>
         new(Guid, s.Name, IndexKeys.Scope(s.OrganizationGuid), s.CreatedAt, []);
 
-    private AuditEvent Event(string type, SpaceGrainState space, bool withRequest = true, JsonObject? extra = null) =>
-        AuditEvents.Of(type, new AuditActee(Guid, "space", space.Name, Guid, space.OrganizationGuid), clock.GetUtcNow(), withRequest, extra);
+    private AuditEvent Event(string type, SpaceGrainState space) =>
+        AuditEvents.Of(type, new AuditActee(Guid, "space", space.Name, Guid, space.OrganizationGuid), clock.GetUtcNow());
 
     private IIndexedGrain Holder(Guid holder) => GrainFactory.GetGrain<ISpaceGrain>(holder);
 

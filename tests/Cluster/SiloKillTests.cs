@@ -80,6 +80,47 @@ public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper outp
     }
 
     /// <summary>
+    /// A recursive organization delete is a durable job: a silo killed hard while it runs (its grains, and perhaps the
+    /// job itself, were there) loses none of it. The job resumes elsewhere, ends finished, and nothing of the
+    /// organization is left.
+    /// </summary>
+    [Fact]
+    public async Task ARecursiveOrganizationDeleteSurvivesASiloKilledMidway()
+    {
+        const int apps = 200;
+        using var http = await cluster.AdminAsync();
+        var client = new RetryingClient(http);
+        var org = await client.CreateAsync("/v2/organizations", new { name = $"doomed-{Guid.NewGuid():N}" });
+        var space = await client.CreateAsync("/v2/spaces", new { name = "doomed", organization_guid = org });
+        var created = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, apps), new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
+            async (i, _) => created.Add(await client.CreateAppAsync($"app-{i:D3}", space)));
+
+        var job = await client.SendAsync(HttpMethod.Delete, $"/v2/organizations/{org}?recursive=true&async=true", new { }, HttpStatusCode.Accepted);
+        var url = job.GetProperty("metadata").GetProperty("url").GetString()!;
+
+        // Midway: some apps are gone, not all.
+        var left = apps;
+        for (var polls = 0; polls < 2000 && left == apps; polls++)
+        {
+            left = (await client.GetJsonAsync($"/v2/spaces/{space}/apps?results-per-page=1")).GetProperty("total_results").GetInt32();
+        }
+
+        cluster.SiloProcesses[2].Kill();
+        output.WriteLine($"killed {cluster.SiloProcesses[2].Name} with {left} of {apps} apps left");
+
+        var ended = await client.WaitForJobAsync(url, TimeSpan.FromSeconds(120));
+        Assert.True(ended.GetProperty("status").GetString() == "finished",
+            $"job {url}: {ended}\n{string.Join('\n', cluster.SiloProcesses.SelectMany(s => s.Errors()))}");
+        await client.SendAsync(HttpMethod.Get, $"/v2/organizations/{org}", new { }, HttpStatusCode.NotFound);
+        await client.SendAsync(HttpMethod.Get, $"/v2/spaces/{space}", new { }, HttpStatusCode.NotFound);
+        foreach (var app in created)
+        {
+            await client.SendAsync(HttpMethod.Get, $"/v2/apps/{app}", new { }, HttpStatusCode.NotFound);
+        }
+    }
+
+    /// <summary>
     /// The app reads back with the package its finished job gave it. During a failover Orleans' directory can briefly
     /// hold a second activation of a grain, which answers from the state it loaded; the read is retried (bounded) so
     /// that such a stale reader is told apart from a lost write, and a failure shows what storage holds.
