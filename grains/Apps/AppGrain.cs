@@ -41,6 +41,9 @@ public sealed partial class AppGrain(
 {
     private CommitPoint<AppGrainState>? _commit;
 
+    /// <summary>The snapshot of the stored app last projected, so reads do not project it again until it changes.</summary>
+    private (StoredApp Source, AppSnapshot View)? _snapshot;
+
     private Guid Guid => this.GetPrimaryKey();
 
     private CommitPoint<AppGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
@@ -53,6 +56,12 @@ public sealed partial class AppGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A schema-1 blob is migrated once, in memory; the next change stores schema 2.
+        if (state.RecordExists && state.State is { Stored: null, App: { } legacy })
+        {
+            state.State = state.State.With(legacy.Migrate());
+        }
+
         await Commit.ResumeAsync();
 
         // The runtime may have lost this app (its silo restarted, or it ran elsewhere): desire it again.
@@ -91,9 +100,19 @@ public sealed partial class AppGrain(
         return app.ToSnapshot(Guid);
     }
 
-    public Task<AppSnapshot> GetAsync() => Task.FromResult(Current.ToSnapshot(Guid));
+    public Task<AppSnapshot> GetAsync() => Task.FromResult(Snapshot(Current));
 
-    public Task<AppSnapshot?> FindAsync() => Task.FromResult(Stored?.ToSnapshot(Guid));
+    public Task<AppSnapshot?> FindAsync() => Task.FromResult(Stored is { } app ? Snapshot(app) : null);
+
+    private AppSnapshot Snapshot(StoredApp app)
+    {
+        if (_snapshot is not { } cached || !ReferenceEquals(cached.Source, app))
+        {
+            _snapshot = cached = (app, app.ToSnapshot(Guid));
+        }
+
+        return cached.View;
+    }
 
     public Task ReindexAsync() => Commit.RepairAsync();
 

@@ -77,6 +77,38 @@ public sealed class NewGrainTests(CloudControllerFixture fixture)
         await (await http.GetAsync($"/v2/apps/{healthy}")).JsonAsync(HttpStatusCode.OK);
     }
 
+    /// <summary>An app stored by an earlier version (schema 1: the v2 snapshot, web's settings on the app) reads as it was and is written in schema 2 by its next change.</summary>
+    [Fact]
+    public async Task AnAppStoredInTheFirstSchemaReadsAsItWasAndIsRewrittenInTheSecond()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var grains = fixture.Silo.Services.GetRequiredService<IGrainFactory>();
+        var guid = Guid.NewGuid();
+        var blob = fixture.Blobs.GetBlobContainerClient(fixture.GrainStateContainer).GetBlobClient(BlobOf(grains, guid));
+        var legacy = new
+        {
+            App = new
+            {
+                Guid = guid, Name = "legacy", SpaceGuid = space, Memory = 256, Instances = 2, DiskQuota = 512, State = "Stopped", PackageState = "Pending",
+                HealthCheckType = "port", EnvironmentJson = "{\"A\":\"1\"}", Command = "./run", DetectedStartCommand = "", EnableSsh = true,
+                CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), OtherProcesses = (object?)null,
+            },
+            V3StagingDroplet = (Guid?)null,
+            OrganizationGuid = (Guid?)null,
+        };
+        await blob.UploadAsync(BinaryData.FromObjectAsJson(legacy));
+
+        var app = (await (await http.GetAsync($"/v2/apps/{guid}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity");
+        Assert.Equal(("legacy", 256, 2, 512, "./run"), (app.GetProperty("name").GetString(), app.GetProperty("memory").GetInt32(),
+            app.GetProperty("instances").GetInt32(), app.GetProperty("disk_quota").GetInt32(), app.GetProperty("command").GetString()));
+        await (await http.PutJsonAsync($"/v2/apps/{guid}", new { instances = 3 })).JsonAsync(HttpStatusCode.Created);
+        var stored = (await blob.DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("\"Schema\":2", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"App\":{", stored, StringComparison.Ordinal);
+        Assert.Equal(3, (await BitsTests.EntityAsync(http, guid.ToString())).GetProperty("instances").GetInt32());
+    }
+
     private static string BlobOf(IGrainFactory grains, Guid app) =>
         CloudControllerGrainStorage.BlobName(StorageNames.State, grains.GetGrain<IAppGrain>(app).GetGrainId());
 }
