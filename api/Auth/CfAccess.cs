@@ -23,6 +23,9 @@ internal enum CfAccess
 
     /// <summary>UAA's scim.write or uaa.admin; refusals in UAA's error shape.</summary>
     ScimWrite,
+
+    /// <summary>Any valid token, the route checking the rest (a user changing its own password); refusals in UAA's error shape.</summary>
+    UaaSelf,
 }
 
 internal sealed record CfAccessMetadata(CfAccess Access);

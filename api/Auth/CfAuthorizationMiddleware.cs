@@ -41,7 +41,7 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
             return;
         }
 
-        if (access is CfAccess.ScimRead or CfAccess.ScimWrite)
+        if (access is CfAccess.ScimRead or CfAccess.ScimWrite or CfAccess.UaaSelf)
         {
             await CheckUaa(http, access, hasBearer, user);
             return;
@@ -96,7 +96,7 @@ internal sealed class CfAuthorizationMiddleware(RequestDelegate next, TokenServi
                 hasBearer ? "The token could not be verified" : "Full authentication is required to access this resource", null);
         }
 
-        return user.Scopes.Contains(needed) || user.Scopes.Contains(Scopes.UaaAdmin)
+        return access == CfAccess.UaaSelf || user.Scopes.Contains(needed) || user.Scopes.Contains(Scopes.UaaAdmin)
             ? next(http)
             : WriteUaaError(http, 403, "insufficient_scope", "Insufficient scope for this resource", $"{Scopes.UaaAdmin} {needed}");
     }

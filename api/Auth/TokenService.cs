@@ -70,16 +70,16 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         return user;
     }
 
-    /// <summary>The user name and client of a valid refresh token, or null.</summary>
-    public async ValueTask<(string UserName, string ClientId)?> ValidateRefreshTokenAsync(string token)
+    /// <summary>The user (by id), client and token generation of a valid refresh token, or null.</summary>
+    public async ValueTask<RefreshClaims?> ValidateRefreshTokenAsync(string token)
     {
         var payload = await VerifyAsync(token);
         try
         {
             return payload?["token_use"]?.GetValue<string>() == RefreshMarker
-                && payload["user_name"]?.GetValue<string>() is { } user
+                && payload["user_id"]?.GetValue<string>() is { } user
                 && payload["client_id"]?.GetValue<string>() is { } client
-                ? (user, client)
+                ? new RefreshClaims(user, client, payload["gen"]?.GetValue<int>() ?? 0)
                 : null;
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException)
@@ -208,6 +208,7 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         if (use is not null)
         {
             claims["token_use"] = use;
+            claims["gen"] = subject.Generation;
         }
 
         return claims;
@@ -227,6 +228,12 @@ internal sealed record TokenSubject(string? UserName, string ClientId, string Gr
     public string? UserId { get; init; }
 
     public string Origin { get; init; } = "uaa";
+
+    /// <summary>The user's token generation: a refresh token issued under an older one (before a password change) is refused.</summary>
+    public int Generation { get; init; }
 }
+
+/// <summary>What a refresh token names: the user by id (never by name, which a later user may take), the client, the generation.</summary>
+internal sealed record RefreshClaims(string UserId, string ClientId, int Generation);
 
 internal sealed record IssuedToken(string AccessToken, string? RefreshToken, int ExpiresIn, string Scope, string Jti);

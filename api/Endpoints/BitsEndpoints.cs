@@ -65,14 +65,25 @@ internal static class BitsEndpoints
         }
     }
 
-    /// <summary>The subset of fingerprints whose content the cache holds (strict size bounds, as CF), in request order.</summary>
+    /// <summary>At most this many fingerprints per resource match (CF's v3 limit): each costs a storage request.</summary>
+    public const int MaxResourceMatch = 5000;
+
+    /// <summary>
+    /// The subset of fingerprints whose content the cache holds (strict size bounds, as CF), in request order. A request
+    /// naming more than <see cref="MaxResourceMatch"/> is refused before any is looked up (its body is bounded too).
+    /// </summary>
     private static async Task<JsonHttpResult<List<JsonElement>>> ResourceMatchAsync(
         HttpContext http, BitsContainers containers, IOptions<BitsOptions> options)
     {
-        var body = await JsonBody.ReadAsync(http.Request, maxBytes: 64L * 1024 * 1024);
+        var body = await JsonBody.ReadAsync(http.Request, maxBytes: 4L * 1024 * 1024);
         if (body.ValueKind != JsonValueKind.Array)
         {
             throw CloudControllerException.Unprocessable("The request is semantically invalid: must be an array.");
+        }
+
+        if (body.GetArrayLength() > MaxResourceMatch)
+        {
+            throw CloudControllerException.Unprocessable($"Resources array must have at most {MaxResourceMatch} resources");
         }
 
         var resources = await containers.GetAsync(BlobContainers.Resources);

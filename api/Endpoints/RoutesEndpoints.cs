@@ -59,6 +59,7 @@ internal static class RoutesEndpoints
         var space = ParseRelation(body.SpaceGuid!, "Space");
         var domain = ParseRelation(body.DomainGuid!, "Domain");
         await http.RequireAsync(AccessKind.Space, space, AccessNeed.Develop);
+        await RefuseWildcardAsync(http, grains, body.Host, domain);
         http.Carry(body.Raw);
         var route = await grains.GetGrain<IRouteGrain>(Guid.NewGuid())
             .CreateAsync(new CreateRoute(body.Host ?? "", domain, space, body.Path ?? "", body.Port));
@@ -71,8 +72,10 @@ internal static class RoutesEndpoints
     private static async Task<IResult> UpdateAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var body = await RequestBody.ReadAsync<RouteRequest>(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
+        var grain = Route(grains, guid);
+        await RefuseWildcardAsync(http, grains, body.Host, (await grain.GetAsync()).DomainGuid);
         http.Carry(body.Raw);
-        var route = await Route(grains, guid).UpdateAsync(new UpdateRoute(body.Host, body.Path));
+        var route = await grain.UpdateAsync(new UpdateRoute(body.Host, body.Path));
         return TypedResults.Json(await RenderAsync(grains, route, http), CfJson.Options, statusCode: 201);
     }
 
@@ -259,6 +262,18 @@ internal static class RoutesEndpoints
     private static Guid ParseRelation(string text, string kind) => RouteGuid.TryParse(text, out var guid)
         ? guid
         : throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::{kind} with guid: {text}");
+
+    /// <summary>
+    /// A wildcard host on a shared domain (<c>*.apps.example</c>) would catch every unclaimed host of every tenant: only
+    /// admins may make one, as in CF. On a private domain its organization's developers may.
+    /// </summary>
+    internal static async Task RefuseWildcardAsync(HttpContext http, IGrainFactory grains, string? host, Guid domain)
+    {
+        if (host?.Trim() == "*" && !http.CfUser()!.IsAdmin && await grains.GetGrain<IDomainGrain>(domain).FindAsync() is { Shared: true })
+        {
+            throw AccessControl.NotAuthorized();
+        }
+    }
 
     private static IRouteGrain Route(IGrainFactory grains, string guid) =>
         grains.GetGrain<IRouteGrain>(RouteGuid.Parse(guid, CloudControllerException.RouteNotFound));

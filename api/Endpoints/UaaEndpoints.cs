@@ -66,7 +66,7 @@ internal static class UaaEndpoints
         }
 
         var userName = form["username"].ToString();
-        var lockout = grant == "password" && userName.Length > 0 ? grains.GetGrain<ILoginLockoutGrain>(userName) : null;
+        var lockout = grant == "password" && userName.Length > 0 ? grains.GetGrain<ILoginLockoutGrain>(await directory.LockoutKeyAsync(userName)) : null;
         var policy = new LockoutPolicy(uaa.LockoutMaxFailures, uaa.LockoutWindow, uaa.LockoutDuration);
         if (lockout is not null && await lockout.IsLockedAsync())
         {
@@ -77,7 +77,9 @@ internal static class UaaEndpoints
         {
             "password" => PasswordSubject(uaa, clientId, userName, form["password"].ToString())
                 ?? await directory.PasswordSubjectAsync(clientId, userName, form["password"].ToString()),
-            "refresh_token" => await RefreshSubjectAsync(uaa, tokens, directory, clientId, form["refresh_token"].ToString()),
+            "refresh_token" => await tokens.ValidateRefreshTokenAsync(form["refresh_token"].ToString()) is { } refresh && refresh.ClientId == clientId
+                ? await directory.RefreshSubjectAsync(refresh)
+                : null,
             _ => new TokenSubject(null, clientId, grant, client.Authorities),
         };
         if (subject is null)
@@ -106,24 +108,6 @@ internal static class UaaEndpoints
         uaa.Users.TryGetValue(userName, out var user) && SecretsEqual(user.Password, password) && userName.Length > 0
             ? new TokenSubject(userName, clientId, "password", user.Scopes)
             : null;
-
-    /// <summary>A refresh works while its user exists: a configured user, or a UAA user not deleted since.</summary>
-    private static async Task<TokenSubject?> RefreshSubjectAsync(UaaOptions uaa, TokenService tokens, UaaDirectory directory, string clientId, string refreshToken)
-    {
-        if (await tokens.ValidateRefreshTokenAsync(refreshToken) is not { } valid || valid.ClientId != clientId)
-        {
-            return null;
-        }
-
-        if (uaa.Users.TryGetValue(valid.UserName, out var configured))
-        {
-            return new TokenSubject(valid.UserName, clientId, "refresh_token", configured.Scopes);
-        }
-
-        return await directory.FindByNameAsync(valid.UserName) is { } user
-            ? UaaDirectory.SubjectOf(user.User, clientId, "refresh_token")
-            : null;
-    }
 
     private static (string? Id, string? Secret) ClientCredentials(HttpRequest request, IFormCollection form)
     {

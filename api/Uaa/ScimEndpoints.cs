@@ -27,6 +27,7 @@ internal static partial class ScimEndpoints
         routes.MapGet("/Users", ListAsync).RequireCf(CfAccess.ScimRead);
         routes.MapGet("/Users/{id}", GetAsync).RequireCf(CfAccess.ScimRead);
         routes.MapDelete("/Users/{id}", DeleteAsync).RequireCf(CfAccess.ScimWrite);
+        routes.MapPut("/Users/{id}/password", ChangePasswordAsync).RequireCf(CfAccess.UaaSelf);
         return routes;
     }
 
@@ -136,6 +137,49 @@ internal static partial class ScimEndpoints
         RouteGuid.TryParse(id, out var guid) && await grains.GetGrain<IUaaUserGrain>(guid).DeleteAsync() is { } user
             ? Results.Json(Render(user, null))
             : NotFound(id);
+
+    /// <summary>
+    /// UAA's password change (<c>cf passwd</c>): a user sets its own with its current password (<c>oldPassword</c>); an
+    /// admin (scim.write or uaa.admin) sets anyone's. Every refresh token issued before stops working.
+    /// </summary>
+    private static async Task<IResult> ChangePasswordAsync(string id, HttpContext http, IGrainFactory grains, UaaDirectory directory)
+    {
+        var caller = http.CfUser()!;
+        JsonElement body;
+        try
+        {
+            body = await Json.JsonBody.ReadAsync(http.Request);
+        }
+        catch (GrainInterfaces.Errors.CloudControllerException)
+        {
+            return Error(400, "invalid_password", "The request body must be a JSON object with password and oldPassword");
+        }
+
+        var password = Text(body, "password");
+        if (!RouteGuid.TryParse(id, out var guid) || await grains.GetGrain<IUaaUserGrain>(guid).CredentialsAsync() is not { } credentials)
+        {
+            return NotFound(id);
+        }
+
+        var admin = caller.Scopes.Contains(Scopes.ScimWrite) || caller.Scopes.Contains(Scopes.UaaAdmin);
+        if (!admin && caller.UserId != guid.ToString("D"))
+        {
+            return Error(403, "access_denied", "Not permitted to change another user's password");
+        }
+
+        if (string.IsNullOrEmpty(password) || password.Length > 255)
+        {
+            return Error(422, "invalid_password", "Password must be between 1 and 255 characters");
+        }
+
+        if (!admin && (Text(body, "oldPassword") is not { } old || !UaaDirectory.Verifies(credentials, old)))
+        {
+            return Error(401, "unauthorized", "Old password is incorrect");
+        }
+
+        await directory.ChangePasswordAsync(guid, credentials.User.UserName, password);
+        return Results.Json(new JsonObject { ["status"] = "ok", ["message"] = "password updated" });
+    }
 
     private static JsonObject Render(UaaUserSnapshot user, HashSet<string>? attributes)
     {

@@ -25,6 +25,10 @@ public interface IDomainGrain : IIndexedGrain
     [Alias("FindAsync"), Orleans.Concurrency.AlwaysInterleave]
     Task<DomainSnapshot?> FindAsync();
 
+    /// <summary>Whether the domain, as stored, counts in <paramref name="organization"/>'s usage ledger; if not it is released there.</summary>
+    [Alias("ConfirmUsageAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task<bool> ConfirmUsageAsync(Guid organization);
+
     /// <summary>Deletes the domain without routes; raises DomainNotFound, AssociationNotEmpty while it has routes (a deletion job removes those first).</summary>
     [Alias("DeleteAsync")]
     Task DeleteAsync();

@@ -66,6 +66,7 @@ public enum CfErrorCode
     DomainInvalid = 130001,
     DomainNotFound = 130002,
     DomainNameTaken = 130003,
+    TotalPrivateDomainsExceeded = 130005,
     RouteInvalid = 210001,
     RouteNotFound = 210002,
     RouteHostTaken = 210003,

@@ -3,16 +3,13 @@ using System.Collections.Immutable;
 namespace CloudController.GrainInterfaces.Events;
 
 /// <summary>
-/// The audit trail <c>GET /v2/events</c> reads (stateless; events live in a storage table, each under its actee,
-/// its space and its organization, newest first).
+/// The audit trail <c>GET /v2/events</c> and <c>/v3/audit_events</c> read (stateless; events live in a storage table,
+/// each under its actee, its space or organization, and its day, newest first). Grains write it as part of their
+/// changes (see <c>AuditTrail</c>).
 /// </summary>
 [Alias("CloudController.GrainInterfaces.Events.IAuditGrain")]
 public interface IAuditGrain : IGrainWithIntegerKey
 {
-    /// <summary>Stores an event durably.</summary>
-    [Alias("RecordAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
-    Task RecordAsync(AuditEvent auditEvent);
-
     /// <summary>One page of the events matching the query.</summary>
     [Alias("QueryAsync")]
     Task<EventPage> QueryAsync(EventQuery query);
@@ -70,9 +67,17 @@ public sealed record TimestampBound([property: Id(0)] string Operator, [property
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.EventVisibility")]
 public sealed record EventVisibility([property: Id(0)] ImmutableHashSet<Guid> Spaces, [property: Id(1)] ImmutableHashSet<Guid> Organizations)
 {
-    public bool Sees(AuditEvent e) =>
-        e.SpaceGuid is { } space ? Spaces.Contains(space) : e.OrganizationGuid is { } org && Organizations.Contains(org);
+    public bool Sees(AuditEvent e) => Sees(e.SpaceGuid, e.OrganizationGuid);
+
+    public bool Sees(Guid? space, Guid? organization) =>
+        space is { } s ? Spaces.Contains(s) : organization is { } org && Organizations.Contains(org);
 }
 
+/// <summary>
+/// One page of events and the count of all matches (at most what a count may read); <see cref="PartitionsRead"/> and
+/// <see cref="RowsRead"/> say what the read cost the table.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.EventPage")]
-public sealed record EventPage([property: Id(0)] int TotalResults, [property: Id(1)] ImmutableArray<AuditEvent> Events);
+public sealed record EventPage(
+    [property: Id(0)] int TotalResults, [property: Id(1)] ImmutableArray<AuditEvent> Events,
+    [property: Id(2)] int PartitionsRead = 0, [property: Id(3)] int RowsRead = 0);

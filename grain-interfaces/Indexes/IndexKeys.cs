@@ -70,6 +70,12 @@ public static class IndexKeys
     /// <summary>Routes mapped to an app (named by guid); the routes write these.</summary>
     public static string RoutesOfApp(Guid app) => $"app-routes/{app:D}";
 
+    /// <summary>
+    /// The partition holding a host name (<c>host.domain</c>, lower case) that a domain or a route's URL occupies: a
+    /// domain claims its name there, a route enters its URL's host name, so neither can take what the other holds.
+    /// </summary>
+    public static string Hostnames(string hostname) => $"hostnames/{NamePartition(hostname)}";
+
     /// <summary>The partition holding a quota definition name (unique platform-wide).</summary>
     public static string QuotaDefinitions(string name) => $"quota-definitions/{NamePartition(name)}";
 

@@ -34,6 +34,13 @@ public interface IOrganizationUsageGrain : IGrainWithGuidKey
     [Alias("ReleaseRouteAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReleaseRouteAsync(Guid route);
 
+    /// <summary>Counts a new private domain; raises TotalPrivateDomainsExceeded.</summary>
+    [Alias("ReserveDomainAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task ReserveDomainAsync(Guid domain);
+
+    [Alias("ReleaseDomainAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task ReleaseDomainAsync(Guid domain);
+
 }
 
 /// <summary>

@@ -15,6 +15,10 @@ public interface IUaaUserGrain : Indexes.IIndexedGrain
     [Alias("CredentialsAsync")]
     Task<UaaCredentials?> CredentialsAsync();
 
+    /// <summary>Replaces the password (already hashed) and ends every refresh token issued before; answers false for an unknown user.</summary>
+    [Alias("ChangePasswordAsync")]
+    Task<bool> ChangePasswordAsync(string passwordHash);
+
     /// <summary>Removes the user and frees the name; answers the removed user, or null when there was none.</summary>
     [Alias("DeleteAsync")]
     Task<UaaUserSnapshot?> DeleteAsync();

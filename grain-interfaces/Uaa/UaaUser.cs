@@ -26,6 +26,6 @@ public sealed record CreateUaaUser(
     ImmutableArray<string> Emails,
     ImmutableArray<string> Scopes);
 
-/// <summary>What a password login checks against.</summary>
+/// <summary>What a password login checks against, and the token generation refresh tokens must carry.</summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Uaa.UaaCredentials")]
-public sealed record UaaCredentials(UaaUserSnapshot User, string PasswordHash);
+public sealed record UaaCredentials(UaaUserSnapshot User, string PasswordHash, int TokenGeneration = 0);

@@ -40,6 +40,9 @@ internal static class AppTransitions
     public const int MaxCommandLength = 4096;
     public const int MaxBuildpackLength = 4096;
     public const int MaxHealthCheckEndpointLength = 255;
+
+    /// <summary>The largest environment (<c>environment_json</c>, v3's <c>environment_variables</c>) an app may hold, serialized.</summary>
+    public const int MaxEnvironmentBytes = 50 * 1024;
     public const string BitsNotUploaded = "The app package is invalid: bits have not been uploaded";
 
     private static readonly string[] HealthCheckTypes = ["port", "process", "http", "none"];
@@ -385,6 +388,11 @@ internal static class AppTransitions
 
     private static void ValidateEnvironment(string environmentJson)
     {
+        if (System.Text.Encoding.UTF8.GetByteCount(environmentJson) > MaxEnvironmentBytes)
+        {
+            throw CloudControllerException.AppInvalid($"environment_json must be at most {MaxEnvironmentBytes} bytes when serialized");
+        }
+
         using var document = JsonDocument.Parse(environmentJson);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {

@@ -3,6 +3,7 @@ using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
+using CloudController.GrainInterfaces.Quotas;
 using CloudController.GrainInterfaces.Routes;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
@@ -38,7 +39,9 @@ public sealed partial class DomainGrain(
     private Guid Guid => this.GetPrimaryKey();
 
     private CommitPoint<DomainGrainState> Commit => _commit ??= new(this, state, s => s.Outstanding, (s, o) => s with { Outstanding = o },
-        (s, owed) => IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases), trail, logger);
+        (s, owed) => Task.WhenAll(
+            IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases),
+            HostnameIndex(s).PutAsync(Hostnames.DomainEntry(s.Name, Guid, s.CreatedAt))), trail, logger);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
 
@@ -57,7 +60,25 @@ public sealed partial class DomainGrain(
             throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::Organization with guid: {org}");
         }
 
+        if (next.OwningOrganizationGuid is { } owner)
+        {
+            await RefuseOverlapAsync(next.Name, owner);
+        }
+
+        // Claimed before the store, each healing if the store fails: the name among domains, the host name against
+        // routes' URLs, a private domain's place in its organization's quota.
         await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => NameTaken(next.Name), Holder);
+        if (!await Hostnames.ClaimForDomainAsync(GrainFactory, next.Name, Guid, next.CreatedAt))
+        {
+            throw new CloudControllerException(CfErrorCode.DomainInvalid,
+                $"The domain is invalid: The domain name \"{next.Name}\" cannot be created because \"{next.Name}\" is already reserved by a route");
+        }
+
+        if (next.OwningOrganizationGuid is { } owning)
+        {
+            await GrainFactory.GetGrain<IOrganizationUsageGrain>(owning).ReserveDomainAsync(Guid);
+        }
+
         await Commit.StoreAsync(next, Outstanding.Work());
         LogCreated(Guid, next.Name, next.OwningOrganizationGuid);
         return next.ToSnapshot(Guid);
@@ -72,8 +93,27 @@ public sealed partial class DomainGrain(
 
     public Task ReindexAsync() => Commit.RepairAsync();
 
-    public Task<bool> ConfirmEntryAsync(string index) =>
-        IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
+    public async Task<bool> ConfirmEntryAsync(string index)
+    {
+        if (state.RecordExists && index == IndexKeys.Hostnames(state.State.Name))
+        {
+            await HostnameIndex(state.State).PutAsync(Hostnames.DomainEntry(state.State.Name, Guid, state.State.CreatedAt));
+            return true;
+        }
+
+        return await IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
+    }
+
+    public async Task<bool> ConfirmUsageAsync(Guid organization)
+    {
+        if (state.RecordExists && state.State.OwningOrganizationGuid == organization)
+        {
+            return true;
+        }
+
+        await GrainFactory.GetGrain<IOrganizationUsageGrain>(organization).ReleaseDomainAsync(Guid);
+        return false;
+    }
 
     public async Task DeleteAsync()
     {
@@ -81,10 +121,38 @@ public sealed partial class DomainGrain(
         await IndexedWrite.RefuseChildrenAsync(GrainFactory, IndexKeys.RoutesOfDomain(Guid), "route", "domain", g => GrainFactory.GetGrain<IRouteGrain>(g));
         await state.ClearStateAsync();
         await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
+        await HostnameIndex(current).ReleaseAsync(Guid);
+        if (current.OwningOrganizationGuid is { } org)
+        {
+            await GrainFactory.GetGrain<IOrganizationUsageGrain>(org).ReleaseDomainAsync(Guid);
+        }
         LogDeleted(Guid);
     }
 
     private static IndexPlacement Placement(DomainGrainState s) => IndexPlacement.Domain(s.Name, s.OwningOrganizationGuid);
+
+    private IResourceIndexGrain HostnameIndex(DomainGrainState s) => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.Hostnames(s.Name));
+
+    /// <summary>
+    /// A private domain may not sit under a domain another organization owns, nor under a shared domain (whose host names
+    /// are every tenant's routes): <c>login.a.example</c> is refused while another org owns <c>a.example</c>.
+    /// </summary>
+    private async Task RefuseOverlapAsync(string name, Guid owner)
+    {
+        var labels = name.Split('.');
+        for (var i = 1; i < labels.Length - 1; i++)
+        {
+            var parent = string.Join('.', labels[i..]);
+            var found = await GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.Domains(parent))
+                .QueryAsync(new IndexQuery([parent], [], [], IndexOrder.Id, false, 1, 1));
+            if (found.Entries.FirstOrDefault() is { } entry && await GrainFactory.GetGrain<IDomainGrain>(entry.Guid).FindAsync() is { } domain
+                && domain.OwningOrganizationGuid != owner)
+            {
+                throw new CloudControllerException(CfErrorCode.DomainInvalid,
+                    $"The domain is invalid: name overlaps with {parent}, a domain {(domain.Shared ? "shared by every organization" : "of another organization")}");
+            }
+        }
+    }
 
     private IndexEntry Entry(DomainGrainState s) =>
         new(Guid, s.Name, s.OwningOrganizationGuid is { } org ? IndexKeys.Scope(org) : string.Empty, s.CreatedAt, []);

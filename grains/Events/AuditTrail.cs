@@ -7,7 +7,7 @@ namespace CloudController.Grains.Events;
 
 /// <summary>
 /// Writes audit events into the trail (<see cref="EventTable"/>), idempotently: an event is upserted under its
-/// actee's, space's and organization's partitions by a row key that depends only on the event, so writing it again
+/// partitions (<see cref="EventTable.PartitionsOf"/>) by a row key that depends only on the event, so writing it again
 /// (a retried outbox) leaves one copy. The actee row goes last, so an event whose actee row exists is complete.
 /// </summary>
 public sealed class AuditTrail(EventTable events)
@@ -22,9 +22,9 @@ public sealed class AuditTrail(EventTable events)
         var table = await events.TableAsync();
         await Task.WhenAll(batch.Select(async e =>
         {
-            var others = new[] { e.SpaceGuid is { } space ? EventTable.SpacePartition(space) : null, e.OrganizationGuid is { } org ? EventTable.OrganizationPartition(org) : null };
-            await Task.WhenAll(others.OfType<string>().Select(p => table.UpsertEntityAsync(EventTable.ToEntity(p, e), TableUpdateMode.Replace)));
-            await table.UpsertEntityAsync(EventTable.ToEntity(EventTable.ActeePartition(e.Actee), e), TableUpdateMode.Replace);
+            var actee = EventTable.ActeePartition(e.Actee);
+            await Task.WhenAll(EventTable.PartitionsOf(e).Where(p => p != actee).Select(p => table.UpsertEntityAsync(EventTable.ToEntity(p, e), TableUpdateMode.Replace)));
+            await table.UpsertEntityAsync(EventTable.ToEntity(actee, e), TableUpdateMode.Replace);
         }));
     }
 

@@ -26,6 +26,9 @@ public sealed record OrganizationUsageGrainState
     [Id(0)] public ImmutableDictionary<Guid, AppDemand> Apps { get; init; } = ImmutableDictionary<Guid, AppDemand>.Empty;
 
     [Id(1)] public ImmutableHashSet<Guid> Routes { get; init; } = [];
+
+    /// <summary>The organization's private domains.</summary>
+    [Id(2)] public ImmutableHashSet<Guid> Domains { get; init; } = [];
 }
 
 /// <summary>
@@ -71,6 +74,11 @@ public sealed class OrganizationUsageGrain(
         foreach (var chunk in Current.Routes.Chunk(64))
         {
             await Task.WhenAll(chunk.Select(route => IgnoreFailure(GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).ConfirmUsageAsync(org))));
+        }
+
+        foreach (var chunk in Current.Domains.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(domain => IgnoreFailure(GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(domain).ConfirmUsageAsync(org))));
         }
     }
 
@@ -138,6 +146,32 @@ public sealed class OrganizationUsageGrain(
 
         await CommitAsync(current with { Routes = current.Routes.Add(route) });
     }
+
+    public async Task ReserveDomainAsync(Guid domain)
+    {
+        if (Current.Domains.Contains(domain))
+        {
+            return;
+        }
+
+        var quota = await QuotaAsync();
+        var name = quota is null ? "" : (await GrainFactory.GetGrain<IOrganizationGrain>(this.GetPrimaryKey()).FindAsync())?.Name ?? "";
+        var current = Current;
+        if (current.Domains.Contains(domain))
+        {
+            return;
+        }
+
+        if (quota is not null)
+        {
+            QuotaRules.CheckPrivateDomains(quota, current.Domains.Count + 1, name);
+        }
+
+        await CommitAsync(current with { Domains = current.Domains.Add(domain) });
+    }
+
+    public Task ReleaseDomainAsync(Guid domain) =>
+        Current.Domains.Contains(domain) ? CommitAsync(Current with { Domains = Current.Domains.Remove(domain) }) : Task.CompletedTask;
 
     public Task ReleaseRouteAsync(Guid route) =>
         Current.Routes.Contains(route) ? CommitAsync(Current with { Routes = Current.Routes.Remove(route) }) : Task.CompletedTask;

@@ -154,7 +154,10 @@ public static class QuotaRules
     {
         var oldMemory = before?.Memory ?? 0;
         var oldInstances = before?.RunningInstances ?? 0;
-        if (after.Started && after.Memory > oldMemory && quota.InstanceMemoryLimit != QuotaLimits.Unlimited
+        // Every check runs on every change that could break it: a larger instance (even at the same total, 2x512 MB
+        // traded for 1x1024 MB), more memory in all, or more instances.
+        var largestBefore = before is { Started: true } ? before.LargestInstance : 0;
+        if (after.Started && after.LargestInstance > largestBefore && quota.InstanceMemoryLimit != QuotaLimits.Unlimited
             && after.LargestInstance > quota.InstanceMemoryLimit)
         {
             throw new CloudControllerException(CfErrorCode.QuotaInstanceMemoryLimitExceeded,
@@ -170,6 +173,15 @@ public static class QuotaRules
             && totalInstances - oldInstances + after.RunningInstances > quota.AppInstanceLimit)
         {
             throw new CloudControllerException(CfErrorCode.QuotaInstanceLimitExceeded, "You have exceeded the instance limit for your organization's quota.");
+        }
+    }
+
+    public static void CheckPrivateDomains(QuotaLimits quota, int domainsAfter, string organization)
+    {
+        if (quota.TotalPrivateDomains != QuotaLimits.Unlimited && domainsAfter > quota.TotalPrivateDomains)
+        {
+            throw new CloudControllerException(CfErrorCode.TotalPrivateDomainsExceeded,
+                $"The number of private domains exceeds the quota for organization: {organization}");
         }
     }
 

@@ -32,6 +32,12 @@ public sealed record RouteGrainState
     /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
     [Id(9)] public Storage.Outstanding? Outstanding { get; init; }
 
+    /// <summary>The domain's name (domains are never renamed); null for routes stored before it was kept.</summary>
+    [Id(10)] public string? DomainName { get; init; }
+
+    /// <summary>The host name the route's URL occupies (<c>host.domain</c>), or null without a host.</summary>
+    public string? Hostname => DomainName is { } domain ? Domains.Hostnames.OfRoute(Host, domain) : null;
+
     public RouteSnapshot ToSnapshot(Guid guid) =>
         new(guid, Host, DomainGuid, SpaceGuid, OrganizationGuid, Path, Port, Apps.IsDefault ? [] : Apps, CreatedAt, UpdatedAt);
 }
@@ -92,12 +98,19 @@ public sealed partial class RouteGrain(
             OrganizationGuid = space.OrganizationGuid,
             Path = path,
             CreatedAt = clock.GetUtcNow(),
+            DomainName = domain.Name,
         };
 
         // The quota and the address are claimed before the store; a store that fails leaves claims that heal (the
         // address when another route asks for it, the quota when the organization's ledger checks its routes).
         await GrainFactory.GetGrain<IOrganizationUsageGrain>(next.OrganizationGuid).ReserveRouteAsync(Guid);
         await IndexedWrite.ClaimAsync(GrainFactory, Placement(next).Index, Entry(next), () => Taken(host, path), Holder);
+        if (next.Hostname is { } hostname && !await Domains.Hostnames.EnterForRouteAsync(GrainFactory, hostname, Guid, next.CreatedAt))
+        {
+            // A domain of that name exists: its owner holds the URL.
+            throw Taken(host, "");
+        }
+
         await Commit.StoreAsync(next, Outstanding.Work(events: [Event("audit.route.create", next, domain.Name)]));
         LogCreated(Guid, host, domain.Name, path, space.Guid);
         return next.ToSnapshot(Guid);
@@ -115,6 +128,18 @@ public sealed partial class RouteGrain(
         {
             await AppRoutes(app).PutAsync(MappingEntry(state.State));
             return true;
+        }
+
+        if (index.StartsWith("hostnames/", StringComparison.Ordinal))
+        {
+            if (state.RecordExists && state.State.Hostname is { } hostname && IndexKeys.Hostnames(hostname) == index)
+            {
+                await Hostname(hostname).PutAsync(Domains.Hostnames.RouteEntry(hostname, Guid, state.State.CreatedAt));
+                return true;
+            }
+
+            await GrainFactory.GetGrain<IResourceIndexGrain>(index).ReleaseAsync(Guid);
+            return false;
         }
 
         return await IndexedWrite.ConfirmAsync(GrainFactory, index, Guid, state.RecordExists ? (Placement(state.State), Entry(state.State)) : null);
@@ -143,8 +168,19 @@ public sealed partial class RouteGrain(
         await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next),
             () => Taken(next.Host, next.Path), Holder);
         var domain = await GrainFactory.GetGrain<IDomainGrain>(next.DomainGuid).FindAsync();
-        await Commit.StoreAsync(next, Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid),
-            [Event("audit.route.update", next, domain?.Name ?? "")]));
+        next = next with { DomainName = next.DomainName ?? domain?.Name };
+        if (next.Hostname is { } hostname && hostname != current.Hostname && !await Domains.Hostnames.EnterForRouteAsync(GrainFactory, hostname, Guid, next.CreatedAt))
+        {
+            throw Taken(next.Host, "");
+        }
+
+        var left = IndexedWrite.Left(Placement(current), Placement(next), Guid);
+        if (current.Hostname is { } old && old != next.Hostname)
+        {
+            left = left.Add(IndexKeys.Hostnames(old));
+        }
+
+        await Commit.StoreAsync(next, Outstanding.Work(left, [Event("audit.route.update", next, domain?.Name ?? "")]));
         return next.ToSnapshot(Guid);
     }
 
@@ -200,6 +236,11 @@ public sealed partial class RouteGrain(
         await state.ClearStateAsync();
         await IndexedWrite.ReleaseAsync(GrainFactory, Placement(current), Guid);
         await Task.WhenAll(current.Apps.Select(app => AppRoutes(app).ReleaseAsync(Guid)));
+        if ((current with { DomainName = current.DomainName ?? domain?.Name }).Hostname is { } hostname)
+        {
+            await Hostname(hostname).ReleaseAsync(Guid);
+        }
+
         await GrainFactory.GetGrain<IOrganizationUsageGrain>(current.OrganizationGuid).ReleaseRouteAsync(Guid);
         LogDeleted(Guid);
     }
@@ -207,10 +248,19 @@ public sealed partial class RouteGrain(
     /// <summary>After a store: the route's entries, one mapping entry per mapped app, and out of what the change left.</summary>
     private Task DeriveAsync(RouteGrainState s, Outstanding owed)
     {
-        var mappings = s.Apps.Select(IndexKeys.RoutesOfApp).ToHashSet(StringComparer.Ordinal);
-        return Task.WhenAll(s.Apps.Select(app => AppRoutes(app).PutAsync(MappingEntry(s)))
-            .Append(IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases.Where(r => !mappings.Contains(r)))));
+        var kept = s.Apps.Select(IndexKeys.RoutesOfApp).ToHashSet(StringComparer.Ordinal);
+        var hostname = s.Hostname;
+        var puts = s.Apps.Select(app => AppRoutes(app).PutAsync(MappingEntry(s)));
+        if (hostname is not null)
+        {
+            kept.Add(IndexKeys.Hostnames(hostname));
+            puts = puts.Append(Hostname(hostname).PutAsync(Domains.Hostnames.RouteEntry(hostname, Guid, s.CreatedAt)));
+        }
+
+        return Task.WhenAll(puts.Append(IndexedWrite.DeriveAsync(GrainFactory, Placement(s), Entry(s), owed.Releases.Where(r => !kept.Contains(r)))));
     }
+
+    private IResourceIndexGrain Hostname(string hostname) => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.Hostnames(hostname));
 
     private IResourceIndexGrain AppRoutes(Guid app) => GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app));
 

@@ -51,15 +51,30 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
         }
     }
 
-    private static string? ReadText(ZipArchiveEntry? entry)
+    /// <summary>The Procfile is read into memory, so it is bounded: larger ones fail the staging.</summary>
+    public const int MaxProcfileBytes = 64 * 1024;
+
+    /// <summary>Process types one droplet may declare (each becomes a process the app keeps and the runtime runs).</summary>
+    public const int MaxProcessTypes = 50;
+
+    private static string? ReadProcfile(ZipArchiveEntry? entry)
     {
         if (entry is null)
         {
             return null;
         }
 
+        if (entry.Length > MaxProcfileBytes)
+        {
+            throw new StagingFailedException(StagingFailureReasons.StagingError, $"Staging error: the Procfile is larger than {MaxProcfileBytes} bytes");
+        }
+
         using var reader = new StreamReader(entry.Open());
-        return reader.ReadToEnd();
+        var buffer = new char[MaxProcfileBytes + 1];
+        var read = reader.ReadBlock(buffer, 0, buffer.Length);
+        return read > MaxProcfileBytes
+            ? throw new StagingFailedException(StagingFailureReasons.StagingError, $"Staging error: the Procfile is larger than {MaxProcfileBytes} bytes")
+            : new string(buffer, 0, read);
     }
 
     private static StagingOutcome Build(string packagePath, string dropletPath, string? buildpack)
@@ -67,9 +82,14 @@ public sealed class BlobStager(BitsContainers containers, BitsWorkGate gate, IOp
         try
         {
             using var package = ZipFile.OpenRead(packagePath);
-            var procfile = ReadText(package.GetEntry("Procfile"));
+            var procfile = ReadProcfile(package.GetEntry("Procfile"));
             var detected = BuildpackDetector.Detect([.. package.Entries.Select(e => e.FullName)], buildpack, procfile)
                 ?? throw new StagingFailedException(StagingFailureReasons.NoAppDetectedError, NoAppDetected);
+            if (detected.ProcessTypes.Count > MaxProcessTypes)
+            {
+                throw new StagingFailedException(StagingFailureReasons.StagingError,
+                    $"Staging error: the Procfile declares {detected.ProcessTypes.Count} process types; at most {MaxProcessTypes} are allowed");
+            }
             using (var droplet = new ZipArchive(File.Create(dropletPath), ZipArchiveMode.Create))
             {
                 foreach (var file in package.Entries)

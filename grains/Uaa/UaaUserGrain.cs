@@ -51,7 +51,23 @@ public sealed partial class UaaUserGrain(
     public Task<UaaUserSnapshot?> FindAsync() => Task.FromResult(state.RecordExists ? state.State.User : null);
 
     public Task<UaaCredentials?> CredentialsAsync() =>
-        Task.FromResult(state.RecordExists && state.State.User is { } user ? new UaaCredentials(user, state.State.PasswordHash) : null);
+        Task.FromResult(state.RecordExists && state.State.User is { } user ? new UaaCredentials(user, state.State.PasswordHash, state.State.TokenGeneration) : null);
+
+    public async Task<bool> ChangePasswordAsync(string passwordHash)
+    {
+        if (!state.RecordExists || state.State.User is not { } user)
+        {
+            return false;
+        }
+
+        await state.SaveAsync(state.State with
+        {
+            PasswordHash = passwordHash,
+            TokenGeneration = state.State.TokenGeneration + 1,
+            User = user with { LastModified = clock.GetUtcNow() },
+        });
+        return true;
+    }
 
     public async Task<UaaUserSnapshot?> DeleteAsync()
     {

@@ -9,4 +9,7 @@ public sealed record UaaUserGrainState
     [Id(0)] public UaaUserSnapshot? User { get; init; }
 
     [Id(1)] public string PasswordHash { get; init; } = "";
+
+    /// <summary>Raised by every password change: refresh tokens issued before it stop working.</summary>
+    [Id(2)] public int TokenGeneration { get; init; }
 }
