@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudController.Api.Auth;
@@ -7,11 +6,11 @@ using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Requests;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Runtime;
 using CloudController.GrainInterfaces.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -105,26 +104,29 @@ internal static class AppsEndpoints
         return AsyncDeletion.Answer(http);
     }
 
-    private static async Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
+    private static Task<Ok<V2Page<AppEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var visible = await http.VisibleAsync();
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guid"), query.GuidsOf("organization_guid"), [], visible);
-        return await PageAsync(http, grains, query, indexes, visible);
+        return PageAsync(http, grains, query, new ListFilter
+        {
+            Names = query.ValuesOf("name"),
+            SpaceGuids = query.GuidsOf("space_guid"),
+            OrganizationGuids = query.GuidsOf("organization_guid"),
+        });
     }
 
     private static async Task<Ok<V2Page<AppEntity>>> ListInSpaceAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
-        return await PageAsync(http, grains, V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders), [IndexKeys.AppsInSpace(space.Guid)], await http.VisibleAsync());
+        var query = V2ListQuery.Parse(http.Request.Query, SpaceFilters, Orders);
+        return await PageAsync(http, grains, query, new ListFilter { Names = query.ValuesOf("name"), SpaceGuids = [space.Guid] });
     }
 
-    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(
-        HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes, VisibleScopes? visible)
+    private static async Task<Ok<V2Page<AppEntity>>> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ListFilter filter)
     {
-        var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), []), byUpdatedAt: false);
+        var page = await grains.Lists().AppsAsync(http.ListCaller(), filter, query.Window);
         return TypedResults.Ok(V2Page<AppEntity>.Create(http.Request.Path, query, page.TotalResults,
-            [.. page.Items.Select(a => AppEntity.Resource(a, http.SeesSecretsOf(a, visible)))]));
+            [.. page.Items.Select(a => AppEntity.Resource(a, http.SeesSecretsOf(a, page.Visible)))]));
     }
 
     private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, HttpContext http, IGrainFactory grains)

@@ -1,4 +1,4 @@
-using CloudController.GrainInterfaces.Indexes;
+using CloudController.Api.Paging;
 
 namespace CloudController.Api.Endpoints;
 
@@ -15,9 +15,7 @@ internal static class BuildpackNames
             return true;
         }
 
-        var known = await grains.GetGrain<IResourceIndexGrain>(IndexKeys.Buildpacks(buildpack))
-            .QueryAsync(new IndexQuery([buildpack], [], [], IndexOrder.Id, false, 1, 1));
-        return known.TotalResults > 0;
+        return await grains.Lists().BuildpackExistsAsync(buildpack);
     }
 
     private static bool IsUrl(string value) =>

@@ -4,10 +4,10 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -45,7 +45,7 @@ internal static class DomainsEndpoints
     {
         await seed.EnsureAsync();
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var (total, items) = await LoadAsync(grains, [IndexKeys.SharedDomains], query);
+        var (total, items) = await LoadAsync(http, grains, query, new ListFilter { Shared = true });
         return TypedResults.Ok(V2Page<SharedDomainEntity>.Create(http.Request.Path, query, total, [.. items.Select(SharedDomainEntity.Resource)]));
     }
 
@@ -79,11 +79,7 @@ internal static class DomainsEndpoints
     private static async Task<Ok<V2Page<PrivateDomainEntity>>> ListPrivateAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var visible = await http.VisibleAsync();
-        ImmutableArray<Guid> orgs = visible is null
-            ? [.. (await Lists.Of(grains).EntriesAsync([.. IndexKeys.AllOrganizations], IndexQuery.All(1, int.MaxValue))).Entries.Select(e => e.Guid)]
-            : [.. visible.Organizations.Concat(visible.Spaces.Values).Distinct()];
-        var (total, items) = await LoadAsync(grains, [.. orgs.Select(IndexKeys.PrivateDomainsOf)], query);
+        var (total, items) = await LoadAsync(http, grains, query, new ListFilter { Shared = false });
         return TypedResults.Ok(V2Page<PrivateDomainEntity>.Create(http.Request.Path, query, total, [.. items.Select(PrivateDomainEntity.Resource)]));
     }
 
@@ -130,7 +126,7 @@ internal static class DomainsEndpoints
     {
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var (total, items) = await LoadAsync(grains, [IndexKeys.PrivateDomainsOf(org.Guid)], query);
+        var (total, items) = await LoadAsync(http, grains, query, new ListFilter { Shared = false, OrganizationGuids = [org.Guid] });
         return TypedResults.Ok(V2Page<PrivateDomainEntity>.Create(http.Request.Path, query, total, [.. items.Select(PrivateDomainEntity.Resource)]));
     }
 
@@ -139,12 +135,15 @@ internal static class DomainsEndpoints
         await seed.EnsureAsync();
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var (total, items) = await LoadAsync(grains, [IndexKeys.SharedDomains, IndexKeys.PrivateDomainsOf(org.Guid)], query);
+        var (total, items) = await LoadAsync(http, grains, query, new ListFilter { OrganizationGuids = [org.Guid] });
         return TypedResults.Ok(V2Page<DomainEntity>.Create(http.Request.Path, query, total, [.. items.Select(DomainEntity.Resource)]));
     }
 
-    private static Task<(int Total, IReadOnlyList<DomainSnapshot> Items)> LoadAsync(IGrainFactory grains, ImmutableArray<string> indexes, V2ListQuery query) =>
-        IndexedList.LoadAsync(grains, indexes, query.ToIndexQuery(query.ValuesOf("name"), []), g => grains.GetGrain<IDomainGrain>(g).FindAsync());
+    private static async Task<(int Total, ImmutableArray<DomainSnapshot> Items)> LoadAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ListFilter filter)
+    {
+        var page = await grains.Lists().DomainsAsync(http.ListCaller(), filter with { Names = query.ValuesOf("name") }, query.Window);
+        return (page.TotalResults, page.Items);
+    }
 
     private static Task<DomainSnapshot> GetAsync(IGrainFactory grains, string guid) =>
         grains.GetGrain<IDomainGrain>(RouteGuid.Parse(guid, CloudControllerException.DomainNotFound)).GetAsync();

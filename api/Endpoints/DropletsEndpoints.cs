@@ -1,16 +1,15 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -144,40 +143,31 @@ internal static class DropletsEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<V3Page<V3DropletResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    private static Task<Ok<V3Page<V3DropletResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        var apps = query.GuidsOf("app_guids");
-        return await PageAsync(http, grains, platform, query, await http.VisibleAsync() is { } visible
-            ? await AppScopes.PerAppAsync(grains, visible, apps, IndexKeys.DropletsOfApp)
-            : apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Droplets, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.DropletsOfApp)], null);
+        return PageAsync(http, grains, platform, query, new ListFilter { AppGuids = query.GuidsOf("app_guids") });
     }
 
     private static async Task<Ok<V3Page<V3DropletResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var app = await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound)).GetAsync();
-        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexKeys.DropletsOfApp(app.Guid)], null);
+        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), new ListFilter { AppGuids = [app.Guid] });
     }
 
     private static async Task<Ok<V3Page<V3DropletResource>>> ListForPackageAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var package = await Package(grains, guid);
-        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]), [IndexKeys.DropletsOfApp(package.AppGuid)], package.Guid);
+        return await PageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states"]),
+            new ListFilter { AppGuids = [package.AppGuid], PackageGuids = [package.Guid] });
     }
 
-    /// <summary>State and package filters are index tags: a page costs its own grain calls, whatever the app's total.</summary>
+    /// <summary>State and package filters are index tags in the silo: a page costs its own grain calls, whatever the app's total.</summary>
     private static async Task<Ok<V3Page<V3DropletResource>>> PageAsync(
-        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, ImmutableArray<string> indexes, Guid? package)
+        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, ListFilter filter)
     {
-        ImmutableArray<ImmutableArray<string>> tags =
-        [
-            .. new[]
-            {
-                query.TagsOf<DropletState>("states", AppEntity.Upper, IndexTags.State),
-                package is { } p ? [IndexTags.Package(p)] : ImmutableArray<string>.Empty,
-            }.Where(group => !group.IsEmpty),
-        ];
-        var page = await Lists.Of(grains).DropletsAsync(indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt);
+        var page = await grains.Lists().DropletsAsync(
+            http.ListCaller(), filter with { Guids = query.GuidsOf("guids"), States = query.ValuesOf("states") }, query.Window);
         return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(d => V3DropletResource.From(d, platform))]));
     }
 

@@ -1,13 +1,12 @@
-using System.Collections.Immutable;
 using CloudController.Api.Auth;
 using CloudController.Api.Hosting;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -56,9 +55,7 @@ internal static class OrganizationsEndpoints
     private static async Task<Ok<V2Page<OrganizationEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
-        var names = query.ValuesOf("name");
-        var (indexes, guids) = Scoped(names, [], await http.VisibleAsync());
-        var page = await Lists.Of(grains).OrganizationsAsync(indexes, query.ToIndexQuery(names, guids), byUpdatedAt: false);
+        var page = await grains.Lists().OrganizationsAsync(http.ListCaller(), new ListFilter { Names = query.ValuesOf("name") }, query.Window);
         return TypedResults.Ok(V2Page<OrganizationEntity>.Create(
             http.Request.Path, query, page.TotalResults, [.. page.Items.Select(OrganizationEntity.Resource)]));
     }
@@ -102,30 +99,12 @@ internal static class OrganizationsEndpoints
     private static async Task<Ok<V3Page<V3Organization>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
-        var names = query.ValuesOf("names");
-        var (indexes, guids) = Scoped(names, query.GuidsOf("guids"), await http.VisibleAsync());
-        var page = await Lists.Of(grains).OrganizationsAsync(indexes, query.ToIndexQuery(names, guids), query.ByUpdatedAt);
+        var page = await grains.Lists().OrganizationsAsync(
+            http.ListCaller(), new ListFilter { Names = query.ValuesOf("names"), Guids = query.GuidsOf("guids") }, query.Window);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Organization>.Create(
             url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(o => V3Organization.From(o, url))]));
     }
-
-    /// <summary>The partitions and guid filter of a list; a restricted caller's guids are its organizations (none: no result).</summary>
-    private static (ImmutableArray<string> Indexes, ImmutableArray<Guid> Guids) Scoped(
-        ImmutableArray<string> names, ImmutableArray<Guid> guids, VisibleScopes? visible)
-    {
-        if (visible is null)
-        {
-            return (OrganizationIndexes(names), guids);
-        }
-
-        var mine = visible.Organizations.Where(o => guids.IsDefaultOrEmpty || guids.Contains(o)).ToImmutableArray();
-        return mine.IsEmpty ? ([], []) : (OrganizationIndexes(names), mine);
-    }
-
-    /// <summary>Names pick their partitions (names are unique platform-wide); without a name filter, every partition.</summary>
-    private static ImmutableArray<string> OrganizationIndexes(ImmutableArray<string> names) =>
-        [.. names.IsDefaultOrEmpty ? IndexKeys.AllOrganizations : names.Select(IndexKeys.Organizations)];
 
     private static IOrganizationGrain Grain(IGrainFactory grains, string guid) =>
         grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound));

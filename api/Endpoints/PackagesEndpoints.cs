@@ -6,12 +6,12 @@ using CloudController.Api.Bits;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Bits;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Packages;
 using CloudController.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -104,33 +104,28 @@ internal static class PackagesEndpoints
     private static async Task<Ok<V3PackageResource>> GetAsync(string guid, IGrainFactory grains) =>
         TypedResults.Ok(V3PackageResource.From(await Existing(grains, guid)));
 
-    private static async Task<Ok<V3Page<V3PackageResource>>> ListAsync(HttpContext http, IGrainFactory grains)
+    private static Task<Ok<V3Page<V3PackageResource>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        var apps = query.GuidsOf("app_guids");
-        return await PageAsync(http, grains, query, await http.VisibleAsync() is { } visible
-            ? await AppScopes.PerAppAsync(grains, visible, apps, IndexKeys.PackagesOfApp)
-            : apps.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Packages, query.GuidsOf("guids")) : [.. apps.Select(IndexKeys.PackagesOfApp)]);
+        return PageAsync(http, grains, query, query.GuidsOf("app_guids"));
     }
 
     private static async Task<Ok<V3Page<V3PackageResource>>> ListForAppAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var app = await App(grains, guid).GetAsync();
-        return await PageAsync(http, grains, V3ListQuery.Parse(http.Request.Query, ["states", "types"]), [IndexKeys.PackagesOfApp(app.Guid)]);
+        return await PageAsync(http, grains, V3ListQuery.Parse(http.Request.Query, ["states", "types"]), [app.Guid]);
     }
 
-    /// <summary>State and type filters are index tags: a page costs its own grain calls, whatever the app's total.</summary>
-    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, ImmutableArray<string> indexes)
+    /// <summary>State and type filters are index tags in the silo: a page costs its own grain calls, whatever the app's total.</summary>
+    private static async Task<Ok<V3Page<V3PackageResource>>> PageAsync(HttpContext http, IGrainFactory grains, V3ListQuery query, ImmutableArray<Guid> apps)
     {
-        ImmutableArray<ImmutableArray<string>> tags =
-        [
-            .. new[]
-            {
-                query.TagsOf<PackageState>("states", AppEntity.Upper, IndexTags.State),
-                query.TagsOf<PackageType>("types", t => t.ToString().ToLowerInvariant(), IndexTags.Type),
-            }.Where(group => !group.IsEmpty),
-        ];
-        var page = await Lists.Of(grains).PackagesAsync(indexes, query.ToIndexQuery([], query.GuidsOf("guids"), tags), query.ByUpdatedAt);
+        var page = await grains.Lists().PackagesAsync(http.ListCaller(), new ListFilter
+        {
+            Guids = query.GuidsOf("guids"),
+            AppGuids = apps,
+            States = query.ValuesOf("states"),
+            Types = query.ValuesOf("types"),
+        }, query.Window);
         return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(V3PackageResource.From)]));
     }
 

@@ -3,9 +3,9 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Buildpacks;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CloudController.Api.Endpoints;
@@ -62,9 +62,7 @@ internal static class PlatformEndpoints
     private static async Task<Ok<V2Page<BuildpackEntity>>> ListBuildpacksAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, NameFilter, NoOrders);
-        var names = query.ValuesOf("name");
-        var all = await Lists.Of(grains).BuildpacksAsync([.. names.IsDefaultOrEmpty ? IndexKeys.AllBuildpacks : names.Select(IndexKeys.Buildpacks)],
-            new IndexQuery(names, [], [], IndexOrder.Id, false, 1, int.MaxValue));
+        var all = await grains.Lists().BuildpacksAsync(new ListFilter { Names = query.ValuesOf("name") }, ListWindow.All);
         var buildpacks = all.Items
             .OrderBy(b => b.Position).ThenBy(b => b.CreatedAt).ToList();
         if (query.Descending)

@@ -3,6 +3,7 @@ using CloudController.Api.Auth;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
@@ -69,11 +70,10 @@ internal static class ProcessesEndpoints
             }
         }
 
-        var visible = await http.VisibleAsync();
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), appGuids, visible);
+        var filter = new ListFilter { Guids = appGuids, SpaceGuids = query.GuidsOf("space_guids"), OrganizationGuids = query.GuidsOf("organization_guids") };
         if (processGuids.IsDefaultOrEmpty && types is [AppProcess.Web])
         {
-            var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery([], appGuids), query.ByUpdatedAt);
+            var page = await grains.Lists().AppsAsync(http.ListCaller(), filter, query.Window);
             return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, page.TotalResults,
                 [.. page.Items.Select(app => V3ProcessResource.Of(app, app.Web()))]));
         }
@@ -81,8 +81,7 @@ internal static class ProcessesEndpoints
         var processes = new List<V3ProcessResource>();
         for (var pageNumber = 1; ; pageNumber++)
         {
-            var apps = await Lists.Of(grains).AppsAsync(indexes,
-                query.ToIndexQuery([], appGuids) with { Page = pageNumber, PerPage = V3ListQuery.MaxPerPage }, query.ByUpdatedAt);
+            var apps = await grains.Lists().AppsAsync(http.ListCaller(), filter, query.Window with { Page = pageNumber, PerPage = V3ListQuery.MaxPerPage });
             processes.AddRange(apps.Items.SelectMany(app => app.Processes()
                 .Where(p => (types.IsDefaultOrEmpty || types.Contains(p.Type)) && (processGuids.IsDefaultOrEmpty || processGuids.Contains(p.Guid)))
                 .Select(p => V3ProcessResource.Of(app, p))));

@@ -3,9 +3,9 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Quotas;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -40,9 +40,8 @@ internal static class QuotasEndpoints
     {
         await seed.EnsureAsync();
         var query = V2ListQuery.Parse(http.Request.Query, Filters, Orders);
-        var (total, items) = await IndexedList.LoadAsync(grains, [IndexKeys.AllQuotaDefinitions], query.ToIndexQuery(query.ValuesOf("name"), []),
-            g => grains.GetGrain<IQuotaDefinitionGrain>(g).FindAsync());
-        return TypedResults.Ok(V2Page<QuotaDefinitionEntity>.Create(http.Request.Path, query, total, [.. items.Select(QuotaDefinitionEntity.Resource)]));
+        var page = await grains.Lists().QuotasAsync(new ListFilter { Names = query.ValuesOf("name") }, query.Window);
+        return TypedResults.Ok(V2Page<QuotaDefinitionEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(QuotaDefinitionEntity.Resource)]));
     }
 
     private static async Task<Ok<V2Resource<QuotaDefinitionEntity>>> GetAsync(string guid, IGrainFactory grains, PlatformSeed seed)

@@ -3,9 +3,9 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
 using CloudController.Api.Uaa;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Spaces;
 using CloudController.GrainInterfaces.Users;
@@ -116,20 +116,20 @@ internal static class RolesEndpoints
     {
         var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
-        return await ListAsync(IndexKeys.RoleHolders(org.Guid, role.ToString()), http, grains);
+        return await ListAsync(org.Guid, role.ToString(), http, grains);
     }
 
     private static async Task<IResult> ListSpaceAsync(string guid, SpaceRole role, HttpContext http)
     {
         var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
-        return await ListAsync(IndexKeys.RoleHolders(space.Guid, role.ToString()), http, grains);
+        return await ListAsync(space.Guid, role.ToString(), http, grains);
     }
 
-    private static async Task<Ok<V2Page<UserEntity>>> ListAsync(string index, HttpContext http, IGrainFactory grains)
+    private static async Task<Ok<V2Page<UserEntity>>> ListAsync(Guid scope, string role, HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, [], []);
-        var page = await Lists.Of(grains).UsersAsync([index], query.ToIndexQuery([], []));
+        var page = await grains.Lists().UsersAsync(http.ListCaller(), new ListFilter { Role = role, RoleScope = scope }, query.Window);
         return TypedResults.Ok(V2Page<UserEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(UserEntity.Resource)]));
     }
 

@@ -1,14 +1,13 @@
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Routes;
 using CloudController.GrainInterfaces.Spaces;
 
@@ -89,71 +88,41 @@ internal static class RoutesEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, Filters, []);
-        var visible = await http.VisibleAsync();
-        var spaces = query.GuidsOf("space_guid");
-        var orgs = query.GuidsOf("organization_guid");
-        var domains = query.GuidsOf("domain_guid");
-        ImmutableArray<Guid>? visibleSpaces = visible is null ? null : [.. visible.Spaces.Keys];
-
-        ImmutableArray<string> indexes;
-        if (!spaces.IsDefaultOrEmpty)
-        {
-            indexes = [.. spaces.Where(s => visibleSpaces is null || visibleSpaces.Value.Contains(s)).Select(IndexKeys.RoutesInSpace)];
-        }
-        else if (!domains.IsDefaultOrEmpty)
-        {
-            indexes = [.. domains.Select(IndexKeys.RoutesOfDomain)];
-        }
-        else if (!orgs.IsDefaultOrEmpty)
-        {
-            var inOrgs = await Lists.Of(grains).EntriesAsync([.. orgs.Select(IndexKeys.SpacesInOrganization)], IndexQuery.All(1, int.MaxValue));
-            indexes = [.. inOrgs.Entries.Select(e => e.Guid).Where(s => visibleSpaces is null || visibleSpaces.Value.Contains(s)).Select(IndexKeys.RoutesInSpace)];
-        }
-        else
-        {
-            var all = visibleSpaces ?? [.. (await Lists.Of(grains).EntriesAsync(Lists.Catalog(IndexKeys.Spaces, []), IndexQuery.All(1, int.MaxValue))).Entries.Select(e => e.Guid)];
-            indexes = [.. all.Select(IndexKeys.RoutesInSpace)];
-        }
-
-        var tagGroups = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
-        AddGroup(tagGroups, "host", query.ValuesOf("host").Select(h => h.ToLowerInvariant()));
-        AddGroup(tagGroups, "path", query.ValuesOf("path"));
-        AddGroup(tagGroups, "domain", domains.Select(IndexKeys.Scope));
-        AddGroup(tagGroups, "space", spaces.Select(IndexKeys.Scope));
-        if (visibleSpaces is { } mine)
-        {
-            AddGroup(tagGroups, "space", mine.Select(IndexKeys.Scope), always: true);
-        }
-
         if (query.ValuesOf("port") is { IsEmpty: false } ports && ports.Any(p => p is not ("" or "0")))
         {
             return TypedResults.Json(V2Page<object>.Create(http.Request.Path, query, 0, []), CfJson.Options);
         }
 
-        var indexQuery = new IndexQuery([], [], tagGroups.ToImmutable(), IndexOrder.Id, query.Descending, query.Page, query.PerPage);
-        return await PageAsync(http, grains, query, indexes, indexQuery);
+        return await PageAsync(http, grains, query, Addresses(query) with
+        {
+            SpaceGuids = query.GuidsOf("space_guid"),
+            OrganizationGuids = query.GuidsOf("organization_guid"),
+        });
     }
 
     private static async Task<IResult> RoutesOfSpaceAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var space = await grains.GetGrain<ISpaceGrain>(RouteGuid.Parse(guid, CloudControllerException.SpaceNotFound)).GetAsync();
         var query = V2ListQuery.Parse(http.Request.Query, ["host", "domain_guid", "path"], []);
-        var tagGroups = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
-        AddGroup(tagGroups, "host", query.ValuesOf("host").Select(h => h.ToLowerInvariant()));
-        AddGroup(tagGroups, "path", query.ValuesOf("path"));
-        AddGroup(tagGroups, "domain", query.GuidsOf("domain_guid").Select(IndexKeys.Scope));
-        var indexQuery = new IndexQuery([], [], tagGroups.ToImmutable(), IndexOrder.Id, query.Descending, query.Page, query.PerPage);
-        return await PageAsync(http, grains, query, [IndexKeys.RoutesInSpace(space.Guid)], indexQuery);
+        return await PageAsync(http, grains, query, Addresses(query) with { SpaceGuids = [space.Guid] });
     }
 
+    /// <summary>An app's routes; the host, domain and path filters are accepted and, as in CF, not applied.</summary>
     private static async Task<IResult> RoutesOfAppAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var app = http.JudgedApp(RouteGuid.Parse(guid, CloudControllerException.AppNotFound))
             ?? await App(grains, guid).GetAsync();
         var query = V2ListQuery.Parse(http.Request.Query, ["host", "domain_guid", "path"], []);
-        var indexQuery = new IndexQuery([], [], [], IndexOrder.Id, query.Descending, query.Page, query.PerPage);
-        return await PageAsync(http, grains, query, [IndexKeys.RoutesOfApp(app.Guid)], indexQuery);
+        return await PageAsync(http, grains, query, new ListFilter { AppGuids = [app.Guid] });
     }
+
+    /// <summary>The host, path and domain filters of a routes list (an absent host or path filter is null: an empty one matches the empty value).</summary>
+    private static ListFilter Addresses(V2ListQuery query) => new()
+    {
+        Hosts = query.ValuesOf("host") is { IsEmpty: false } hosts ? hosts : null,
+        Paths = query.ValuesOf("path") is { IsEmpty: false } paths ? paths : null,
+        DomainGuids = query.GuidsOf("domain_guid"),
+    };
 
     private static async Task<IResult> AppsOfRouteAsync(string guid, HttpContext http, IGrainFactory grains)
     {
@@ -211,22 +180,20 @@ internal static class RoutesEndpoints
     {
         var domain = RouteGuid.Parse(domainText, CloudControllerException.DomainNotFound);
         var path = http.Request.Query["path"].ToString();
-        var taken = await grains.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfDomain(domain))
-            .QueryAsync(new IndexQuery([IndexKeys.RouteAddress(host.ToLowerInvariant(), path)], [], [], IndexOrder.Id, false, 1, 1));
-        return taken.TotalResults > 0
+        return await grains.Lists().RouteTakenAsync(domain, host, path)
             ? TypedResults.NoContent()
             : throw new CloudControllerException(CfErrorCode.NotFound, "Unknown request");
     }
 
-    private static async Task<IResult> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes, IndexQuery indexQuery)
+    private static async Task<IResult> PageAsync(HttpContext http, IGrainFactory grains, V2ListQuery query, ListFilter filter)
     {
-        var (total, routes) = await IndexedList.LoadAsync(grains, indexes, indexQuery, g => grains.GetGrain<IRouteGrain>(g).FindAsync());
-        var rendered = await Task.WhenAll(routes.Select(r => RenderAsync(grains, r, http)));
-        return TypedResults.Json(V2Page<RouteEntity>.Create(http.Request.Path, query, total, rendered), CfJson.Options);
+        var page = await grains.Lists().RoutesAsync(http.ListCaller(), filter, query.Window);
+        var rendered = await Task.WhenAll(page.Items.Select(r => RenderAsync(grains, r, http, page)));
+        return TypedResults.Json(V2Page<RouteEntity>.Create(http.Request.Path, query, page.TotalResults, rendered), CfJson.Options);
     }
 
     /// <summary>The route's resource; with <c>inline-relations-depth</c> of 1 or more, its domain, space and apps inlined.</summary>
-    private static async Task<V2Resource<RouteEntity>> RenderAsync(IGrainFactory grains, RouteSnapshot route, HttpContext http)
+    private static async Task<V2Resource<RouteEntity>> RenderAsync(IGrainFactory grains, RouteSnapshot route, HttpContext http, ListPage<RouteSnapshot>? listed = null)
     {
         var resource = RouteEntity.Resource(route);
         if (!int.TryParse(http.Request.Query["inline-relations-depth"], out var depth) || depth < 1)
@@ -238,7 +205,7 @@ internal static class RoutesEndpoints
         var space = grains.GetGrain<ISpaceGrain>(route.SpaceGuid).FindAsync();
         var apps = Task.WhenAll(route.Apps.Select(a => grains.GetGrain<IAppGrain>(a).FindAsync()));
         await Task.WhenAll(domain, space, apps);
-        var visible = await http.VisibleAsync();
+        var visible = listed is null ? await http.VisibleAsync() : listed.Visible;
         return resource with
         {
             Entity = resource.Entity with
@@ -248,15 +215,6 @@ internal static class RoutesEndpoints
                 Apps = [.. apps.Result.OfType<AppSnapshot>().Select(a => (object)AppEntity.Resource(a, http.SeesSecretsOf(a, visible)))],
             },
         };
-    }
-
-    private static void AddGroup(ImmutableArray<ImmutableArray<string>>.Builder groups, string kind, IEnumerable<string> values, bool always = false)
-    {
-        var tags = values.Select(v => IndexEntry.Tag(kind, v)).ToImmutableArray();
-        if (!tags.IsEmpty || always)
-        {
-            groups.Add(tags.IsEmpty ? [IndexEntry.Tag(kind, "\0")] : tags);
-        }
     }
 
     private static Guid ParseRelation(string text, string kind) => RouteGuid.TryParse(text, out var guid)
@@ -308,16 +266,16 @@ internal static class RouteViews
 
     /// <summary>Every route of a space with its domain: one index read, then the routes and their (few) domains concurrently.</summary>
     public static Task<IReadOnlyList<(RouteSnapshot Route, DomainSnapshot Domain)>> OfSpaceAsync(IGrainFactory grains, Guid space) =>
-        WithDomainsAsync(grains, IndexKeys.RoutesInSpace(space));
+        WithDomainsAsync(grains, new ListFilter { SpaceGuids = [space] });
 
     /// <summary>The routes mapped to an app, with their domains.</summary>
     public static Task<IReadOnlyList<(RouteSnapshot Route, DomainSnapshot Domain)>> OfAppAsync(IGrainFactory grains, Guid app) =>
-        WithDomainsAsync(grains, IndexKeys.RoutesOfApp(app));
+        WithDomainsAsync(grains, new ListFilter { AppGuids = [app] });
 
-    private static async Task<IReadOnlyList<(RouteSnapshot Route, DomainSnapshot Domain)>> WithDomainsAsync(IGrainFactory grains, string index)
+    /// <summary>The routes of a space or app the caller was let see (so listed as for everyone).</summary>
+    private static async Task<IReadOnlyList<(RouteSnapshot Route, DomainSnapshot Domain)>> WithDomainsAsync(IGrainFactory grains, ListFilter filter)
     {
-        var (_, routes) = await IndexedList.LoadAsync(grains, [index], IndexQuery.All(1, int.MaxValue),
-            g => grains.GetGrain<IRouteGrain>(g).FindAsync());
+        var routes = (await grains.Lists().RoutesAsync(ListCaller.Everything, filter, ListWindow.All)).Items;
         var domains = (await Task.WhenAll(routes.Select(r => r.DomainGuid).Distinct().Select(d => grains.GetGrain<IDomainGrain>(d).FindAsync())))
             .OfType<DomainSnapshot>().ToDictionary(d => d.Guid);
         return [.. routes.Where(r => domains.ContainsKey(r.DomainGuid)).Select(r => (r, domains[r.DomainGuid]))];

@@ -5,9 +5,9 @@ using CloudController.Api.Hosting;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -61,43 +61,21 @@ internal static class SpacesEndpoints
     private static async Task<Ok<V2Resource<SpaceEntity>>> GetAsync(string guid, IGrainFactory grains) =>
         TypedResults.Ok(SpaceEntity.Resource(await Grain(grains, guid).GetAsync()));
 
-    private static async Task<Ok<V2Page<SpaceEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
+    private static Task<Ok<V2Page<SpaceEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, V2Filters, V2Orders);
-        var (indexes, guids) = Scoped(query.GuidsOf("organization_guid"), [], await http.VisibleAsync());
-        return await ListV2Async(http, grains, query, indexes, guids);
+        return ListV2Async(http, grains, query, query.GuidsOf("organization_guid"));
     }
 
     private static async Task<Ok<V2Page<SpaceEntity>>> ListInOrganizationAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var org = await grains.GetGrain<IOrganizationGrain>(RouteGuid.Parse(guid, CloudControllerException.OrganizationNotFound)).GetAsync();
-        var query = V2ListQuery.Parse(http.Request.Query, ["name"], V2Orders);
-        var (indexes, guids) = Scoped([org.Guid], [], await http.VisibleAsync());
-        return await ListV2Async(http, grains, query, indexes, guids);
+        return await ListV2Async(http, grains, V2ListQuery.Parse(http.Request.Query, ["name"], V2Orders), [org.Guid]);
     }
 
-    /// <summary>
-    /// The indexes and guid filter of a spaces list: the named organizations' indexes (or the catalog), or for a
-    /// restricted caller only its spaces (by guid, within their organizations' indexes). No index means no result.
-    /// </summary>
-    private static (ImmutableArray<string> Indexes, ImmutableArray<Guid> Guids) Scoped(
-        ImmutableArray<Guid> organizations, ImmutableArray<Guid> guids, VisibleScopes? visible)
+    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<Guid> organizations)
     {
-        if (visible is null)
-        {
-            return (organizations.IsDefaultOrEmpty ? Lists.Catalog(IndexKeys.Spaces, guids) : [.. organizations.Select(IndexKeys.SpacesInOrganization)], guids);
-        }
-
-        var mine = AppScopes.Within(visible, guids, organizations).ToImmutableArray();
-        return mine.IsEmpty
-            ? ([], [])
-            : ([.. mine.Select(s => visible.Spaces[s]).Distinct().Select(IndexKeys.SpacesInOrganization)], mine);
-    }
-
-    private static async Task<Ok<V2Page<SpaceEntity>>> ListV2Async(
-        HttpContext http, IGrainFactory grains, V2ListQuery query, ImmutableArray<string> indexes, ImmutableArray<Guid> guids)
-    {
-        var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("name"), guids), byUpdatedAt: false);
+        var page = await grains.Lists().SpacesAsync(http.ListCaller(), new ListFilter { Names = query.ValuesOf("name"), OrganizationGuids = organizations }, query.Window);
         return TypedResults.Ok(V2Page<SpaceEntity>.Create(
             http.Request.Path, query, page.TotalResults, [.. page.Items.Select(SpaceEntity.Resource)]));
     }
@@ -131,8 +109,12 @@ internal static class SpacesEndpoints
     private static async Task<Ok<V3Page<V3Space>>> ListV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
     {
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
-        var (indexes, guids) = Scoped(query.GuidsOf("organization_guids"), query.GuidsOf("guids"), await http.VisibleAsync());
-        var page = await Lists.Of(grains).SpacesAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
+        var page = await grains.Lists().SpacesAsync(http.ListCaller(), new ListFilter
+        {
+            Names = query.ValuesOf("names"),
+            Guids = query.GuidsOf("guids"),
+            OrganizationGuids = query.GuidsOf("organization_guids"),
+        }, query.Window);
         var url = baseUrl.Of(http);
         return TypedResults.Ok(V3Page<V3Space>.Create(
             url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(s => V3Space.From(s, url))]));
@@ -146,8 +128,7 @@ internal static class SpacesEndpoints
     private static async Task<JsonHttpResult<JsonObject>> SummaryAsync(string guid, HttpContext http, IGrainFactory grains)
     {
         var space = await Grain(grains, guid).GetAsync();
-        var visible = await http.VisibleAsync();
-        var appsTask = Lists.Of(grains).AppsAsync([IndexKeys.AppsInSpace(space.Guid)], IndexQuery.All(1, int.MaxValue), byUpdatedAt: false);
+        var appsTask = grains.Lists().AppsAsync(http.ListCaller(), new ListFilter { SpaceGuids = [space.Guid] }, ListWindow.All);
         var routesTask = RouteViews.OfSpaceAsync(grains, space.Guid);
         var (apps, routes) = (await appsTask, await routesTask);
         var byApp = routes.SelectMany(r => r.Route.Apps.Select(app => (App: app, r.Route, r.Domain))).ToLookup(m => m.App);
@@ -155,7 +136,7 @@ internal static class SpacesEndpoints
                 .Select(async a => (a.Guid, (await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(a.Guid).InstancesAsync(GrainInterfaces.Apps.AppProcess.Web)).Running))))
             .ToDictionary(r => r.Guid, r => r.Running);
         var entries = new JsonArray([.. apps.Items.OrderBy(a => a.Name, StringComparer.Ordinal)
-            .Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, visible), [.. byApp[a.Guid].Select(m => (m.Route, m.Domain))],
+            .Select(a => (JsonNode)SpaceSummaryApp(a, http.SeesSecretsOf(a, apps.Visible), [.. byApp[a.Guid].Select(m => (m.Route, m.Domain))],
                 running.GetValueOrDefault(a.Guid)))]);
         return TypedResults.Json(new JsonObject
         {

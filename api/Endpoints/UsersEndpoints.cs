@@ -3,6 +3,7 @@ using CloudController.Api.Auth;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Organizations;
@@ -50,7 +51,7 @@ internal static class UsersEndpoints
     private static async Task<Ok<V2Page<UserEntity>>> ListAsync(HttpContext http, IGrainFactory grains)
     {
         var query = V2ListQuery.Parse(http.Request.Query, [], []);
-        var page = await Lists.Of(grains).UsersAsync(Lists.Catalog(GrainInterfaces.Indexes.IndexKeys.Users, []), query.ToIndexQuery([], []));
+        var page = await grains.Lists().UsersAsync(http.ListCaller(), ListFilter.None, query.Window);
         return TypedResults.Ok(V2Page<UserEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Items.Select(UserEntity.Resource)]));
     }
 

@@ -5,6 +5,7 @@ using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
 using CloudController.Api.Resources;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Errors;
@@ -67,12 +68,15 @@ internal static class V3AppsEndpoints
     private static async Task<Ok<V3Page<V3AppResource>>> ListAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var query = V3ListQuery.Parse(http.Request.Query, Filters);
-        var guids = query.GuidsOf("guids");
-        var visible = await http.VisibleAsync();
-        var indexes = await AppScopes.ResolveAsync(grains, query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), guids, visible);
-        var page = await Lists.Of(grains).AppsAsync(indexes, query.ToIndexQuery(query.ValuesOf("names"), guids), query.ByUpdatedAt);
+        var page = await grains.Lists().AppsAsync(http.ListCaller(), new ListFilter
+        {
+            Names = query.ValuesOf("names"),
+            Guids = query.GuidsOf("guids"),
+            SpaceGuids = query.GuidsOf("space_guids"),
+            OrganizationGuids = query.GuidsOf("organization_guids"),
+        }, query.Window);
         return TypedResults.Ok(V3Page<V3AppResource>.Create(
-            "", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(a => V3AppResource.From(a, platform, http.SeesSecretsOf(a, visible)))]));
+            "", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(a => V3AppResource.From(a, platform, http.SeesSecretsOf(a, page.Visible)))]));
     }
 
     private static async Task<Ok<V3AppResource>> UpdateAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Lists;
 
 namespace CloudController.Api.Paging;
 
@@ -63,8 +63,8 @@ internal sealed record V2ListQuery(int Page, int PerPage, bool Descending, strin
     public ImmutableArray<Guid> GuidsOf(string key) =>
         [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
-    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids) =>
-        new(names, guids, [], OrderBy == "name" ? IndexOrder.Name : IndexOrder.Id, Descending, Page, PerPage);
+    /// <summary>The page asked for; <c>id</c> (the default) is creation order.</summary>
+    public ListWindow Window => new(OrderBy == "name" ? ListOrder.Name : ListOrder.Created, Descending, Page, PerPage);
 
     private static IEnumerable<string> SplitFilters(string q)
     {

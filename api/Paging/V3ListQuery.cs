@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using CloudController.GrainInterfaces.Errors;
-using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Lists;
 
 namespace CloudController.Api.Paging;
 
@@ -55,27 +55,10 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
     public ImmutableArray<Guid> GuidsOf(string key) =>
         [.. ValuesOf(key).Select(v => Endpoints.RouteGuid.TryParse(v, out var g) ? g : Guid.Empty)];
 
-    /// <summary>Whether the list is ordered by update time, which indexes do not keep (see <see cref="IListGrain"/>).</summary>
-    public bool ByUpdatedAt => OrderByText?.TrimStart('+', '-') == "updated_at";
-
-    /// <summary>The index query; created_at is id order (creation time, then guid).</summary>
-    public IndexQuery ToIndexQuery(ImmutableArray<string> names, ImmutableArray<Guid> guids, ImmutableArray<ImmutableArray<string>> tagGroups = default) =>
-        new(names, guids, tagGroups.IsDefault ? [] : tagGroups,
-            OrderByText?.TrimStart('+', '-') == "name" ? IndexOrder.Name : IndexOrder.Id,
-            OrderByText?.StartsWith('-') == true, Page, PerPage);
-
-    /// <summary>
-    /// The tags a filter on an enum-valued field asks for (<c>states=READY,FAILED</c>): each CF value that names a
-    /// value of <typeparamref name="TEnum"/>; a value that names none matches nothing. Empty when not filtered.
-    /// </summary>
-    public ImmutableArray<string> TagsOf<TEnum>(string key, Func<TEnum, string> cfName, Func<TEnum, string> tag)
-        where TEnum : struct, Enum
-    {
-        var values = ValuesOf(key);
-        return values.IsDefaultOrEmpty
-            ? []
-            : [.. values.Select(v => Enum.GetValues<TEnum>().Where(e => cfName(e) == v).Select(tag).DefaultIfEmpty("\0").First())];
-    }
+    /// <summary>The page asked for; <c>created_at</c> (the default) is creation order.</summary>
+    public ListWindow Window => new(
+        OrderByText?.TrimStart('+', '-') switch { "name" => ListOrder.Name, "updated_at" => ListOrder.Updated, _ => ListOrder.Created },
+        OrderByText?.StartsWith('-') == true, Page, PerPage);
 
     private static int Int(IQueryCollection query, string name, int fallback)
     {

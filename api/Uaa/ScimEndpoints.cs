@@ -2,9 +2,10 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CloudController.Api.Paging;
 using CloudController.Api.Auth;
 using CloudController.Api.Endpoints;
-using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Lists;
 using CloudController.GrainInterfaces.Uaa;
 using Microsoft.Extensions.Options;
 
@@ -104,8 +105,7 @@ internal static partial class ScimEndpoints
         List<UaaUserSnapshot> users;
         if (filter.Length == 0)
         {
-            var entries = await Paging.Lists.Of(grains).EntriesAsync([.. IndexKeys.AllUaaUsers], IndexQuery.All(1, MaxListed));
-            users = [.. (await Task.WhenAll(entries.Entries.Select(x => grains.GetGrain<IUaaUserGrain>(x.Guid).FindAsync()))).OfType<UaaUserSnapshot>()];
+            users = [.. (await grains.Lists().UaaUsersAsync(ListFilter.None, ListWindow.All with { PerPage = MaxListed })).Items];
         }
         else if (UserNameFilter().Match(filter) is { Success: true } match)
         {

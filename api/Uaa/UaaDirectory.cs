@@ -1,5 +1,5 @@
+using CloudController.Api.Paging;
 using CloudController.Api.Auth;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Uaa;
 using Microsoft.AspNetCore.Identity;
 
@@ -26,9 +26,7 @@ internal sealed class UaaDirectory(IGrainFactory grains, Microsoft.Extensions.Op
             return null;
         }
 
-        var page = await grains.GetGrain<IResourceIndexGrain>(IndexKeys.UaaUsers(userName))
-            .QueryAsync(new IndexQuery([userName.ToLowerInvariant()], [], [], IndexOrder.Id, false, 1, 1));
-        return page.Entries.IsEmpty ? null : await grains.GetGrain<IUaaUserGrain>(page.Entries[0].Guid).CredentialsAsync();
+        return await grains.Lists().FindUaaUserAsync(userName) is { } id ? await grains.GetGrain<IUaaUserGrain>(id).CredentialsAsync() : null;
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace CloudController.GrainInterfaces.Indexes;
 
 /// <summary>
-/// One index (key: an <see cref="IndexKeys"/> value): the resources of one scope, with names unique in it and
+/// One index (key: one the grains name, such as an organization's spaces or a catalog partition): the resources of one scope, with names unique in it and
 /// compared case-insensitively, or one partition of a kind's catalog (no uniqueness). Listing never touches the
 /// resources' own grains.
 /// </summary>

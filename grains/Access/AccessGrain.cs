@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CloudController.Grains.Indexes;
 using CloudController.GrainInterfaces.Access;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Users;
@@ -24,9 +25,8 @@ public sealed class AccessGrain : Grain, IAccessGrain
         var managed = roles.Organizations.Where(o => o.Value.Contains(OrgRole.Manager)).Select(o => o.Key).ToImmutableArray();
         if (!managed.IsEmpty)
         {
-            var lists = GrainFactory.GetGrain<IListGrain>(0);
             var pages = await Task.WhenAll(managed.Select(async org =>
-                (org, await lists.EntriesAsync([IndexKeys.SpacesInOrganization(org)], IndexQuery.All(1, int.MaxValue)))));
+                (org, await GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.SpacesInOrganization(org)).QueryAsync(IndexQuery.All(1, int.MaxValue)))));
             var builder = spaces.ToBuilder();
             foreach (var (org, page) in pages)
             {

@@ -1,3 +1,4 @@
+using CloudController.Grains.Indexes;
 using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Routes;

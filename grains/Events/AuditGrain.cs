@@ -119,6 +119,10 @@ public sealed class AuditGrain(EventTable events) : Grain, IAuditGrain
         }
 
         var filter = Filter(query);
+
+        // Counted before the rows are read: an event appended meanwhile then shows in the page and raises the total,
+        // and never counts without showing.
+        var (total, counted) = await CountAsync(table, sources, filter, query);
         var wanted = query.Descending ? (long)(Math.Max(query.Page, 1) - 1) * query.PerPage + query.PerPage : long.MaxValue;
         var rowsRead = 0;
         var pages = await Task.WhenAll(sources.Select(async source =>
@@ -144,9 +148,9 @@ public sealed class AuditGrain(EventTable events) : Grain, IAuditGrain
         var ordered = query.Descending
             ? merged.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Guid)
             : merged.OrderBy(e => e.Timestamp).ThenBy(e => e.Guid);
-        var page = ordered.Skip((Math.Max(query.Page, 1) - 1) * query.PerPage).Take(query.PerPage).ToImmutableArray();
-        var (total, counted) = await CountAsync(table, sources, filter, query);
-        return new EventPage(total, page, sources.Length, rowsRead + counted);
+        var skipped = (Math.Max(query.Page, 1) - 1) * query.PerPage;
+        var page = ordered.Skip(skipped).Take(query.PerPage).ToImmutableArray();
+        return new EventPage(Math.Max(total, page.IsEmpty ? total : skipped + page.Length), page, sources.Length, rowsRead + counted);
     }
 
     /// <summary>The matching events, counted from their keys alone (each once, however many partitions hold it), within the budget.</summary>
@@ -186,7 +190,7 @@ public sealed class AuditGrain(EventTable events) : Grain, IAuditGrain
             var spaces = new HashSet<Guid>(query.Spaces.IsDefault ? [] : query.Spaces);
             foreach (var org in query.Organizations.IsDefault ? [] : query.Organizations)
             {
-                var inOrg = await GrainFactory.GetGrain<GrainInterfaces.Indexes.IResourceIndexGrain>(GrainInterfaces.Indexes.IndexKeys.SpacesInOrganization(org))
+                var inOrg = await GrainFactory.GetGrain<GrainInterfaces.Indexes.IResourceIndexGrain>(Grains.Indexes.IndexKeys.SpacesInOrganization(org))
                     .QueryAsync(GrainInterfaces.Indexes.IndexQuery.All(1, int.MaxValue));
                 spaces.UnionWith(inOrg.Entries.Select(e => e.Guid));
             }

@@ -2,7 +2,6 @@ using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Domains;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Events;
-using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Routes;

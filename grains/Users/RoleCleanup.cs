@@ -1,3 +1,4 @@
+using CloudController.Grains.Indexes;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Users;

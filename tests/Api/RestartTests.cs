@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CloudController.Grains.Indexes;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using CloudController.Grains.Indexes;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.Grains.Runtime;
 using CloudController.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-namespace CloudController.GrainInterfaces.Indexes;
+namespace CloudController.Grains.Indexes;
 
 /// <summary>
 /// Keys of the index grains; persisted as part of blob names, so never renamed. Each resource has one index that
@@ -6,7 +6,7 @@ namespace CloudController.GrainInterfaces.Indexes;
 /// and, for kinds listed across the platform, an entry in one of <see cref="Partitions"/> catalog partitions chosen
 /// by its guid, so an unfiltered list asks a fixed number of grains whatever the number of scopes.
 /// </summary>
-public static class IndexKeys
+internal static class IndexKeys
 {
     /// <summary>Partitions of each catalog and of the organization and buildpack name indexes; fixed for good.</summary>
     public const int Partitions = 8;

@@ -1,7 +1,9 @@
-namespace CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Indexes;
+
+namespace CloudController.Grains.Indexes;
 
 /// <summary>The tags packages and droplets carry in their indexes, so state, type and package filters are index work.</summary>
-public static class IndexTags
+internal static class IndexTags
 {
     public static string State<TState>(TState state) where TState : struct, Enum => IndexEntry.Tag("state", state.ToString());
 
