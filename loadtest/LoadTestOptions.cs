@@ -18,7 +18,13 @@ internal sealed record LoadTestOptions(
     bool AllowRemote,
     int Spaces = 1)
 {
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read", "abuse"];
+    /// <summary>v3-platform: the organizations to create (cf orgs lists them).</summary>
+    public int Orgs { get; init; } = 1000;
+
+    /// <summary>v3-platform: the cf CLI v7 to time, if any.</summary>
+    public string? Cli { get; init; }
+
+    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read", "abuse", "v3-platform", "events"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]
@@ -37,7 +43,13 @@ internal sealed record LoadTestOptions(
                              while after 10 s a burst of abusive requests arrives: 50 apps given 1 MB environments,
                              a Procfile of 1,000 process types staged, four resource matches of 10,000
                              fingerprints; reports the creates before, during and after, and when they were back
-                             to normal)
+                             to normal), v3-platform (--orgs organizations and --apps space developers; reads
+                             GET /v3/roles?space_guids=S&include=user page by page; with --cli PATH also times the
+                             cf CLI v7's `cf orgs` and `cf space-users` against them)
+                             events (--apps events in an owner's space, 100 in a tenant's; reads the first page
+                             of /v2/events and /v3/audit_events, newest first, as the tenant and as the owner)
+          --orgs N           v3-platform: organizations to create (default 1000)
+          --cli PATH         v3-platform: the cf CLI v7 binary to time
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)
           --allow-remote     allow a URL that is not on this machine (default: loopback only)
@@ -64,7 +76,7 @@ internal sealed record LoadTestOptions(
             values[name[2..]] = args[++i];
         }
 
-        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password", "spaces"]);
+        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password", "spaces", "orgs", "cli"]);
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             throw new UsageException($"unknown option --{unknown}");
@@ -99,7 +111,11 @@ internal sealed record LoadTestOptions(
             values.GetValueOrDefault("user", "admin"),
             values.GetValueOrDefault("password", "admin"),
             allowRemote,
-            Positive(values, "spaces", 1));
+            Positive(values, "spaces", 1))
+        {
+            Orgs = Positive(values, "orgs", 1000),
+            Cli = values.GetValueOrDefault("cli") is { } cli ? File.Exists(cli) ? cli : throw new UsageException($"--cli {cli} does not exist") : null,
+        };
         return options.BitsSize < options.Files
             ? throw new UsageException("--bits-size must be at least one byte per file")
             : options;

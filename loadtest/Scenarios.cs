@@ -18,12 +18,14 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private AppBits? _sharedBits;
     private readonly List<string> _readTargets = [];
     private Abuse? _abuse;
+    private V3Platform? _platform;
+    private EventsRead? _events;
 
     /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
-    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "space-summary" or "baseline-read" or "abuse";
+    public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "space-summary" or "baseline-read" or "abuse" or "v3-platform" or "events";
 
     /// <summary>Lines the scenario adds to the report (the abuse scenario's account of the burst).</summary>
-    public IEnumerable<string> Notes() => _abuse?.Notes() ?? [];
+    public IEnumerable<string> Notes() => _abuse?.Notes() ?? _platform?.Notes() ?? [];
 
     /// <summary>Log in and create the org and space the run works in (not part of the measured units).</summary>
     public async Task SetUpAsync()
@@ -94,6 +96,18 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             _ = _abuse.RunAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
         }
 
+        if (options.Scenario == "events")
+        {
+            _events = new EventsRead(cf, options, _run, newClient);
+            await _events.SetUpAsync();
+        }
+
+        if (options.Scenario == "v3-platform")
+        {
+            _platform = new V3Platform(cf, options, _run);
+            await _platform.SetUpAsync();
+        }
+
         if (options.Scenario is "read-heavy" or "read-heavy-roles")
         {
             foreach (var i in Enumerable.Range(0, Math.Min(options.Apps, 1000)))
@@ -136,6 +150,8 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
         "abuse" => TimedCreateAsync(i),
         "read-heavy" or "read-heavy-roles" => ReadAsync(i),
         "list-heavy" => ListAsync(i),
+        "v3-platform" => _platform!.ReadRolesAsync(i),
+        "events" => _events!.ReadAsync(i),
         "space-summary" => cf.GetAsync("space-summary", $"/v2/spaces/{_spaces[0]}/summary",
             j => j.GetProperty("apps").GetArrayLength() == options.Apps
                 && j.GetProperty("apps").EnumerateArray().All(a => a.GetProperty("routes").GetArrayLength() == 1), keep: false),

@@ -112,6 +112,8 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
         AccessKind.Route => CloudControllerException.RouteNotFound(guid),
         AccessKind.PrivateDomain => CloudControllerException.DomainNotFound(guid),
         AccessKind.Process => CloudControllerException.ProcessNotFound(),
+        AccessKind.Job => new CloudControllerException(CfErrorCode.ResourceNotFound, "Job not found"),
+        AccessKind.User => new CloudControllerException(CfErrorCode.ResourceNotFound, "User not found"),
         _ => null,
     };
 }
@@ -155,6 +157,22 @@ internal static class AccessControlExtensions
 
     public static Task RequireAsync(this HttpContext http, AccessKind kind, Guid guid, AccessNeed need) =>
         http.RequestServices.GetRequiredService<AccessControl>().RequireAsync(http, kind, guid, need);
+
+    /// <summary>
+    /// As <see cref="RequireAsync"/> for a resource a request body names: one the caller cannot see (or that does not
+    /// exist) is the request's own error, <paramref name="invalid"/> (v3's 422 "Invalid space. Ensure ..."), not a 404.
+    /// </summary>
+    public static async Task RequireNamedAsync(this HttpContext http, AccessKind kind, Guid guid, AccessNeed need, Func<CloudControllerException> invalid)
+    {
+        try
+        {
+            await http.RequireAsync(kind, guid, need);
+        }
+        catch (CloudControllerException e) when (e.Code is CfErrorCode.OrganizationNotFound or CfErrorCode.SpaceNotFound or CfErrorCode.ResourceNotFound)
+        {
+            throw invalid();
+        }
+    }
 
     public static Task<VisibleScopes?> VisibleAsync(this HttpContext http) =>
         http.RequestServices.GetRequiredService<AccessControl>().VisibleAsync(http);

@@ -74,6 +74,11 @@ internal static class AppsEndpoints
         var current = await grain.GetAsync();
         var body = await RequestBody.ReadAsync<V2AppRequest>(http.Request, JsonFieldErrors.V2, emptyIsObject: true);
         var fields = body.ToFields();
+        if (fields.Instances is not null || fields.Memory is not null || fields.DiskQuota is not null)
+        {
+            await FeatureFlagsEndpoints.RequireAsync(http, grains, GrainInterfaces.Config.FeatureFlags.AppScaling);
+        }
+
         if (fields.SpaceGuid is { } moveTo && moveTo != current.SpaceGuid)
         {
             // Moving an app needs developer rights where it goes, too.

@@ -39,6 +39,7 @@ internal static class BitsEndpoints
         var app = App(grains, guid);
         var snapshot = await app.GetAsync();
         var appGuid = snapshot.Guid;
+        await FeatureFlagsEndpoints.RequireAsync(http, grains, GrainInterfaces.Config.FeatureFlags.AppBitsUpload);
         AllowLargeBody(http, options.Value);
 
         var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "application", resourcesRequired: true, http.RequestAborted);

@@ -95,6 +95,7 @@ internal static class DomainsEndpoints
         var org = RouteGuid.TryParse(body.OwningOrganizationGuid, out var g) ? g
             : throw CloudControllerException.InvalidRelation($"Could not find VCAP::CloudController::Organization with guid: {body.OwningOrganizationGuid}");
         await http.RequireAsync(AccessKind.Organization, org, AccessNeed.ManageOrganization);
+        await FeatureFlagsEndpoints.RequireAsync(http, grains, GrainInterfaces.Config.FeatureFlags.PrivateDomainCreation);
         var domain = await grains.GetGrain<IDomainGrain>(Guid.NewGuid()).CreateAsync(new CreateDomain(body.Name!, org, false, null));
         var resource = PrivateDomainEntity.Resource(domain);
         return TypedResults.Json(resource, CfJson.Options, statusCode: 201);

@@ -22,6 +22,7 @@ internal static class EventsEndpoints
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v2/events", ListAsync).Unguarded("lists the events of the caller's spaces and organizations only");
+        routes.MapGet("/v3/audit_events", ListV3Async).Unguarded("lists the events of the caller's spaces and organizations only");
         return routes;
     }
 
@@ -40,6 +41,67 @@ internal static class EventsEndpoints
             bounds, visibility, query.Descending, query.Page, query.PerPage));
         return TypedResults.Json(V2Page<EventEntity>.Create(http.Request.Path, query, page.TotalResults, [.. page.Events.Select(EventEntity.Resource)]),
             CfJson.Options);
+    }
+
+    /// <summary>
+    /// <c>GET /v3/audit_events</c>: filters <c>types</c>, <c>target_guids</c>, <c>space_guids</c>, <c>organization_guids</c>,
+    /// <c>created_ats</c> (equal to one of them) and <c>created_ats[lt|lte|gt|gte]</c>; ordered by <c>created_at</c>
+    /// (<c>-created_at</c>: newest first). Visibility as v2's: the caller's spaces and organizations.
+    /// </summary>
+    private static async Task<IResult> ListV3Async(HttpContext http, IGrainFactory grains, Hosting.BaseUrl baseUrl)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query,
+            ["types", "target_guids", "space_guids", "organization_guids", "created_ats", "created_ats[lt]", "created_ats[lte]", "created_ats[gt]", "created_ats[gte]"]);
+        if (query.Window.Order == GrainInterfaces.Lists.ListOrder.Name)
+        {
+            throw CloudControllerException.BadQuery("Order by can only be: 'created_at', 'updated_at'");
+        }
+
+        var bounds = ImmutableArray.CreateBuilder<TimestampBound>();
+        foreach (var (key, op) in new[] { ("created_ats[lt]", "<"), ("created_ats[lte]", "<="), ("created_ats[gt]", ">"), ("created_ats[gte]", ">=") })
+        {
+            if (query.ValuesOf(key) is { IsEmpty: false } values)
+            {
+                bounds.Add(new TimestampBound(op, Timestamp(values[0])));
+            }
+        }
+
+        if (query.ValuesOf("created_ats") is { IsEmpty: false } exact)
+        {
+            if (exact.Length > 1)
+            {
+                throw CloudControllerException.BadQuery("The query parameter is invalid: created_ats may name one time (or use [lt], [gt], ...)");
+            }
+
+            bounds.Add(new TimestampBound(":", Timestamp(exact[0])));
+        }
+
+        var visible = await http.VisibleAsync();
+        var page = await grains.GetGrain<IAuditGrain>(0).QueryAsync(new EventQuery(
+            query.ValuesOf("target_guids"), query.GuidsOf("space_guids"), query.GuidsOf("organization_guids"), query.ValuesOf("types"),
+            bounds.ToImmutable(), visible is null ? null : new EventVisibility([.. visible.Spaces.Keys], [.. visible.Organizations]),
+            query.Window.Descending, query.Page, query.PerPage));
+        var url = baseUrl.Of(http);
+        return TypedResults.Json(V3Page<JsonObject>.Create(url, http.Request.Path, query, page.TotalResults, [.. page.Events.Select(e => V3Event(e, url))]),
+            CfJson.Options);
+    }
+
+    private static JsonObject V3Event(AuditEvent e, string url)
+    {
+        var at = e.Timestamp.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        return new JsonObject
+        {
+            ["guid"] = e.Guid,
+            ["created_at"] = at,
+            ["updated_at"] = at,
+            ["type"] = e.Type,
+            ["actor"] = new JsonObject { ["guid"] = e.Actor, ["type"] = e.ActorType, ["name"] = e.ActorName },
+            ["target"] = new JsonObject { ["guid"] = e.Actee, ["type"] = e.ActeeType, ["name"] = e.ActeeName },
+            ["data"] = JsonNode.Parse(e.MetadataJson) ?? new JsonObject(),
+            ["space"] = e.SpaceGuid is { } space ? new JsonObject { ["guid"] = space } : null,
+            ["organization"] = e.OrganizationGuid is { } org ? new JsonObject { ["guid"] = org } : null,
+            ["links"] = new JsonObject { ["self"] = new JsonObject { ["href"] = $"{url}/v3/audit_events/{e.Guid}" } },
+        };
     }
 
     private static DateTimeOffset Timestamp(string text) =>

@@ -135,6 +135,7 @@ internal static class PackagesEndpoints
     {
         var package = Package(grains, guid);
         var current = await Existing(grains, guid);
+        await FeatureFlagsEndpoints.RequireAsync(http, grains, GrainInterfaces.Config.FeatureFlags.AppBitsUpload);
         if (current.Type != PackageType.Bits)
         {
             throw CloudControllerException.Unprocessable("Package type must be bits.");

@@ -1,4 +1,5 @@
 using CloudController.Api.Auth;
+using CloudController.Api.Hosting;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
@@ -26,6 +27,15 @@ internal static class PlatformEndpoints
         buildpacks.MapGet("/", ListBuildpacksAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapGet("/{guid}", GetBuildpackAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapDelete("/{guid}", DeleteBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+
+        routes.MapGet("/v3/stacks", ListV3Stacks).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        routes.MapGet("/v3/stacks/{guid}", (string guid, HttpContext http, PlatformCatalog platform, BaseUrl baseUrl) =>
+            TypedResults.Ok(V3Stack.From(platform.Stack(RouteGuid.Parse(guid, _ => V3StackNotFound())), platform, baseUrl.Of(http))))
+            .Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        routes.MapGet("/v3/buildpacks", ListV3BuildpacksAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        routes.MapGet("/v3/buildpacks/{guid}", async (string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform, BaseUrl baseUrl) =>
+            TypedResults.Ok(V3Buildpack.From(await Buildpack(grains, guid).GetAsync(), platform, baseUrl.Of(http))))
+            .Unguarded("platform-wide: stacks and buildpacks belong to no org");
         return routes;
     }
 
@@ -74,6 +84,53 @@ internal static class PlatformEndpoints
         return TypedResults.Ok(V2Page<BuildpackEntity>.Create(http.Request.Path, query, buildpacks.Count, page));
     }
 
+    private static Ok<V3Page<V3Stack>> ListV3Stacks(HttpContext http, PlatformCatalog platform, BaseUrl baseUrl)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, ["names"]);
+        var names = query.ValuesOf("names");
+        var matching = platform.Stacks.Where(s => names.IsDefaultOrEmpty || names.Contains(s.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (query.Window.Order == ListOrder.Name)
+        {
+            matching.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
+
+        if (query.Window.Descending)
+        {
+            matching.Reverse();
+        }
+
+        var url = baseUrl.Of(http);
+        return TypedResults.Ok(V3Page<V3Stack>.Create(url, http.Request.Path, query, matching.Count,
+            [.. matching.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage).Select(s => V3Stack.From(s, platform, url))]));
+    }
+
+    /// <summary>v3 buildpacks, by position unless another order is asked (the cf CLI asks <c>order_by=position</c>).</summary>
+    private static async Task<Ok<V3Page<V3Buildpack>>> ListV3BuildpacksAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform, BaseUrl baseUrl)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, ["names", "stacks"], ["position"]);
+        var stacks = query.ValuesOf("stacks");
+        var all = (await grains.Lists().BuildpacksAsync(new ListFilter { Names = query.ValuesOf("names") }, ListWindow.All)).Items
+            .Where(_ => stacks.IsDefaultOrEmpty || stacks.Contains(platform.DefaultStack.Name));
+        IEnumerable<BuildpackSnapshot> ordered = query.OrderField switch
+        {
+            "name" => all.OrderBy(b => b.Name, StringComparer.Ordinal),
+            "created_at" => all.OrderBy(b => b.CreatedAt).ThenBy(b => b.Guid),
+            "updated_at" => all.OrderBy(b => b.UpdatedAt ?? b.CreatedAt).ThenBy(b => b.Guid),
+            _ => all.OrderBy(b => b.Position).ThenBy(b => b.CreatedAt),
+        };
+        var list = ordered.ToList();
+        if (query.OrderByText?.StartsWith('-') == true)
+        {
+            list.Reverse();
+        }
+
+        var url = baseUrl.Of(http);
+        return TypedResults.Ok(V3Page<V3Buildpack>.Create(url, http.Request.Path, query, list.Count,
+            [.. list.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage).Select(b => V3Buildpack.From(b, platform, url))]));
+    }
+
+    private static CloudControllerException V3StackNotFound() => new(CfErrorCode.ResourceNotFound, "Stack not found");
+
     private static async Task<NoContent> DeleteBuildpackAsync(string guid, IGrainFactory grains)
     {
         await Buildpack(grains, guid).DeleteAsync();
@@ -85,4 +142,27 @@ internal static class PlatformEndpoints
 
     private static CloudControllerException StackNotFound(string guid) =>
         new(CfErrorCode.StackNotFound, $"The stack could not be found: {guid}");
+}
+
+internal sealed record V3Stack(
+    Guid Guid, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Name, string Description, string? BuildRootfsImage, string? RunRootfsImage,
+    bool Default, V3Metadata Metadata, IReadOnlyDictionary<string, Link> Links)
+{
+    public static V3Stack From(Stack stack, PlatformCatalog platform, string baseUrl) => new(
+        stack.Guid, stack.CreatedAt, stack.CreatedAt, stack.Name, stack.Description, stack.Name, stack.Name, stack.Guid == platform.DefaultStack.Guid,
+        V3Metadata.Empty, new Dictionary<string, Link> { ["self"] = new($"{baseUrl}/v3/stacks/{stack.Guid}") });
+}
+
+internal sealed record V3Buildpack(
+    Guid Guid, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Name, string? Stack, string State, string? Filename, int Position,
+    bool Enabled, bool Locked, V3Metadata Metadata, IReadOnlyDictionary<string, Link> Links)
+{
+    public static V3Buildpack From(BuildpackSnapshot buildpack, PlatformCatalog platform, string baseUrl) => new(
+        buildpack.Guid, buildpack.CreatedAt, buildpack.UpdatedAt ?? buildpack.CreatedAt, buildpack.Name, platform.DefaultStack.Name,
+        buildpack.Filename is null ? "AWAITING_UPLOAD" : "READY", buildpack.Filename, buildpack.Position, buildpack.Enabled, buildpack.Locked,
+        V3Metadata.Empty, new Dictionary<string, Link>
+        {
+            ["self"] = new($"{baseUrl}/v3/buildpacks/{buildpack.Guid}"),
+            ["upload"] = new($"{baseUrl}/v3/buildpacks/{buildpack.Guid}/upload", "POST"),
+        });
 }

@@ -129,6 +129,7 @@ internal static class ProcessesEndpoints
     private static async Task<IResult> ScaleAsync(OwnedProcess process, HttpContext http, IGrainFactory grains)
     {
         var body = await RequestBody.ReadAsync<V3ScaleRequest>(http.Request, JsonFieldErrors.V3, emptyIsObject: true);
+        await FeatureFlagsEndpoints.RequireAsync(http, grains, GrainInterfaces.Config.FeatureFlags.AppScaling);
         http.CarryRequest();
         var scaled = await grains.GetGrain<IAppGrain>(process.App.Guid).UpdateProcessAsync(process.Process.Type, new ProcessFields
         {

@@ -61,9 +61,9 @@ internal static class RolesEndpoints
         var role = routes.MapGroup(prefix);
         role.MapGet("/", (string guid, HttpContext http) => list(http, guid)).Guard(kind, AccessNeed.Read);
         role.MapPut("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), true)).Guard(kind, assign);
-        role.MapPut("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), true)).Guard(kind, assign);
+        role.MapPut("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http, GrainInterfaces.Config.FeatureFlags.SetRolesByUsername), true)).Guard(kind, assign);
         role.MapDelete("/{user}", (string guid, string user, HttpContext http) => set(http, guid, UserByGuidAsync(user, http), false)).Guard(kind, assign);
-        role.MapDelete("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http), false)).Guard(kind, assign);
+        role.MapDelete("/", (string guid, HttpContext http) => set(http, guid, UserByNameAsync(http, GrainInterfaces.Config.FeatureFlags.UnsetRolesByUsername), false)).Guard(kind, assign);
     }
 
     /// <summary>Makes the caller (a user, not a client) manager and user of the organization it just created, as CF does.</summary>
@@ -141,8 +141,9 @@ internal static class RolesEndpoints
     }
 
     /// <summary>A <c>{"username"}</c> body: a configured user or a UAA user.</summary>
-    private static async Task<(Guid Id, string? Name)> UserByNameAsync(HttpContext http)
+    private static async Task<(Guid Id, string? Name)> UserByNameAsync(HttpContext http, string flag)
     {
+        await FeatureFlagsEndpoints.RequireAsync(http, http.RequestServices.GetRequiredService<IGrainFactory>(), flag);
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V2);
         var name = body.RequiredString("username");
         return await http.RequestServices.GetRequiredService<UaaDirectory>().IdentityByNameAsync(name) is { } found

@@ -9,13 +9,25 @@ namespace CloudController.Api.Endpoints;
 internal static class RootEndpoints
 {
     public const string V2ApiVersion = "2.128.0";
-    public const string V3ApiVersion = "3.0.0";
+    /// <summary>The v3 version advertised: one the cf CLI v7 and v8 accept without warning (at least 3.85.0).</summary>
+    public const string V3ApiVersion = "3.99.0";
+
+    /// <summary>Every collection a modern Cloud Controller lists under <c>GET /v3</c> (the cf CLI builds its URLs from them).</summary>
+    private static readonly string[] V3Collections =
+    [
+        "app_usage_events", "apps", "audit_events", "buildpacks", "builds", "deployments", "domains", "droplets",
+        "environment_variable_groups", "feature_flags", "info", "isolation_segments", "organizations", "organization_quotas",
+        "packages", "processes", "resource_matches", "roles", "routes", "security_groups", "service_brokers", "service_instances",
+        "service_credential_bindings", "service_offerings", "service_plans", "service_route_bindings", "service_usage_events",
+        "spaces", "space_quotas", "stacks", "tasks", "users",
+    ];
 
     public static IEndpointRouteBuilder MapRoot(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/", Root).RequireCf(CfAccess.Anonymous);
         routes.MapGet("/v2/info", Info).RequireCf(CfAccess.Anonymous);
         routes.MapGet("/v3", V3Root).RequireCf(CfAccess.Anonymous);
+        routes.MapGet("/v3/info", V3Info).RequireCf(CfAccess.Anonymous);
         return routes;
     }
 
@@ -69,11 +81,21 @@ internal static class RootEndpoints
     private static Ok<LinksDocument> V3Root(HttpContext http, BaseUrl baseUrl)
     {
         var v3 = $"{baseUrl.Of(http)}/v3";
-        string[] collections = ["apps", "builds", "droplets", "isolation_segments", "organizations", "packages", "processes", "spaces"];
-        var links = collections.ToDictionary(c => c, c => (RootLink?)new RootLink($"{v3}/{c}"));
-        links["self"] = new RootLink(v3);
+        var links = new Dictionary<string, RootLink?> { ["self"] = new RootLink(v3) };
+        foreach (var collection in V3Collections)
+        {
+            links[collection] = new RootLink($"{v3}/{collection}");
+        }
+
         return TypedResults.Ok(new LinksDocument(links));
     }
+
+    /// <summary><c>GET /v3/info</c>: what this server says of itself (CC's shape; nothing the cf CLI reads).</summary>
+    private static Ok<V3Info> V3Info(HttpContext http, BaseUrl baseUrl) =>
+        TypedResults.Ok(new V3Info(
+            "orleans-cloud-controller", new V3CliVersion("", ""), new Dictionary<string, string>(),
+            "Cloud Controller API on Microsoft Orleans", "orleans-cloud-controller", 3, "2.15",
+            new Dictionary<string, Resources.Link> { ["self"] = new($"{baseUrl.Of(http)}/v3/info"), ["support"] = new("") }));
 
     private static string UaaUrl(UaaOptions uaa, string ownUrl) =>
         string.IsNullOrWhiteSpace(uaa.Url) ? ownUrl : uaa.Url.TrimEnd('/');
@@ -94,6 +116,18 @@ internal sealed record V2Info(
     string? AppSshHostKeyFingerprint,
     string AppSshOauthClient,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? User);
+
+internal sealed record V3Info(
+    string Build,
+    V3CliVersion CliVersion,
+    IReadOnlyDictionary<string, string> Custom,
+    string Description,
+    string Name,
+    int Version,
+    string OsbapiVersion,
+    IReadOnlyDictionary<string, Resources.Link> Links);
+
+internal sealed record V3CliVersion(string Minimum, string Recommended);
 
 internal sealed record LinksDocument(IReadOnlyDictionary<string, RootLink?> Links);
 

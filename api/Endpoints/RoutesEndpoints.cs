@@ -58,6 +58,7 @@ internal static class RoutesEndpoints
         var space = ParseRelation(body.SpaceGuid!, "Space");
         var domain = ParseRelation(body.DomainGuid!, "Domain");
         await http.RequireAsync(AccessKind.Space, space, AccessNeed.Develop);
+        await FeatureFlagsEndpoints.RequireAsync(http, grains, GrainInterfaces.Config.FeatureFlags.RouteCreation);
         await RefuseWildcardAsync(http, grains, body.Host, domain);
         http.Carry(body.Raw);
         var route = await grains.GetGrain<IRouteGrain>(Guid.NewGuid())

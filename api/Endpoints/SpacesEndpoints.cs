@@ -19,7 +19,9 @@ internal static class SpacesEndpoints
 {
     private static readonly string[] V2Filters = ["name", "organization_guid"];
     private static readonly string[] V2Orders = ["name"];
-    private static readonly string[] V3Filters = ["names", "guids", "organization_guids"];
+    private static readonly string[] V3Filters = ["names", "guids", "organization_guids", "include"];
+
+    private const string SshDescription = "Enable SSHing into apps in the space.";
 
     public static IEndpointRouteBuilder MapSpaces(this IEndpointRouteBuilder routes)
     {
@@ -35,6 +37,14 @@ internal static class SpacesEndpoints
         var v3 = routes.MapGroup("/v3/spaces");
         v3.MapGet("/", ListV3Async).Unguarded("lists the caller's spaces only");
         v3.MapGet("/{guid}", GetV3Async).Guard(AccessKind.Space, AccessNeed.Read);
+        v3.MapPost("/", CreateV3Async).Unguarded("checks that the caller manages the body's organization");
+        v3.MapPatch("/{guid}", UpdateV3Async).Guard(AccessKind.Space, AccessNeed.ManageSpace);
+        v3.MapDelete("/{guid}", DeleteV3Async).Guard(AccessKind.Space, AccessNeed.ManageOrganization);
+
+        v3.MapGet("/{guid}/features", FeaturesV3Async).Guard(AccessKind.Space, AccessNeed.Read);
+        v3.MapGet("/{guid}/features/{name}", FeatureV3Async).Guard(AccessKind.Space, AccessNeed.Read);
+        v3.MapPatch("/{guid}/features/{name}", SetFeatureV3Async).Guard(AccessKind.Space, AccessNeed.ManageSpace);
+        v3.MapDelete("/{guid}/routes", DeleteUnmappedRoutesV3Async).Guard(AccessKind.Space, AccessNeed.Develop);
         return routes;
     }
 
@@ -116,9 +126,123 @@ internal static class SpacesEndpoints
             OrganizationGuids = query.GuidsOf("organization_guids"),
         }, query.Window);
         var url = baseUrl.Of(http);
-        return TypedResults.Ok(V3Page<V3Space>.Create(
-            url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(s => V3Space.From(s, url))]));
+        var result = V3Page<V3Space>.Create(url, http.Request.Path, query, page.TotalResults, [.. page.Items.Select(s => V3Space.From(s, url))]);
+        if (query.ValuesOf("include") is { IsEmpty: false } include)
+        {
+            if (include.Any(i => i != "organization"))
+            {
+                throw CloudControllerException.BadQuery("Invalid included resource: 'include' may be 'organization'");
+            }
+
+            var orgs = await Task.WhenAll(page.Items.Select(s => s.OrganizationGuid).Distinct()
+                .Select(o => grains.GetGrain<GrainInterfaces.Organizations.IOrganizationGrain>(o).FindAsync()));
+            result = result with
+            {
+                Included = new Dictionary<string, IReadOnlyList<object>>
+                {
+                    ["organizations"] = [.. orgs.OfType<GrainInterfaces.Organizations.OrganizationSnapshot>().Select(o => (object)V3Organization.From(o, url))],
+                },
+            };
+        }
+
+        return TypedResults.Ok(result);
     }
+
+    /// <summary>
+    /// <c>POST /v3/spaces</c>: <c>name</c>, <c>relationships.organization</c>, <c>metadata</c>; admins and the organization's
+    /// managers. CC assigns no roles (the cf CLI grants them next).
+    /// </summary>
+    private static async Task<IResult> CreateV3Async(HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
+    {
+        var body = await V3Body.ReadAsync(http.Request, "name", "relationships", "metadata");
+        var name = OrganizationsEndpoints.V3Name(body) ?? throw CloudControllerException.Unprocessable("Name can't be blank");
+        var org = body.Relationship("organization", InvalidOrganization) ?? throw InvalidOrganization();
+        await http.RequireNamedAsync(AccessKind.Organization, org, AccessNeed.ManageOrganization, InvalidOrganization);
+
+        http.Carry(Audit.Node(body.Root));
+        try
+        {
+            var space = await grains.GetGrain<ISpaceGrain>(Guid.NewGuid()).CreateAsync(new CreateSpace(name, org, true, null) { Metadata = body.Metadata });
+            return TypedResults.Json(V3Space.From(space, baseUrl.Of(http)), CfJson.Options, statusCode: 201);
+        }
+        catch (CloudControllerException e) when (e.Code == CfErrorCode.InvalidRelation)
+        {
+            throw InvalidOrganization();
+        }
+        catch (CloudControllerException e) when (e.Code == CfErrorCode.SpaceNameTaken)
+        {
+            throw CloudControllerException.Unprocessable("Name must be unique per organization");
+        }
+    }
+
+    private static async Task<Ok<V3Space>> UpdateV3Async(string guid, HttpContext http, IGrainFactory grains, BaseUrl baseUrl)
+    {
+        var body = await V3Body.ReadAsync(http.Request, "name", "metadata");
+        var name = OrganizationsEndpoints.V3Name(body);
+        http.Carry(Audit.Node(body.Root));
+        try
+        {
+            return TypedResults.Ok(V3Space.From(await Grain(grains, guid).UpdateAsync(new UpdateSpace(name, null) { Metadata = body.Metadata }), baseUrl.Of(http)));
+        }
+        catch (CloudControllerException e) when (e.Code == CfErrorCode.SpaceNameTaken)
+        {
+            throw CloudControllerException.Unprocessable("Name must be unique per organization");
+        }
+    }
+
+    /// <summary><c>DELETE /v3/spaces/:guid</c>: a durable job deletes its apps, routes and roles, then it.</summary>
+    private static async Task<IResult> DeleteV3Async(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var space = await Grain(grains, guid).GetAsync();
+        return await JobsEndpoints.AcceptedAsync(http, grains, GrainInterfaces.Jobs.JobKind.DeleteSpace, space.Guid);
+    }
+
+    /// <summary><c>DELETE /v3/spaces/:guid/routes?unmapped=true</c>: a job deletes the space's routes no app is mapped to.</summary>
+    private static async Task<IResult> DeleteUnmappedRoutesV3Async(string guid, HttpContext http, IGrainFactory grains)
+    {
+        var space = await Grain(grains, guid).GetAsync();
+        if (!string.Equals(http.Request.Query["unmapped"], "true", StringComparison.Ordinal))
+        {
+            throw CloudControllerException.Unprocessable("Mass delete not supported for routes. Use 'unmapped' parameter instead.");
+        }
+
+        return await JobsEndpoints.AcceptedAsync(http, grains, GrainInterfaces.Jobs.JobKind.DeleteUnmappedRoutes, space.Guid);
+    }
+
+    private static async Task<IResult> FeaturesV3Async(string guid, IGrainFactory grains)
+    {
+        var space = await Grain(grains, guid).GetAsync();
+        return TypedResults.Json(new JsonObject { ["resources"] = new JsonArray(SshFeature(space.AllowSsh)) }, CfJson.Options);
+    }
+
+    private static async Task<IResult> FeatureV3Async(string guid, string name, IGrainFactory grains)
+    {
+        var space = await Grain(grains, guid).GetAsync();
+        return TypedResults.Json(name == "ssh" ? SshFeature(space.AllowSsh) : throw FeatureNotFound(), CfJson.Options);
+    }
+
+    private static async Task<IResult> SetFeatureV3Async(string guid, string name, HttpContext http, IGrainFactory grains)
+    {
+        var grain = Grain(grains, guid);
+        await grain.GetAsync();
+        if (name != "ssh")
+        {
+            throw FeatureNotFound();
+        }
+
+        var body = await V3Body.ReadAsync(http.Request, "enabled");
+        var enabled = body.Fields.OptionalBool("enabled") ?? throw CloudControllerException.Unprocessable("Enabled must be a boolean");
+        http.Carry(Audit.Node(body.Root));
+        var space = await grain.UpdateAsync(new UpdateSpace(null, enabled));
+        return TypedResults.Json(SshFeature(space.AllowSsh), CfJson.Options);
+    }
+
+    private static JsonObject SshFeature(bool enabled) => new() { ["name"] = "ssh", ["description"] = SshDescription, ["enabled"] = enabled };
+
+    private static CloudControllerException FeatureNotFound() => new(CfErrorCode.ResourceNotFound, "Feature not found");
+
+    private static CloudControllerException InvalidOrganization() =>
+        CloudControllerException.Unprocessable("Invalid organization. Ensure the organization exists and you have access to it.");
 
     /// <summary>
     /// The space with every app in it (what <c>cf apps</c> reads): the apps loaded concurrently next to their grains

@@ -46,6 +46,19 @@ internal static class CfErrors
             CfErrorCode.AppMemoryQuotaExceeded => new(422, CfErrorCode.UnprocessableEntity, "memory quota_exceeded"),
             CfErrorCode.QuotaInstanceMemoryLimitExceeded => new(422, CfErrorCode.UnprocessableEntity, "memory instance_limit_exceeded"),
             CfErrorCode.QuotaInstanceLimitExceeded => new(422, CfErrorCode.UnprocessableEntity, "instances quota_exceeded"),
+            CfErrorCode.DomainNotFound => new(404, CfErrorCode.ResourceNotFound, "Domain not found"),
+            CfErrorCode.RouteNotFound => new(404, CfErrorCode.ResourceNotFound, "Route not found"),
+            CfErrorCode.UserNotFound => new(404, CfErrorCode.ResourceNotFound, "User not found"),
+            CfErrorCode.QuotaDefinitionNotFound => new(404, CfErrorCode.ResourceNotFound, "Organization quota not found"),
+            CfErrorCode.FeatureFlagNotFound => new(404, CfErrorCode.ResourceNotFound, "Feature flag not found"),
+            CfErrorCode.AppPackageNotFound => new(404, CfErrorCode.ResourceNotFound, "Package not found"),
+            // Validation and uniqueness failures are v3's 422 with the grain's own words.
+            CfErrorCode.OrganizationInvalid or CfErrorCode.OrganizationNameTaken or CfErrorCode.SpaceInvalid or CfErrorCode.SpaceNameTaken
+                or CfErrorCode.DomainInvalid or CfErrorCode.DomainNameTaken or CfErrorCode.TotalPrivateDomainsExceeded or CfErrorCode.RouteInvalid
+                or CfErrorCode.RouteHostTaken or CfErrorCode.RoutePathTaken or CfErrorCode.OrgQuotaTotalRoutesExceeded
+                or CfErrorCode.QuotaDefinitionInvalid or CfErrorCode.QuotaDefinitionNameTaken or CfErrorCode.InvalidRelation
+                or CfErrorCode.AssociationNotEmpty or CfErrorCode.UaaIdTaken or CfErrorCode.BuildpackNameTaken or CfErrorCode.BuildpackInvalid =>
+                new(422, CfErrorCode.UnprocessableEntity, error.Description),
             _ => error,
         };
     }

@@ -49,6 +49,8 @@ internal static class ApiApplicationExtensions
         app.MapSpaces();
         app.MapUsers();
         app.MapRoles();
+        app.MapV3Roles();
+        app.MapJobs();
         app.MapFeatureFlags();
         app.MapPlatform();
         app.MapApps();
@@ -61,6 +63,8 @@ internal static class ApiApplicationExtensions
         app.MapDomains();
         app.MapQuotas();
         app.MapRoutes();
+        app.MapV3Routing();
+        app.MapV3Quotas();
         app.MapEvents();
         app.MapEnvironmentGroups();
         app.MapLogCache();

@@ -17,7 +17,10 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
 
     private static readonly string[] Paging = ["page", "per_page", "order_by"];
 
-    public static V3ListQuery Parse(IQueryCollection query, IReadOnlyCollection<string> filterKeys)
+    private static readonly string[] CommonOrders = ["created_at", "updated_at", "name"];
+
+    /// <summary>Parses and checks the query; <paramref name="orders"/> are order fields beyond CC's common ones (<c>position</c>).</summary>
+    public static V3ListQuery Parse(IQueryCollection query, IReadOnlyCollection<string> filterKeys, IReadOnlyCollection<string>? orders = null)
     {
         var unknown = query.Keys.Where(k => !Paging.Contains(k) && !filterKeys.Contains(k)).ToList();
         if (unknown.Count > 0)
@@ -38,9 +41,9 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
         }
 
         var orderBy = query["order_by"].ToString();
-        if (orderBy.Length > 0 && orderBy.TrimStart('+', '-') is not ("created_at" or "updated_at" or "name"))
+        if (orderBy.Length > 0 && orderBy.TrimStart('+', '-') is not ("created_at" or "updated_at" or "name") && orders?.Contains(orderBy.TrimStart('+', '-')) != true)
         {
-            throw CloudControllerException.BadQuery("Order by can only be: 'created_at', 'updated_at', 'name'");
+            throw CloudControllerException.BadQuery($"Order by can only be: '{string.Join("', '", CommonOrders.Concat(orders ?? []))}'");
         }
 
         var filters = filterKeys
@@ -50,6 +53,9 @@ internal sealed record V3ListQuery(int Page, int PerPage, string? OrderByText, I
     }
 
     public ImmutableArray<string> ValuesOf(string key) => Filters.TryGetValue(key, out var values) ? values : [];
+
+    /// <summary>The order field asked for, without its direction; null for the default.</summary>
+    public string? OrderField => OrderByText?.TrimStart('+', '-');
 
     /// <summary>Guid values of a filter; a value that is not a guid can match nothing.</summary>
     public ImmutableArray<Guid> GuidsOf(string key) =>

@@ -6,6 +6,10 @@ namespace CloudController.Api.Paging;
 /// <summary>The v3 list shape: <c>pagination</c> (first/last/next/previous hrefs) and <c>resources</c>.</summary>
 internal sealed record V3Page<TResource>(V3Pagination Pagination, IReadOnlyList<TResource> Resources)
 {
+    /// <summary>The resources an <c>include=</c> asked for, by kind (<c>users</c>, <c>spaces</c>, ...); absent when none was asked.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, IReadOnlyList<object>>? Included { get; init; }
+
     public static V3Page<TResource> Create(string baseUrl, string path, V3ListQuery query, int totalResults, IReadOnlyList<TResource> resources)
     {
         var lastPage = Math.Max(1, (int)Math.Ceiling(totalResults / (double)query.PerPage));

@@ -39,7 +39,7 @@ internal sealed record V3AppRequest(
     public (string Name, Guid Space) RequireCreateFields(JsonFieldErrors errors)
     {
         var name = RequestBody.Required(Name.Value, "name", errors);
-        if (Relationships is not { Space.Guid: { } text })
+        if ((Relationships?.Space?.Data?.Guid ?? Relationships?.Space?.Guid) is not { } text)
         {
             throw RelationshipsInvalid();
         }
@@ -91,14 +91,19 @@ internal sealed record V3AppRequest(
         CloudControllerException.Unprocessable("Lifecycle type must be one of 'buildpack, docker'");
 
     private static CloudControllerException RelationshipsInvalid() =>
-        CloudControllerException.Unprocessable("Relationships must be {\"space\": {\"guid\": \"<space guid>\"}}");
+        CloudControllerException.Unprocessable("Relationships must be {\"space\": {\"data\": {\"guid\": \"<space guid>\"}}}");
 }
 
 /// <summary><c>relationships</c> of a v3 app create: the space, and nothing else.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record V3AppRelationships(V3SpaceRelationship? Space);
 
-internal sealed record V3SpaceRelationship(string? Guid);
+/// <summary>The space: <c>{"data": {"guid": ...}}</c> (today's v3), or <c>{"guid": ...}</c> (the 2016 shape).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record V3SpaceRelationship(string? Guid, V3GuidData? Data);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record V3GuidData(string? Guid);
 
 /// <summary>A v3 <c>lifecycle</c>: its type (buildpack or docker) and its data, bound by type when used.</summary>
 internal sealed record V3Lifecycle(string? Type, JsonElement? Data);

@@ -37,3 +37,54 @@ internal sealed record V2JobEntity(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] V2JobErrorDetails? ErrorDetails);
 
 internal sealed record V2JobErrorDetails(int Code, string Description, string ErrorCode);
+
+/// <summary>
+/// The v3 job (<c>GET /v3/jobs/:guid</c>): the same durable record as v2's job, in v3's shape. v3 has no "queued":
+/// a job not yet ended is PROCESSING.
+/// </summary>
+internal sealed record V3Job(
+    Guid Guid,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string Operation,
+    string State,
+    IReadOnlyList<V3JobError> Errors,
+    IReadOnlyList<V3JobWarning> Warnings,
+    IReadOnlyDictionary<string, Link> Links)
+{
+    public static V3Job From(JobSnapshot job, string baseUrl)
+    {
+        var links = new Dictionary<string, Link> { ["self"] = new($"{baseUrl}/v3/jobs/{job.Guid}") };
+        if (job.Target is { } target && job.Operation?.Split('.')[0] is { } kind && Collections.GetValueOrDefault(kind) is { } collection)
+        {
+            links[kind] = new($"{baseUrl}/v3/{collection}/{target}");
+        }
+
+        IReadOnlyList<V3JobError> errors = job.Error is { } e
+            && CfErrors.ForVersion(new CfErrorResult(CfErrors.StatusOf(e.Code), e.Code, e.Description), Http.ApiVersion.V3) is var v3
+            ? [new V3JobError(v3.Number, v3.Name, v3.Description)]
+            : [];
+        return new V3Job(job.Guid, job.CreatedAt, job.UpdatedAt ?? job.CreatedAt, job.Operation ?? "job", job.Status switch
+        {
+            JobStatus.Finished => "COMPLETE",
+            JobStatus.Failed => "FAILED",
+            _ => "PROCESSING",
+        }, errors, [], links);
+    }
+
+    private static readonly Dictionary<string, string> Collections = new(StringComparer.Ordinal)
+    {
+        ["organization"] = "organizations",
+        ["space"] = "spaces",
+        ["app"] = "apps",
+        ["route"] = "routes",
+        ["domain"] = "domains",
+        ["user"] = "users",
+        ["role"] = "roles",
+        ["organization_quota"] = "organization_quotas",
+    };
+}
+
+internal sealed record V3JobError(int Code, string Title, string Detail);
+
+internal sealed record V3JobWarning(string Detail);

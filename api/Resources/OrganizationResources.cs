@@ -44,10 +44,12 @@ internal sealed record V3Organization(
     public static V3Organization From(OrganizationSnapshot o, string baseUrl) => new(
         o.Guid, o.CreatedAt, o.UpdatedAt ?? o.CreatedAt, o.Name, o.Status == "suspended",
         new Dictionary<string, ToOne> { ["quota"] = new(new GuidRef(o.QuotaDefinitionGuid)) },
-        V3Metadata.Empty,
+        V3Metadata.From(o.Metadata),
         new Dictionary<string, Link>
         {
             ["self"] = new($"{baseUrl}/v3/organizations/{o.Guid}"),
-            ["spaces"] = new($"{baseUrl}/v3/spaces?organization_guids={o.Guid}"),
+            ["domains"] = new($"{baseUrl}/v3/organizations/{o.Guid}/domains"),
+            ["default_domain"] = new($"{baseUrl}/v3/organizations/{o.Guid}/domains/default"),
+            ["quota"] = new($"{baseUrl}/v3/organization_quotas/{o.QuotaDefinitionGuid}"),
         });
 }

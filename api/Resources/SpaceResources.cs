@@ -46,12 +46,15 @@ internal sealed record V3Space(
         new Dictionary<string, ToOne>
         {
             ["organization"] = new(new GuidRef(s.OrganizationGuid)),
-            ["quota"] = new(s.SpaceQuotaDefinitionGuid is { } q ? new GuidRef(q) : null),
+            // No space quotas exist here (v2's space_quota_definition_guid is kept, but names none v3 could show).
+            ["quota"] = new(null),
         },
-        V3Metadata.Empty,
+        V3Metadata.From(s.Metadata),
         new Dictionary<string, Link>
         {
             ["self"] = new($"{baseUrl}/v3/spaces/{s.Guid}"),
             ["organization"] = new($"{baseUrl}/v3/organizations/{s.OrganizationGuid}"),
+            ["features"] = new($"{baseUrl}/v3/spaces/{s.Guid}/features"),
+            ["apply_manifest"] = new($"{baseUrl}/v3/spaces/{s.Guid}/actions/apply_manifest", "POST"),
         });
 }

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using CloudController.Api.Paging;
 using CloudController.Api.Auth;
 using CloudController.Api.Endpoints;
@@ -16,7 +15,7 @@ namespace CloudController.Api.Uaa;
 /// <c>GET /Users?filter=userName eq "x"&amp;attributes=id,userName</c>, <c>GET /Users/:id</c> (scim.read) and
 /// <c>DELETE /Users/:id</c> (scim.write). Errors use UAA's <c>{"error","error_description"}</c> shape.
 /// </summary>
-internal static partial class ScimEndpoints
+internal static class ScimEndpoints
 {
     private const int MaxLength = 255;
     private const int MaxBody = 64 * 1024;
@@ -101,20 +100,38 @@ internal static partial class ScimEndpoints
         var attributes = http.Request.Query["attributes"].ToString() is { Length: > 0 } a
             ? a.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase)
             : null;
-        var filter = http.Request.Query["filter"].ToString();
+        var filterText = http.Request.Query["filter"].ToString();
         List<UaaUserSnapshot> users;
-        if (filter.Length == 0)
+        if (filterText.Length == 0)
         {
             users = [.. (await grains.Lists().UaaUsersAsync(ListFilter.None, ListWindow.All with { PerPage = MaxListed })).Items];
         }
-        else if (UserNameFilter().Match(filter) is { Success: true } match)
-        {
-            var wanted = match.Groups["name"].Value;
-            users = await directory.FindByNameAsync(wanted) is { } found ? [found.User] : [];
-        }
         else
         {
-            return Error(400, "invalid_filter", $"Invalid filter expression: [{filter}]");
+            ScimFilter filter;
+            try
+            {
+                filter = ScimFilter.Parse(filterText);
+            }
+            catch (FormatException e)
+            {
+                return Error(400, "invalid_filter", $"Invalid filter expression: [{(filterText.Length > 200 ? filterText[..200] + "..." : filterText)}]: {e.Message}");
+            }
+
+            IEnumerable<UaaUserSnapshot> candidates;
+            if (filter.Pins() is { } pins)
+            {
+                var byName = await Task.WhenAll(pins.Names.Select(directory.FindByNameAsync));
+                var byId = await Task.WhenAll(pins.Ids.Select(async id =>
+                    Guid.TryParse(id, out var guid) ? await grains.GetGrain<IUaaUserGrain>(guid).FindAsync() : null));
+                candidates = byName.OfType<UaaCredentials>().Select(c => c.User).Concat(byId.OfType<UaaUserSnapshot>()).DistinctBy(u => u.Id);
+            }
+            else
+            {
+                candidates = (await grains.Lists().UaaUsersAsync(ListFilter.None, ListWindow.All with { PerPage = MaxListed })).Items;
+            }
+
+            users = [.. candidates.Where(filter.Matches)];
         }
 
         var resources = new JsonArray([.. users.Select(u => (JsonNode)Render(u, attributes))]);
@@ -225,7 +242,4 @@ internal static partial class ScimEndpoints
 
     private static IResult Error(int status, string error, string description) =>
         Results.Json(new JsonObject { ["error"] = error, ["error_description"] = description, ["message"] = description }, statusCode: status);
-
-    [GeneratedRegex("""^\s*userName\s+eq\s+"(?<name>[^"]{1,255})"\s*$""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex UserNameFilter();
 }

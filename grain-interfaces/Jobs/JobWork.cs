@@ -28,6 +28,10 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
         JobKind.DeleteDomain => "domain.delete",
         JobKind.DeleteApp => "app.delete",
         JobKind.DeleteRoute => "route.delete",
+        JobKind.DeleteUnmappedRoutes => "space.delete_unmapped_routes",
+        JobKind.DeleteUser => "user.delete",
+        JobKind.DeleteRole => "role.delete",
+        JobKind.DeleteOrganizationQuota => "organization_quota.delete",
         _ => Kind.ToString(),
     };
 
@@ -43,7 +47,11 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 }
 
 /// <summary>The kinds of jobs. Stored by name: add new ones, never rename.</summary>
-public enum JobKind { UploadBits, CopyBits, DeleteOrganization, DeleteSpace, DeleteDomain, DeleteApp, DeleteRoute }
+public enum JobKind
+{
+    UploadBits, CopyBits, DeleteOrganization, DeleteSpace, DeleteDomain, DeleteApp, DeleteRoute, DeleteUnmappedRoutes, DeleteUser, DeleteRole,
+    DeleteOrganizationQuota,
+}
 
 /// <summary>What a job's work produced: the package a bits job stored (nothing for a deletion).</summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Jobs.JobResult")]

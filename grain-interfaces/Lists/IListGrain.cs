@@ -41,6 +41,13 @@ public interface IListGrain : IGrainWithIntegerKey
     [Alias("UsersAsync")]
     Task<ListPage<UserSnapshot>> UsersAsync(ListCaller caller, ListFilter filter, ListWindow window);
 
+    /// <summary>
+    /// Roles: those in the named spaces and organizations, or held by the named users, or (role guids) found by their
+    /// pointers, or every role the caller sees; filtered by type. Ordered by when each was granted.
+    /// </summary>
+    [Alias("RolesAsync")]
+    Task<ListPage<RoleSnapshot>> RolesAsync(ListCaller caller, ListFilter filter, ListWindow window, bool includeUsers);
+
     [Alias("BuildpacksAsync")]
     Task<ListPage<BuildpackSnapshot>> BuildpacksAsync(ListFilter filter, ListWindow window);
 
@@ -78,4 +85,7 @@ public interface IListGrain : IGrainWithIntegerKey
 public sealed record ListPage<T>([property: Id(0)] int TotalResults, [property: Id(1)] ImmutableArray<T> Items)
 {
     [Id(2)] public VisibleScopes? Visible { get; init; }
+
+    /// <summary>The users a page of roles names, when the list was asked to include them (loaded next to their grains).</summary>
+    [Id(3)] public ImmutableArray<UserSnapshot> Users { get; init; } = [];
 }

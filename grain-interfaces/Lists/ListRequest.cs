@@ -44,7 +44,7 @@ public sealed record ListFilter
     /// <summary>Resource states by their CF names (<c>READY</c>, <c>STAGED</c>, ...).</summary>
     [Id(6)] public ImmutableArray<string> States { get; init; } = [];
 
-    /// <summary>Resource types by their CF names (<c>bits</c>, <c>docker</c>).</summary>
+    /// <summary>Resource types by their CF names (<c>bits</c>, <c>docker</c>; roles: <c>space_developer</c>, ...).</summary>
     [Id(7)] public ImmutableArray<string> Types { get; init; } = [];
 
     [Id(8)] public ImmutableArray<string>? Hosts { get; init; }
@@ -60,6 +60,12 @@ public sealed record ListFilter
     [Id(12)] public string? Role { get; init; }
 
     [Id(13)] public Guid? RoleScope { get; init; }
+
+    /// <summary>Roles held by these users; users with these guids.</summary>
+    [Id(14)] public ImmutableArray<Guid> UserGuids { get; init; } = [];
+
+    /// <summary>Organizations these quota definitions apply to.</summary>
+    [Id(15)] public ImmutableArray<Guid> QuotaGuids { get; init; } = [];
 
     public static ListFilter None { get; } = new();
 }

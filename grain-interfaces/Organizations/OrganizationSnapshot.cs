@@ -9,4 +9,7 @@ public sealed record OrganizationSnapshot(
     string Status,
     Guid QuotaDefinitionGuid,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? UpdatedAt);
+    DateTimeOffset? UpdatedAt)
+{
+    [Id(7)] public Metadata.ResourceMetadata Metadata { get; init; } = GrainInterfaces.Metadata.ResourceMetadata.Empty;
+}

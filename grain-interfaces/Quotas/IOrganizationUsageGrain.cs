@@ -41,7 +41,16 @@ public interface IOrganizationUsageGrain : IGrainWithGuidKey
     [Alias("ReleaseDomainAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReleaseDomainAsync(Guid domain);
 
+    /// <summary>What the organization uses now (v3's usage summary).</summary>
+    [Alias("UsageAsync"), Orleans.Concurrency.ReadOnly]
+    Task<OrganizationUsage> UsageAsync();
+
 }
+
+/// <summary>An organization's usage: started instances and their memory, routes and private domains.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Quotas.OrganizationUsage")]
+public sealed record OrganizationUsage(
+    [property: Id(0)] int StartedInstances, [property: Id(1)] long MemoryInMb, [property: Id(2)] int Routes, [property: Id(3)] int PrivateDomains);
 
 /// <summary>
 /// What one app asks of its organization's quota: its web process's instances and their memory, plus the totals of

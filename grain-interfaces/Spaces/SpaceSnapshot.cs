@@ -9,4 +9,7 @@ public sealed record SpaceSnapshot(
     bool AllowSsh,
     Guid? SpaceQuotaDefinitionGuid,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? UpdatedAt);
+    DateTimeOffset? UpdatedAt)
+{
+    [Id(7)] public Metadata.ResourceMetadata Metadata { get; init; } = GrainInterfaces.Metadata.ResourceMetadata.Empty;
+}

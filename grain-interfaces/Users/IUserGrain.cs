@@ -23,6 +23,10 @@ public interface IUserGrain : Indexes.IIndexedGrain
     [Alias("MembershipAsync"), Orleans.Concurrency.ReadOnly]
     Task<Membership> MembershipAsync();
 
+    /// <summary>The user's roles as v3 shows them, with when each was granted (none for an unknown user).</summary>
+    [Alias("RolesAsync"), Orleans.Concurrency.ReadOnly]
+    Task<System.Collections.Immutable.ImmutableArray<RoleSnapshot>> RolesAsync();
+
     /// <summary>
     /// The access decision for this user as the caller, judged on its own stored roles (no membership call). It
     /// interleaves with everything: it waits on the resource's grain, and deleting an org or space revokes roles

@@ -44,6 +44,9 @@ internal static class IndexKeys
 
     public static IReadOnlyList<string> AllUaaUsers { get; } = Enumerable.Range(0, Partitions).Select(p => $"uaa-users/{p}").ToArray();
 
+    /// <summary>The organizations a quota definition applies to.</summary>
+    public static string OrganizationsOfQuota(Guid quota) => $"quota-organizations/{quota:D}";
+
     /// <summary>The catalog partition of one resource of <paramref name="kind"/> (one of the kind constants).</summary>
     public static string Catalog(string kind, Guid guid) => $"catalog-{kind}/{GuidPartition(guid)}";
 

@@ -135,14 +135,14 @@ public sealed class IndexTable
     private IEnumerable<IndexEntry> Named(IndexQuery query)
     {
         IEnumerable<IndexEntry> found = query.Guids.IsDefaultOrEmpty
-            ? query.Names.Distinct(StringComparer.Ordinal)
+            ? query.Names.Distinct(StringComparer.OrdinalIgnoreCase)
                 .SelectMany(n => _byName.TryGetValue(n, out var holders) ? holders : [])
                 .Select(g => _byGuid[g])
             : query.Guids.Distinct().Select(Find).OfType<IndexEntry>();
         if (!query.Names.IsDefaultOrEmpty)
         {
-            // The lookup ignores case; the filter itself is exact, as CF's is.
-            var names = query.Names.ToHashSet(StringComparer.Ordinal);
+            // Names match regardless of case, as CC's name columns do (an org created as "Demo" is found as "demo").
+            var names = query.Names.ToHashSet(StringComparer.OrdinalIgnoreCase);
             found = found.Where(e => names.Contains(e.Name));
         }
 

@@ -30,7 +30,9 @@ internal sealed record IndexPlacement(string Index, string? CatalogKind)
 
     public static IndexPlacement Droplet(Guid app) => new(IndexKeys.DropletsOfApp(app), IndexKeys.Droplets);
 
-    public static IndexPlacement Organization(string name) => new(IndexKeys.Organizations(name), null);
+    /// <summary>An organization: its name partition, and the list of the organizations its quota applies to.</summary>
+    public static IndexPlacement Organization(string name, Guid quota) =>
+        new(IndexKeys.Organizations(name), null) { Listing = IndexKeys.OrganizationsOfQuota(quota) };
 
     public static IndexPlacement Buildpack(string name) => new(IndexKeys.Buildpacks(name), null);
 

@@ -5,7 +5,9 @@ using CloudController.GrainInterfaces.Events;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Routes;
+using CloudController.GrainInterfaces.Quotas;
 using CloudController.GrainInterfaces.Spaces;
+using CloudController.GrainInterfaces.Users;
 using CloudController.Grains.Indexes;
 
 namespace CloudController.Grains.Jobs;
@@ -34,6 +36,10 @@ internal static class Deletions
             JobKind.DeleteDomain => DomainAsync(grains, target, cancellationToken),
             JobKind.DeleteApp => GoneAsync(grains.GetGrain<IAppGrain>(target).DeleteAsync()),
             JobKind.DeleteRoute => GoneAsync(grains.GetGrain<IRouteGrain>(target).DeleteAsync()),
+            JobKind.DeleteUnmappedRoutes => UnmappedRoutesAsync(grains, target, cancellationToken),
+            JobKind.DeleteUser => GoneAsync(grains.GetGrain<IUserGrain>(target).DeleteAsync()),
+            JobKind.DeleteRole => RoleAsync(grains, target),
+            JobKind.DeleteOrganizationQuota => GoneAsync(grains.GetGrain<IQuotaDefinitionGrain>(target).DeleteAsync()),
             _ => throw new CloudControllerException(CfErrorCode.UnknownError, $"A {work.Kind} job deletes nothing."),
         });
     }
@@ -63,6 +69,39 @@ internal static class Deletions
         await GoneAsync(grains.GetGrain<IDomainGrain>(domain).DeleteAsync());
     }
 
+    /// <summary>The space's routes that map no app, a page at a time; a route mapped meanwhile stays.</summary>
+    private static async Task UnmappedRoutesAsync(IGrainFactory grains, Guid space, CancellationToken cancellationToken)
+    {
+        var routes = await grains.GetGrain<GrainInterfaces.Indexes.IResourceIndexGrain>(IndexKeys.RoutesInSpace(space))
+            .QueryAsync(GrainInterfaces.Indexes.IndexQuery.All(1, int.MaxValue));
+        foreach (var chunk in routes.Entries.Chunk(64))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.WhenAll(chunk.Select(async entry =>
+            {
+                var route = grains.GetGrain<IRouteGrain>(entry.Guid);
+                if (await route.FindAsync() is { Apps.IsEmpty: true })
+                {
+                    await GoneAsync(route.DeleteAsync());
+                }
+            }));
+        }
+    }
+
+    /// <summary>Ends a role: its user gives it up (a role already gone is done).</summary>
+    private static async Task RoleAsync(IGrainFactory grains, Guid role)
+    {
+        if (await grains.GetGrain<IRoleGrain>(role).FindAsync() is not { } found)
+        {
+            return;
+        }
+
+        var user = grains.GetGrain<IUserGrain>(found.UserGuid);
+        await GoneAsync(found.SpaceGuid is { } space
+            ? user.RevokeAsync(space, Roles.SpaceRoleOf(found.Type))
+            : user.RevokeAsync(found.Scope, Roles.OrgRoleOf(found.Type)));
+    }
+
     /// <summary>A deletion whose resource is already gone (an earlier run got there first) is done.</summary>
     private static async Task GoneAsync(Task deletion)
     {
@@ -71,7 +110,7 @@ internal static class Deletions
             await deletion;
         }
         catch (CloudControllerException e) when (e.Code is CfErrorCode.OrganizationNotFound or CfErrorCode.SpaceNotFound or CfErrorCode.AppNotFound
-            or CfErrorCode.RouteNotFound or CfErrorCode.DomainNotFound)
+            or CfErrorCode.RouteNotFound or CfErrorCode.DomainNotFound or CfErrorCode.UserNotFound or CfErrorCode.QuotaDefinitionNotFound)
         {
         }
     }

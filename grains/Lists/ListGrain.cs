@@ -15,6 +15,7 @@ using CloudController.GrainInterfaces.Routes;
 using CloudController.GrainInterfaces.Spaces;
 using CloudController.GrainInterfaces.Uaa;
 using CloudController.GrainInterfaces.Users;
+using Rules = CloudController.GrainInterfaces.Users.Roles;
 using Orleans.Concurrency;
 
 namespace CloudController.Grains.Lists;
@@ -79,7 +80,8 @@ public sealed class ListGrain : Grain, IListGrain
             }
         }
 
-        ImmutableArray<string> indexes = filter.Names.IsDefaultOrEmpty ? [.. IndexKeys.AllOrganizations] : [.. filter.Names.Select(IndexKeys.Organizations).Distinct()];
+        ImmutableArray<string> indexes = !filter.QuotaGuids.IsDefaultOrEmpty ? [.. filter.QuotaGuids.Distinct().Select(IndexKeys.OrganizationsOfQuota)]
+            : filter.Names.IsDefaultOrEmpty ? [.. IndexKeys.AllOrganizations] : [.. filter.Names.Select(IndexKeys.Organizations).Distinct()];
         return await Pages.LoadAsync(GrainFactory, indexes, Query(filter.Names, guids, [], window), window.Order == ListOrder.Updated,
             GrainFactory.GetGrain<IOrganizationGrain>, g => g.FindAsync(), o => o.UpdatedAt ?? o.CreatedAt, o => (o.Name, string.Empty));
     }
@@ -102,13 +104,129 @@ public sealed class ListGrain : Grain, IListGrain
             GrainFactory.GetGrain<IDropletGrain>, g => g.FindAsync(), d => d.UpdatedAt ?? d.CreatedAt, d => (d.Guid.ToString("D"), IndexKeys.Scope(d.AppGuid)));
     }
 
-    public Task<ListPage<UserSnapshot>> UsersAsync(ListCaller caller, ListFilter filter, ListWindow window)
+    public async Task<ListPage<UserSnapshot>> UsersAsync(ListCaller caller, ListFilter filter, ListWindow window)
     {
-        ImmutableArray<string> indexes = filter is { RoleScope: { } scope, Role: { } role }
-            ? [IndexKeys.RoleHolders(scope, role)]
-            : Catalog(IndexKeys.Users, filter.Guids);
-        return Pages.LoadAsync(GrainFactory, indexes, Query([], filter.Guids, [], window), false,
-            GrainFactory.GetGrain<IUserGrain>, g => g.FindAsync(), u => u.UpdatedAt ?? u.CreatedAt, null);
+        var guids = filter.Guids.IsDefaultOrEmpty ? filter.UserGuids : filter.Guids;
+        if (filter is { RoleScope: { } scope, Role: { } role })
+        {
+            return await Pages.LoadAsync(GrainFactory, [IndexKeys.RoleHolders(scope, role)], Query([], guids, [], window), false,
+                GrainFactory.GetGrain<IUserGrain>, g => g.FindAsync(), u => u.UpdatedAt ?? u.CreatedAt, null);
+        }
+
+        if (await VisibleAsync(caller) is not { } visible)
+        {
+            return await Pages.LoadAsync(GrainFactory, Catalog(IndexKeys.Users, guids), Query([], guids, [], window), window.Order == ListOrder.Updated,
+                GrainFactory.GetGrain<IUserGrain>, g => g.FindAsync(), u => u.UpdatedAt ?? u.CreatedAt, null);
+        }
+
+        // A restricted caller sees itself and the users holding a role in its organizations: the holders of each, merged.
+        var holders = await EntriesAsync([.. visible.Organizations.SelectMany(o => Rules.OrganizationTypes.Select(t => IndexKeys.RoleHolders(o, Rules.HolderName(t))))]);
+        IEnumerable<Guid> seen = holders.Select(e => e.Guid).Append(Guid.Parse(caller.RestrictedTo!)).Distinct();
+        if (!guids.IsDefaultOrEmpty)
+        {
+            seen = seen.Where(guids.Contains);
+        }
+
+        var users = (await Task.WhenAll(seen.Select(g => GrainFactory.GetGrain<IUserGrain>(g).FindAsync()))).OfType<UserSnapshot>().ToList();
+        IEnumerable<UserSnapshot> ordered = window.Order == ListOrder.Updated
+            ? users.OrderBy(u => u.UpdatedAt ?? u.CreatedAt).ThenBy(u => u.Guid)
+            : users.OrderBy(u => u.CreatedAt).ThenBy(u => u.Guid);
+        if (window.Descending)
+        {
+            ordered = ordered.Reverse();
+        }
+
+        return new ListPage<UserSnapshot>(users.Count, [.. ordered.Skip(Skip(window)).Take(window.PerPage)]);
+    }
+
+    public async Task<ListPage<RoleSnapshot>> RolesAsync(ListCaller caller, ListFilter filter, ListWindow window, bool includeUsers)
+    {
+        var page = await RolePageAsync(caller, filter, window);
+        return includeUsers
+            ? page with
+            {
+                Users = [.. (await Task.WhenAll(page.Items.Select(r => r.UserGuid).Distinct().Select(u => GrainFactory.GetGrain<IUserGrain>(u).FindAsync()))).OfType<UserSnapshot>()],
+            }
+            : page;
+    }
+
+    private async Task<ListPage<RoleSnapshot>> RolePageAsync(ListCaller caller, ListFilter filter, ListWindow window)
+    {
+        var visible = await VisibleAsync(caller);
+        var types = filter.Types.IsDefaultOrEmpty
+            ? Enum.GetValues<RoleType>().ToHashSet()
+            : filter.Types.Select(Rules.Parse).OfType<RoleType>().ToHashSet();
+        bool Sees(RoleSnapshot r) => visible is null || (r.SpaceGuid is { } s ? visible.Spaces.ContainsKey(s) : visible.Organizations.Contains(r.Scope));
+        bool Wanted(RoleSnapshot r) => types.Contains(r.Type) && Sees(r) && (filter.Guids.IsDefaultOrEmpty || filter.Guids.Contains(r.Guid))
+            && (filter.UserGuids.IsDefaultOrEmpty || filter.UserGuids.Contains(r.UserGuid))
+            && (filter.SpaceGuids.IsDefaultOrEmpty || (r.SpaceGuid is { } sg && filter.SpaceGuids.Contains(sg)))
+            && (filter.OrganizationGuids.IsDefaultOrEmpty || (r.OrganizationGuid is { } og && filter.OrganizationGuids.Contains(og)));
+
+        if (filter.SpaceGuids.IsDefaultOrEmpty && filter.OrganizationGuids.IsDefaultOrEmpty && !(filter.UserGuids.IsDefaultOrEmpty && filter.Guids.IsDefaultOrEmpty))
+        {
+            // Named users (their memberships) or named roles (their pointers): a handful of grains, sorted here.
+            var found = !filter.UserGuids.IsDefaultOrEmpty
+                ? (await Task.WhenAll(filter.UserGuids.Distinct().Select(u => GrainFactory.GetGrain<IUserGrain>(u).RolesAsync()))).SelectMany(r => r)
+                : (await Task.WhenAll(filter.Guids.Distinct().Select(g => GrainFactory.GetGrain<IRoleGrain>(g).FindAsync()))).OfType<RoleSnapshot>();
+            var matching = found.Where(Wanted).ToList();
+            return new ListPage<RoleSnapshot>(matching.Count, [.. RoleOrder(matching, window.Descending).Skip(Skip(window)).Take(window.PerPage)]);
+        }
+
+        // Scopes: the named ones, or every one the caller sees (an admin: every organization and space).
+        IEnumerable<(Guid Scope, RoleType Type)> sources;
+        if (!filter.SpaceGuids.IsDefaultOrEmpty || !filter.OrganizationGuids.IsDefaultOrEmpty)
+        {
+            sources = filter.SpaceGuids.SelectMany(s => Rules.SpaceTypes.Select(t => (s, t)))
+                .Concat(filter.OrganizationGuids.SelectMany(o => Rules.OrganizationTypes.Select(t => (o, t))));
+        }
+        else
+        {
+            var orgs = visible?.Organizations ?? [.. (await EntriesAsync([.. IndexKeys.AllOrganizations])).Select(e => e.Guid)];
+            var spaces = visible?.Spaces.Keys ?? (await EntriesAsync(Catalog(IndexKeys.Spaces, []))).Select(e => e.Guid);
+            sources = orgs.SelectMany(o => Rules.OrganizationTypes.Select(t => (o, t))).Concat(spaces.SelectMany(s => Rules.SpaceTypes.Select(t => (s, t))));
+        }
+
+        bool SeesScope((Guid Scope, RoleType Type) s) =>
+            visible is null || (Rules.IsSpaceRole(s.Type) ? visible.Spaces.ContainsKey(s.Scope) : visible.Organizations.Contains(s.Scope));
+        var chosen = sources.Distinct().Where(s => types.Contains(s.Type) && SeesScope(s)).ToList();
+        var everything = !filter.Guids.IsDefaultOrEmpty;
+        var users = filter.UserGuids.IsDefault ? [] : filter.UserGuids;
+        IResourceIndexGrain Holders((Guid Scope, RoleType Type) source) =>
+            GrainFactory.GetGrain<IResourceIndexGrain>(IndexKeys.RoleHolders(source.Scope, Rules.HolderName(source.Type)));
+        if (!everything)
+        {
+            // Most lists name a scope whose holders are of one type: each index answers the page itself, and when only
+            // one has holders its page is the answer (O(log n + page)).
+            var direct = await Task.WhenAll(chosen.Select(async source =>
+                (Source: source, Page: await Holders(source).QueryAsync(IndexQuery.All(window.Page, window.PerPage) with { Guids = users, Descending = window.Descending }))));
+            if (direct.Count(d => d.Page.TotalResults > 0) <= 1)
+            {
+                var only = direct.FirstOrDefault(d => d.Page.TotalResults > 0);
+                return only.Page is null
+                    ? new ListPage<RoleSnapshot>(0, [])
+                    : new ListPage<RoleSnapshot>(only.Page.TotalResults,
+                        [.. only.Page.Entries.Select(e => RoleSnapshot.Of(only.Source.Type, e.Guid, only.Source.Scope, e.CreatedAt))]);
+            }
+        }
+
+        var reach = everything ? int.MaxValue : (int)Math.Min(int.MaxValue, (long)Skip(window) + window.PerPage);
+        var query = IndexQuery.All(1, reach) with { Guids = users, Descending = window.Descending };
+        var pages = await Task.WhenAll(chosen.Select(async source => (Source: source, Page: await Holders(source).QueryAsync(query))));
+        if (everything)
+        {
+            // Named roles within scopes: every holder is made a role and matched (a rare query).
+            var all = pages.SelectMany(p => p.Page.Entries.Select(e => RoleSnapshot.Of(p.Source.Type, e.Guid, p.Source.Scope, e.CreatedAt))).Where(Wanted).ToList();
+            return new ListPage<RoleSnapshot>(all.Count, [.. RoleOrder(all, window.Descending).Skip(Skip(window)).Take(window.PerPage)]);
+        }
+
+        // Each index answered its first page·per_page holders in grant order; the merge keeps the page, and only the
+        // page's holders are made roles.
+        var merged = pages.SelectMany(p => p.Page.Entries.Select(e => (p.Source, Entry: e)));
+        var ordered = window.Descending
+            ? merged.OrderByDescending(m => m.Entry.CreatedAt).ThenByDescending(m => m.Entry.Guid).ThenByDescending(m => m.Source.Type)
+            : merged.OrderBy(m => m.Entry.CreatedAt).ThenBy(m => m.Entry.Guid).ThenBy(m => m.Source.Type);
+        return new ListPage<RoleSnapshot>(pages.Sum(p => p.Page.TotalResults),
+            [.. ordered.Skip(Skip(window)).Take(window.PerPage).Select(m => RoleSnapshot.Of(m.Source.Type, m.Entry.Guid, m.Source.Scope, m.Entry.CreatedAt))]);
     }
 
     public Task<ListPage<BuildpackSnapshot>> BuildpacksAsync(ListFilter filter, ListWindow window)
@@ -154,6 +272,25 @@ public sealed class ListGrain : Grain, IListGrain
         var visible = await VisibleAsync(caller);
         ImmutableArray<Guid>? mine = visible is null ? null : [.. visible.Spaces.Keys];
         bool Sees(Guid space) => mine is null || mine.Value.Contains(space);
+        if (!filter.Guids.IsDefaultOrEmpty)
+        {
+            // Named routes: their grains, filtered and ordered here.
+            var named = (await Task.WhenAll(filter.Guids.Distinct().Select(g => GrainFactory.GetGrain<IRouteGrain>(g).FindAsync())))
+                .OfType<RouteSnapshot>()
+                .Where(r => Sees(r.SpaceGuid)
+                    && (filter.AppGuids.IsDefaultOrEmpty || r.Apps.Any(filter.AppGuids.Contains))
+                    && (filter.SpaceGuids.IsDefaultOrEmpty || filter.SpaceGuids.Contains(r.SpaceGuid))
+                    && (filter.DomainGuids.IsDefaultOrEmpty || filter.DomainGuids.Contains(r.DomainGuid))
+                    && (filter.OrganizationGuids.IsDefaultOrEmpty || filter.OrganizationGuids.Contains(r.OrganizationGuid))
+                    && (filter.Hosts is not { } hosts || hosts.Contains(r.Host, StringComparer.OrdinalIgnoreCase))
+                    && (filter.Paths is not { } paths || paths.Contains(r.Path, StringComparer.OrdinalIgnoreCase)))
+                .ToList();
+            IEnumerable<RouteSnapshot> ordered = window.Descending
+                ? named.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Guid)
+                : named.OrderBy(r => r.CreatedAt).ThenBy(r => r.Guid);
+            return new ListPage<RouteSnapshot>(named.Count, [.. ordered.Skip(Skip(window)).Take(window.PerPage)]) { Visible = visible };
+        }
+
         ImmutableArray<string> indexes;
         if (!filter.AppGuids.IsDefaultOrEmpty)
         {
@@ -275,6 +412,11 @@ public sealed class ListGrain : Grain, IListGrain
         var apps = await EntriesAsync(appIndexes, filter.AppGuids);
         return [.. apps.Select(e => indexOf(e.Guid))];
     }
+
+    private static IEnumerable<RoleSnapshot> RoleOrder(IEnumerable<RoleSnapshot> roles, bool descending) =>
+        descending ? roles.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Guid) : roles.OrderBy(r => r.CreatedAt).ThenBy(r => r.Guid);
+
+    private static int Skip(ListWindow window) => (int)Math.Min(int.MaxValue, (long)(window.Page - 1) * window.PerPage);
 
     private async Task<VisibleScopes?> VisibleAsync(ListCaller caller) =>
         caller.RestrictedTo is { } user ? await GrainFactory.GetGrain<IAccessGrain>(0).VisibleAsync(user) : null;

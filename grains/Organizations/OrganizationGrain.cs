@@ -27,7 +27,15 @@ public sealed partial class OrganizationGrain(
     private OrganizationGrainState Current =>
         state.RecordExists ? state.State : throw CloudControllerException.OrganizationNotFound(Guid);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => Commit.ResumeAsync();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await Commit.ResumeAsync();
+        if (state.RecordExists && !state.State.QuotaListed)
+        {
+            // Stored before quotas listed their organizations: derived once, from the stored state.
+            await Commit.StoreAsync(state.State with { QuotaListed = true }, Outstanding.Work());
+        }
+    }
 
     public async Task<OrganizationSnapshot> CreateAsync(CreateOrganization command)
     {
@@ -79,7 +87,7 @@ public sealed partial class OrganizationGrain(
         LogDeleted(Guid);
     }
 
-    private static IndexPlacement Placement(OrganizationGrainState s) => IndexPlacement.Organization(s.Name);
+    private static IndexPlacement Placement(OrganizationGrainState s) => IndexPlacement.Organization(s.Name, s.QuotaDefinitionGuid);
 
     private IndexEntry Entry(OrganizationGrainState s) => new(Guid, s.Name, string.Empty, s.CreatedAt, []);
 

@@ -16,6 +16,14 @@ public sealed record OrganizationGrainState
     /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
     [Id(6)] public Storage.Outstanding? Outstanding { get; init; }
 
+    [Id(7)] public GrainInterfaces.Metadata.ResourceMetadata? Metadata { get; init; }
+
+    /// <summary>Whether the organization's entry in its quota's organizations list has been derived (records stored before it had none).</summary>
+    [Id(8)] public bool QuotaListed { get; init; }
+
     public OrganizationSnapshot ToSnapshot(Guid guid) =>
-        new(guid, Name, BillingEnabled, Status, QuotaDefinitionGuid, CreatedAt, UpdatedAt);
+        new(guid, Name, BillingEnabled, Status, QuotaDefinitionGuid, CreatedAt, UpdatedAt)
+        {
+            Metadata = Metadata ?? GrainInterfaces.Metadata.ResourceMetadata.Empty,
+        };
 }

@@ -17,6 +17,8 @@ internal static class OrganizationRules
         QuotaDefinitionGuid = command.QuotaDefinitionGuid,
         CreatedAt = now,
         UpdatedAt = null,
+        Metadata = GrainInterfaces.Metadata.ResourceMetadata.Empty.Apply(command.Metadata),
+        QuotaListed = true,
     };
 
     public static OrganizationGrainState Update(OrganizationGrainState current, UpdateOrganization command, DateTimeOffset now) => current with
@@ -25,6 +27,7 @@ internal static class OrganizationRules
         BillingEnabled = command.BillingEnabled ?? current.BillingEnabled,
         Status = command.Status is null ? current.Status : ValidStatus(command.Status),
         QuotaDefinitionGuid = command.QuotaDefinitionGuid ?? current.QuotaDefinitionGuid,
+        Metadata = (current.Metadata ?? GrainInterfaces.Metadata.ResourceMetadata.Empty).Apply(command.Metadata),
         UpdatedAt = now,
     };
 

@@ -51,6 +51,9 @@ public sealed class OrganizationUsageGrain(
 
     private OrganizationUsageGrainState Current => _current ??= state.State ?? new OrganizationUsageGrainState();
 
+    public Task<OrganizationUsage> UsageAsync() => Task.FromResult(new OrganizationUsage(
+        Current.Apps.Values.Sum(a => a.RunningInstances), Current.Apps.Values.Sum(a => a.Memory), Current.Routes.Count, Current.Domains.Count));
+
     /// <summary>The ledger checks itself against its apps and routes a while after it activates, then every few minutes.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

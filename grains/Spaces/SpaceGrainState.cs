@@ -16,6 +16,11 @@ public sealed record SpaceGrainState
     /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
     [Id(6)] public Storage.Outstanding? Outstanding { get; init; }
 
+    [Id(7)] public GrainInterfaces.Metadata.ResourceMetadata? Metadata { get; init; }
+
     public SpaceSnapshot ToSnapshot(Guid guid) =>
-        new(guid, Name, OrganizationGuid, AllowSsh, SpaceQuotaDefinitionGuid, CreatedAt, UpdatedAt);
+        new(guid, Name, OrganizationGuid, AllowSsh, SpaceQuotaDefinitionGuid, CreatedAt, UpdatedAt)
+        {
+            Metadata = Metadata ?? GrainInterfaces.Metadata.ResourceMetadata.Empty,
+        };
 }

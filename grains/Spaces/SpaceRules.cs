@@ -13,12 +13,14 @@ internal static class SpaceRules
         AllowSsh = command.AllowSsh,
         SpaceQuotaDefinitionGuid = command.SpaceQuotaDefinitionGuid,
         CreatedAt = now,
+        Metadata = GrainInterfaces.Metadata.ResourceMetadata.Empty.Apply(command.Metadata),
     };
 
     public static SpaceGrainState Update(SpaceGrainState current, UpdateSpace command, DateTimeOffset now) => current with
     {
         Name = command.Name is null ? current.Name : ValidName(command.Name),
         AllowSsh = command.AllowSsh ?? current.AllowSsh,
+        Metadata = (current.Metadata ?? GrainInterfaces.Metadata.ResourceMetadata.Empty).Apply(command.Metadata),
         UpdatedAt = now,
     };
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
 using CloudController.GrainInterfaces.Users;
+using Rules = CloudController.GrainInterfaces.Users.Roles;
 using CloudController.Grains.Indexes;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -40,10 +41,16 @@ public sealed partial class UserGrain(
     /// </summary>
     private Membership _stored = Membership.None;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stored = state.RecordExists ? Roles : Membership.None;
-        return Commit.ResumeAsync();
+        await Commit.ResumeAsync();
+        if (state.RecordExists && state.State.User is not null && !state.State.RolePointersWritten)
+        {
+            // Roles granted before roles had guids: their pointers are written once, from the stored membership.
+            var all = HeldRoles(state.State).Select(r => r.Guid);
+            await Commit.StoreAsync(state.State with { RolePointersWritten = true }, new Outstanding { PointerPuts = [.. all] });
+        }
     }
 
     public async Task<UserSnapshot> CreateAsync(string? userName, Guid? defaultSpaceGuid)
@@ -54,7 +61,7 @@ public sealed partial class UserGrain(
         }
 
         var user = new UserSnapshot(Guid, userName, Admin: false, Active: false, defaultSpaceGuid, clock.GetUtcNow(), null);
-        await Commit.StoreAsync(new UserGrainState { User = user, Membership = Membership.None }, Outstanding.Work());
+        await Commit.StoreAsync(new UserGrainState { User = user, Membership = Membership.None, RolePointersWritten = true }, Outstanding.Work());
         LogCreated(Guid);
         return user;
     }
@@ -77,9 +84,15 @@ public sealed partial class UserGrain(
 
     public async Task<bool> ConfirmEntryAsync(string index)
     {
-        if (state.RecordExists && state.State.User is { } user && (index == Placement(Guid).Index || RoleIndexes(Roles).Contains(index)))
+        if (state.RecordExists && state.State.User is { } user && index == Placement(Guid).Index)
         {
-            await Index(index).PutAsync(index == Placement(Guid).Index ? Entry(user) : RoleEntry(user));
+            await Index(index).PutAsync(Entry(user));
+            return true;
+        }
+
+        if (state.RecordExists && state.State.User is { } holder && HeldRoles(state.State).FirstOrDefault(r => HolderIndex(r) == index) is { } role)
+        {
+            await Index(index).PutAsync(RoleEntry(holder, role));
             return true;
         }
 
@@ -94,6 +107,9 @@ public sealed partial class UserGrain(
             : Access.AccessDecider.DecideAsync(GrainFactory, Task.FromResult(_stored), caller, kind, guid, need);
 
     public Task<Membership> MembershipAsync() => Task.FromResult(state.RecordExists ? Roles : Membership.None);
+
+    public Task<ImmutableArray<RoleSnapshot>> RolesAsync() =>
+        Task.FromResult(state.RecordExists && state.State.User is not null ? HeldRoles(state.State) : []);
 
     public async Task GrantAsync(Guid organization, OrgRole role)
     {
@@ -159,18 +175,40 @@ public sealed partial class UserGrain(
     {
         _ = Current;
         var roles = Roles;
+        var pointers = HeldRoles(state.State).Select(r => r.Guid).ToList();
         await state.ClearStateAsync();
         _stored = Membership.None;
-        await Task.WhenAll(RoleIndexes(roles).Append(Placement(Guid).Index).Select(index => Index(index).ReleaseAsync(Guid)));
+        await Task.WhenAll(RoleIndexes(roles).Append(Placement(Guid).Index).Select(index => Index(index).ReleaseAsync(Guid))
+            .Concat(pointers.Select(p => GrainFactory.GetGrain<IRoleGrain>(p).ClearAsync())));
         LogDeleted(Guid);
     }
 
-    /// <summary>Stores new roles; the role holder indexes follow from them (the roles given up are left after the store).</summary>
+    /// <summary>
+    /// Stores new roles, with when each new one was granted; the role holder indexes and role pointers follow from them
+    /// (the roles given up are left, and their pointers cleared, after the store).
+    /// </summary>
     private async Task SaveAsync(Membership membership)
     {
         var left = RoleIndexes(Roles).Except(RoleIndexes(membership), StringComparer.Ordinal);
-        await Commit.StoreAsync(state.State with { Membership = membership }, Outstanding.Work(left));
+        var before = HeldRoles(state.State).Select(r => r.Guid).ToHashSet();
+        var granted = state.State.GrantedAt ?? ImmutableDictionary<Guid, DateTimeOffset>.Empty;
+        var now = clock.GetUtcNow();
+        var after = Rules.Held(membership).Select(r => Rules.GuidOf(r.Type, r.Scope, Guid)).ToHashSet();
+        var gained = after.Except(before).ToList();
+        var lost = before.Except(after).ToList();
+        granted = granted.RemoveRange(lost).SetItems(gained.Select(g => KeyValuePair.Create(g, now)));
+        await Commit.StoreAsync(state.State with { Membership = membership, GrantedAt = granted },
+            Outstanding.Work(left) with { PointerPuts = [.. gained], PointerClears = [.. lost] });
         _stored = membership;
+    }
+
+    /// <summary>The roles a stored user holds, each with when it was granted (the user's creation for roles older than that record).</summary>
+    private ImmutableArray<RoleSnapshot> HeldRoles(UserGrainState s)
+    {
+        var granted = s.GrantedAt ?? ImmutableDictionary<Guid, DateTimeOffset>.Empty;
+        var created = s.User?.CreatedAt ?? DateTimeOffset.UnixEpoch;
+        return [.. Rules.Held(s.Membership ?? Membership.None).Select(r =>
+            RoleSnapshot.Of(r.Type, Guid, r.Scope, granted.GetValueOrDefault(Rules.GuidOf(r.Type, r.Scope, Guid), created)))];
     }
 
     /// <summary>After a store: the user in the users catalog and in the holder index of each role it holds, and out of those it gave up.</summary>
@@ -181,21 +219,27 @@ public sealed partial class UserGrain(
             return Task.CompletedTask;
         }
 
-        var held = RoleIndexes(s.Membership ?? Membership.None).ToList();
-        return Task.WhenAll(held.Select(index => Index(index).PutAsync(RoleEntry(user)))
+        var roles = HeldRoles(s);
+        var held = roles.Select(HolderIndex).ToList();
+        var pointers = roles.Where(r => owed.PointerPuts.Contains(r.Guid)).Select(r => GrainFactory.GetGrain<IRoleGrain>(r.Guid).PutAsync(r))
+            .Concat(owed.PointerClears.Where(p => roles.All(r => r.Guid != p)).Select(p => GrainFactory.GetGrain<IRoleGrain>(p).ClearAsync()));
+        return Task.WhenAll(roles.Select(r => Index(HolderIndex(r)).PutAsync(RoleEntry(user, r)))
             .Append(Index(Placement(Guid).Index).PutAsync(Entry(user)))
-            .Concat(owed.Releases.Except(held, StringComparer.Ordinal).Select(index => Index(index).ReleaseAsync(Guid))));
+            .Concat(owed.Releases.Except(held, StringComparer.Ordinal).Select(index => Index(index).ReleaseAsync(Guid)))
+            .Concat(pointers));
     }
 
     /// <summary>The holder index of every role in <paramref name="roles"/>.</summary>
     private static IEnumerable<string> RoleIndexes(Membership roles) =>
-        roles.Organizations.SelectMany(o => o.Value.Select(r => IndexKeys.RoleHolders(o.Key, r.ToString())))
-            .Concat(roles.Spaces.SelectMany(s => s.Value.Roles.Select(r => IndexKeys.RoleHolders(s.Key, r.ToString()))));
+        Rules.Held(roles).Select(r => IndexKeys.RoleHolders(r.Scope, Rules.HolderName(r.Type)));
+
+    private static string HolderIndex(RoleSnapshot role) => IndexKeys.RoleHolders(role.Scope, Rules.HolderName(role.Type));
 
     private IResourceIndexGrain Index(string key) => GrainFactory.GetGrain<IResourceIndexGrain>(key);
 
-    private static IndexEntry RoleEntry(UserSnapshot user) =>
-        new(user.Guid, user.UserName ?? user.Guid.ToString("D"), string.Empty, user.CreatedAt, []);
+    /// <summary>A holder index entry: the user by name, at the time the role was granted (role lists are in that order).</summary>
+    private static IndexEntry RoleEntry(UserSnapshot user, RoleSnapshot role) =>
+        new(user.Guid, user.UserName ?? user.Guid.ToString("D"), string.Empty, role.CreatedAt, []);
 
     private static IndexPlacement Placement(Guid guid) => IndexPlacement.Only(IndexKeys.Catalog(IndexKeys.Users, guid));
 
@@ -220,4 +264,10 @@ public sealed record UserGrainState
 
     /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
     [Id(2)] public Storage.Outstanding? Outstanding { get; init; }
+
+    /// <summary>When each role (by its guid) was granted; roles older than this record have none.</summary>
+    [Id(3)] public ImmutableDictionary<Guid, DateTimeOffset>? GrantedAt { get; init; }
+
+    /// <summary>Whether the pointers of the roles held before roles had guids have been written.</summary>
+    [Id(4)] public bool RolePointersWritten { get; init; }
 }

@@ -3,20 +3,29 @@ using System.Diagnostics;
 namespace CloudController.Tests.CfCli;
 
 /// <summary>
-/// The official cf CLI v6 (<c>../shared/tools/cf-cli/cf</c> beside the repository, or <c>CF_CLI</c>), run with its own
-/// <c>CF_HOME</c> so that each user has its own login. Tests using it skip, saying why, where the binary is absent.
+/// An official cf CLI, run with its own <c>CF_HOME</c> so that each user has its own login: v6
+/// (<c>../shared/tools/cf-cli/cf</c> beside the repository, or <c>CF_CLI</c>) or, made with <see cref="V7"/>, v7
+/// (<c>../shared/tools/cf7-cli/cf</c>, or <c>CF7_CLI</c>). Tests using one skip, saying why, where its binary is absent.
 /// </summary>
-public sealed class CfCli : IDisposable
+public sealed class CfCli(bool v7 = false) : IDisposable
 {
     private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("cf-home-");
 
-    public static string? Binary { get; } = Locate();
+    public static string? Binary { get; } = Locate("CF_CLI", "cf-cli");
+
+    public static string? V7Binary { get; } = Locate("CF7_CLI", "cf7-cli");
 
     public static string MissingMessage => "the cf CLI binary is absent (set CF_CLI or place it at ../shared/tools/cf-cli/cf)";
 
+    public static string V7MissingMessage => "the cf CLI v7 binary is absent (set CF7_CLI or place it at ../shared/tools/cf7-cli/cf)";
+
+    /// <summary>A cf CLI v7 with its own home.</summary>
+    public static CfCli V7() => new(v7: true);
+
     public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Binary ?? throw new InvalidOperationException(MissingMessage))
+        var binary = v7 ? V7Binary ?? throw new InvalidOperationException(V7MissingMessage) : Binary ?? throw new InvalidOperationException(MissingMessage);
+        var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -46,14 +55,16 @@ public sealed class CfCli : IDisposable
         Xunit.Assert.True(code == exitCode && output.Contains(text, StringComparison.Ordinal),
             $"cf {string.Join(' ', args)} exited {code}, expected {exitCode} and \"{text}\":\n{output}");
         Xunit.Assert.DoesNotContain("is no longer supported", output, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("minimum supported API version", output, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("unable to determine whether targeted API's version", output, StringComparison.Ordinal);
         return output;
     }
 
     public void Dispose() => _home.Delete(recursive: true);
 
-    private static string? Locate()
+    private static string? Locate(string variable, string folder)
     {
-        if (Environment.GetEnvironmentVariable("CF_CLI") is { Length: > 0 } configured)
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } configured)
         {
             return File.Exists(configured) ? configured : null;
         }
@@ -62,7 +73,7 @@ public sealed class CfCli : IDisposable
         {
             if (File.Exists(Path.Combine(dir.FullName, "Orleans.CloudController.sln")))
             {
-                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "tools", "cf-cli", "cf"));
+                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "tools", folder, "cf"));
                 return File.Exists(candidate) ? candidate : null;
             }
         }

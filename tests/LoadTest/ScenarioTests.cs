@@ -18,10 +18,13 @@ public sealed class ScenarioTests(CloudControllerFixture system) : IDisposable
     [InlineData("read-heavy", "1", "4")]
     [InlineData("read-heavy-roles", "1", "4")]
     [InlineData("upload", "4", "2")]
-    public async Task EveryUnitOfAScenarioSucceedsAgainstTheRealServer(string scenario, string files, string units)
+    [InlineData("v3-platform", "1", "3", "--orgs", "3")]
+    [InlineData("events", "1", "60")]
+    public async Task EveryUnitOfAScenarioSucceedsAgainstTheRealServer(string scenario, string files, string units, params string[] more)
     {
         var options = LoadTestOptions.Parse(["--url", "http://localhost", "--scenario", scenario, "--apps", units, "--concurrency", "2",
-            "--files", files, "--bits-size", (int.Parse(files, System.Globalization.CultureInfo.InvariantCulture) * 70_000).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            "--files", files, "--bits-size", (int.Parse(files, System.Globalization.CultureInfo.InvariantCulture) * 70_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. more]);
         var stats = new RunStatistics();
         var scenarios = new Scenarios(options, new CfClient(system.Anonymous(), stats), stats, _work.FullName, () => new CfClient(system.Anonymous(), stats));
 
