@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CloudController.Api.Auth;
+using CloudController.Api.Hosting;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
 using CloudController.Api.Platform;
@@ -125,7 +126,7 @@ internal static class DropletsEndpoints
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
         body.AllowOnly("droplet_guid");
         var droplet = await Droplet(grains, body.RequiredString("droplet_guid"));
-        return TypedResults.Ok(V3AppResource.From(await app.SetCurrentDropletAsync(droplet), platform));
+        return TypedResults.Ok(V3AppResource.From(await app.SetCurrentDropletAsync(droplet), platform, http.BaseUrlOf()));
     }
 
     private static async Task<Ok<V3DropletResource>> GetAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>

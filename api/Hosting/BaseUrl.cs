@@ -10,3 +10,9 @@ internal sealed class BaseUrl(IOptions<ApiOptions> options)
             ? $"{http.Request.Scheme}://{http.Request.Host}"
             : options.Value.ExternalUrl.TrimEnd('/');
 }
+
+internal static class BaseUrlExtensions
+{
+    /// <summary>The API's base URL for this request (absolute links in v3 answers).</summary>
+    public static string BaseUrlOf(this HttpContext http) => http.RequestServices.GetRequiredService<BaseUrl>().Of(http);
+}

@@ -15,7 +15,7 @@ internal sealed record V3AppRequest(
     Field<JsonElement?> EnvironmentVariables,
     Field<V3Lifecycle?> Lifecycle) : IRequestBody
 {
-    private static readonly string[] CreateFields = ["name", "relationships", "environment_variables", "lifecycle"];
+    private static readonly string[] CreateFields = ["name", "relationships", "environment_variables", "lifecycle", "metadata"];
 
     public static IReadOnlyCollection<string>? AllowedFields => CreateFields;
 
@@ -110,4 +110,4 @@ internal sealed record V3Lifecycle(string? Type, JsonElement? Data);
 
 /// <summary>The data of a buildpack lifecycle.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record V3BuildpackLifecycleData(string? Buildpack, string? Stack);
+internal sealed record V3BuildpackLifecycleData(string? Buildpack, string? Stack, IReadOnlyList<string?>? Buildpacks);

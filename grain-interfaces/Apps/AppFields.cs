@@ -31,6 +31,9 @@ public sealed record AppFields
     [Id(18)] public ImmutableArray<int>? Ports { get; init; }
     [Id(20)] public ImmutableHashSet<AppSetting> Cleared { get; init; } = [];
     [Id(21)] public string? HealthCheckHttpEndpoint { get; init; }
+
+    /// <summary>v3 labels and annotations to set (a null value removes its key).</summary>
+    [Id(22)] public Metadata.MetadataPatch? Metadata { get; init; }
 }
 
 /// <summary>The optional settings an update can reset to none.</summary>

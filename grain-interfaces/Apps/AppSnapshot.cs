@@ -47,4 +47,6 @@ public sealed record AppSnapshot
     [Id(33)] public ImmutableArray<AppProcess>? OtherProcesses { get; init; }
     /// <summary>The path an <c>http</c> health check asks; null for the default (<c>/</c>).</summary>
     [Id(34)] public string? HealthCheckHttpEndpoint { get; init; }
+    /// <summary>v3 labels and annotations.</summary>
+    [Id(35)] public Metadata.ResourceMetadata Metadata { get; init; } = GrainInterfaces.Metadata.ResourceMetadata.Empty;
 }

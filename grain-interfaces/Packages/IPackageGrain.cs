@@ -25,6 +25,13 @@ public interface IPackageGrain : IWorkerGrain<PackageInfo>, IIndexedGrain
     [Alias("BeginUploadAsync")]
     Task<PackageSnapshot> BeginUploadAsync(Guid uploadId);
 
+    /// <summary>
+    /// Records bits a v2 upload or copy stored for the app as a READY bits package with this guid (the blob's), so the
+    /// app's v3 views show it; repeating it changes nothing.
+    /// </summary>
+    [Alias("AdoptAsync")]
+    Task<PackageSnapshot> AdoptAsync(Guid appGuid, Bits.PackageInfo bits);
+
     /// <summary>The package, or null when it does not exist. Read-only, so it may interleave with anything.</summary>
     [Alias("FindAsync"), AlwaysInterleave]
     Task<PackageSnapshot?> FindAsync();

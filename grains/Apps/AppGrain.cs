@@ -280,10 +280,23 @@ public sealed partial class AppGrain(
 
         if (current.Package is { } previous)
         {
-            await bits.DeletePackageAsync(previous.PackageGuid, CancellationToken.None);
+            await RetirePackageAsync(previous.PackageGuid);
         }
 
         return next.ToSnapshot(Guid);
+    }
+
+    /// <summary>The replaced bits go: their v3 package expires (its blob with it), or, stored before packages were recorded, the blob alone.</summary>
+    private async Task RetirePackageAsync(Guid package)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IPackageGrain>(package).ExpireAsync();
+        }
+        catch (CloudControllerException e) when (e.Code is CfErrorCode.ResourceNotFound or CfErrorCode.AppPackageNotFound)
+        {
+            await bits.DeletePackageAsync(package, CancellationToken.None);
+        }
     }
 
     public Task<ProcessReport> InstancesAsync(string type) =>

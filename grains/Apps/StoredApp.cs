@@ -58,6 +58,9 @@ public sealed record StoredApp
     [Id(24)] public DateTimeOffset CreatedAt { get; init; }
     [Id(25)] public DateTimeOffset? UpdatedAt { get; init; }
 
+    /// <summary>v3 labels and annotations (none for apps stored before they were kept).</summary>
+    [Id(26)] public GrainInterfaces.Metadata.ResourceMetadata? Metadata { get; init; }
+
     /// <summary>The web process (every app has one).</summary>
     public StoredProcess Web => Processes.FirstOrDefault(p => p.Type == AppProcess.Web) ?? new StoredProcess();
 
@@ -111,6 +114,7 @@ public sealed record StoredApp
             Package = PackageInfo,
             CurrentDropletGuid = CurrentDropletGuid,
             OtherProcesses = others.IsEmpty ? null : others,
+            Metadata = Metadata ?? GrainInterfaces.Metadata.ResourceMetadata.Empty,
         };
     }
 }

@@ -151,16 +151,33 @@ public sealed partial class JobGrain(
 
     private async Task<JobGrainState> GiveToAppAsync(PackageInfo package)
     {
+        var app = state.State.Work!.AppGuid;
         try
         {
-            await GrainFactory.GetGrain<IAppGrain>(state.State.Work!.AppGuid).SetPackageAsync(package);
+            // One model of bits: the upload is the app's v3 package too (recorded first, so the app never holds bits
+            // its v3 views lack), then the app's package.
+            await GrainFactory.GetGrain<GrainInterfaces.Packages.IPackageGrain>(package.PackageGuid).AdoptAsync(app, package);
+            await GrainFactory.GetGrain<IAppGrain>(app).SetPackageAsync(package);
             return JobTransitions.Finish(state.State, clock.GetUtcNow());
         }
         catch (CloudControllerException ex)
         {
             // The app went away (or refused the package) after the package was stored: nobody holds it now.
+            await DropAdoptedAsync(package.PackageGuid);
             await bits.DeletePackageAsync(package.PackageGuid, CancellationToken.None);
             return JobTransitions.Fail(state.State, new JobError(ex.Code, ex.Message), clock.GetUtcNow());
+        }
+    }
+
+    private async Task DropAdoptedAsync(Guid package)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<GrainInterfaces.Packages.IPackageGrain>(package).DeleteAsync();
+        }
+        catch (CloudControllerException)
+        {
+            // Never recorded.
         }
     }
 

@@ -59,6 +59,11 @@ public sealed partial class PackageGrain(
     public Task<PackageSnapshot> CopyAsync(Guid appGuid, PackageSnapshot source) =>
         StoreNewAsync(PackageTransitions.Copy(Guid, appGuid, source, clock.GetUtcNow()), source);
 
+    public Task<PackageSnapshot> AdoptAsync(Guid appGuid, PackageInfo bits) =>
+        state.RecordExists && state.State.Package is { } existing && existing.Bits == bits
+            ? Task.FromResult(existing)
+            : StoreNewAsync(PackageTransitions.Adopted(Guid, appGuid, bits, clock.GetUtcNow()), null);
+
     public async Task<PackageSnapshot> BeginUploadAsync(Guid uploadId)
     {
         var next = PackageTransitions.BeginUpload(Current, clock.GetUtcNow());

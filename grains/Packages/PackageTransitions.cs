@@ -19,6 +19,10 @@ internal static class PackageTransitions
             ? Create(guid, appGuid, PackageType.Docker, source.Url, now)
             : new(guid, appGuid, PackageType.Bits, PackageState.Copying, null, null, null, now, null);
 
+    /// <summary>Bits stored by a v2 upload or copy, recorded READY as they are.</summary>
+    public static PackageSnapshot Adopted(Guid guid, Guid appGuid, PackageInfo bits, DateTimeOffset now) =>
+        new(guid, appGuid, PackageType.Bits, PackageState.Ready, null, bits, null, now, null);
+
     public static PackageSnapshot BeginUpload(PackageSnapshot current, DateTimeOffset now) => current switch
     {
         { Type: PackageType.Docker } => throw CloudControllerException.Unprocessable("Package type must be bits."),

@@ -33,7 +33,7 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         Assert.Equal(40, result.GetProperty("hash").GetProperty("value").GetString()!.Length);
         Assert.Equal("1", staged.GetProperty("environment_variables").GetProperty("STAGE").GetString());
         Assert.Equal($"/v3/packages/{package}", staged.GetProperty("links").GetProperty("package").GetProperty("href").GetString());
-        Assert.Equal($"/v3/droplets/{droplet}", current.GetProperty("links").GetProperty("droplet").GetProperty("href").GetString());
+        Assert.Equal(droplet, current.GetProperty("relationships").GetProperty("current_droplet").GetProperty("data").GetProperty("guid").GetString());
         Assert.Equal("STARTED", started.GetProperty("desired_state").GetString());
         var v2 = await BitsTests.EntityAsync(http, app);
         Assert.Equal("STAGED", v2.GetProperty("package_state").GetString());
@@ -41,7 +41,9 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         Assert.Equal("STARTED", v2.GetProperty("state").GetString());
         Assert.Contains(droplet, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/apps/{app}")).StatusCode);
+        var delete = await http.DeleteAsync($"/v3/apps/{app}");
+        Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        await V3PlatformTests.PollJobAsync(http, delete.Headers.Location!);
 
         Assert.DoesNotContain(droplet, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets));
         Assert.DoesNotContain(package, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Packages));

@@ -245,7 +245,9 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
         await (await http.GetAsync($"/v3/packages/{deleted}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         Assert.DoesNotContain(deleted, await fixture.BlobNamesAsync(BlobContainers.Packages));
         Assert.Contains(kept, await fixture.BlobNamesAsync(BlobContainers.Packages));
-        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/apps/{app}")).StatusCode);
+        var delete = await http.DeleteAsync($"/v3/apps/{app}");
+        Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        await V3PlatformTests.PollJobAsync(http, delete.Headers.Location!);
 
         Assert.DoesNotContain(kept, await fixture.BlobNamesAsync(BlobContainers.Packages));
         await (await http.GetAsync($"/v3/packages/{kept}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
@@ -280,4 +282,29 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
 
     private async Task<string> NewAppAsync(HttpClient http) =>
         await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+
+    [Fact]
+    public async Task BitsUploadedThroughV2AreTheAppsV3PackageAndTheReplacedOnesGo()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("package.json", Zips.Text("{}"), 0x1A4)));
+        var first = (await (await http.GetAsync($"/v3/apps/{app}/packages")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources");
+        await BitsTests.Upload201Async(http, app, [], Zips.Create(("package.json", Zips.Text("{\"v\":2}"), 0x1A4)));
+        var second = (await (await http.GetAsync($"/v3/apps/{app}/packages")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources");
+
+        var firstGuid = Assert.Single(first.EnumerateArray()).GetProperty("guid").GetString()!;
+        Assert.Equal("READY", first[0].GetProperty("state").GetString());
+        Assert.Equal("bits", first[0].GetProperty("type").GetString());
+        // As CC: the replaced package stays listed, EXPIRED, and its bits are gone.
+        Assert.Equal("EXPIRED", second.EnumerateArray().Single(p => p.GetProperty("guid").GetString() == firstGuid).GetProperty("state").GetString());
+        var secondGuid = second.EnumerateArray().Single(p => p.GetProperty("state").GetString() == "READY").GetProperty("guid").GetString()!;
+        Assert.NotEqual(firstGuid, secondGuid);
+        Assert.DoesNotContain(firstGuid, await fixture.BlobNamesAsync(BlobContainers.Packages));
+        Assert.Contains(secondGuid, await fixture.BlobNamesAsync(BlobContainers.Packages));
+        // The adopted package stages like any v3 package.
+        var droplet = await (await http.PostJsonAsync($"/v3/packages/{secondGuid}/droplets", new { })).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal("STAGING", droplet.GetProperty("state").GetString());
+    }
 }

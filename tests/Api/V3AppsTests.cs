@@ -7,8 +7,10 @@ namespace CloudController.Tests.Api;
 [Collection(CloudControllerSuite.Name)]
 public sealed class V3AppsTests(CloudControllerFixture fixture)
 {
+    private static readonly string[] TwoBuildpacks = ["a", "b"];
+
     [Fact]
-    public async Task CreatingAnAppAnswersTheSeedEraShape()
+    public async Task CreatingAnAppAnswersTodaysShapeFromTheSeedEraBody()
     {
         using var http = await fixture.As("writer");
         var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
@@ -24,25 +26,61 @@ public sealed class V3AppsTests(CloudControllerFixture fixture)
         var app = await response.JsonAsync(HttpStatusCode.Created);
         var guid = app.GetProperty("guid").GetString();
         Assert.Equal(
-            ["guid", "name", "state", "desired_state", "total_desired_instances", "created_at", "updated_at", "lifecycle", "environment_variables", "links"],
+            ["guid", "name", "state", "desired_state", "total_desired_instances", "created_at", "updated_at", "lifecycle", "environment_variables", "relationships", "metadata", "links"],
             app.EnumerateObject().Select(p => p.Name));
         Assert.Equal("my_app", app.GetProperty("name").GetString());
-        Assert.Equal("STOPPED", app.GetProperty("desired_state").GetString());
+        Assert.Equal("STOPPED", app.GetProperty("state").GetString());
         Assert.Equal(0, app.GetProperty("total_desired_instances").GetInt32());
         HttpAssertions.IsCfTimestamp(app.GetProperty("created_at"));
-        Assert.Equal(JsonValueKind.Null, app.GetProperty("updated_at").ValueKind);
+        Assert.Equal(app.GetProperty("created_at").GetString(), app.GetProperty("updated_at").GetString());
         Assert.Equal("buildpack", app.GetProperty("lifecycle").GetProperty("type").GetString());
-        Assert.Equal(JsonValueKind.Null, app.GetProperty("lifecycle").GetProperty("data").GetProperty("buildpack").ValueKind);
+        Assert.Empty(app.GetProperty("lifecycle").GetProperty("data").GetProperty("buildpacks").EnumerateArray());
         Assert.Equal("cflinuxfs2", app.GetProperty("lifecycle").GetProperty("data").GetProperty("stack").GetString());
         Assert.Equal("source", app.GetProperty("environment_variables").GetProperty("open").GetString());
+        Assert.Equal(space, app.GetProperty("relationships").GetProperty("space").GetProperty("data").GetProperty("guid").GetString());
+        Assert.Equal(JsonValueKind.Null, app.GetProperty("relationships").GetProperty("current_droplet").GetProperty("data").ValueKind);
         var links = app.GetProperty("links");
-        Assert.Equal(
-            ["self", "space", "processes", "routes", "packages", "droplets", "tasks", "start", "stop", "assign_current_droplet"],
-            links.EnumerateObject().Select(p => p.Name));
-        Assert.Equal($"/v3/apps/{guid}", links.GetProperty("self").GetProperty("href").GetString());
-        Assert.Equal($"/v2/spaces/{space}", links.GetProperty("space").GetProperty("href").GetString());
-        Assert.Equal("PUT", links.GetProperty("start").GetProperty("method").GetString());
-        Assert.Equal($"/v3/apps/{guid}/current_droplet", links.GetProperty("assign_current_droplet").GetProperty("href").GetString());
+        var self = links.GetProperty("self").GetProperty("href").GetString()!;
+        Assert.EndsWith($"/v3/apps/{guid}", self, StringComparison.Ordinal);
+        Assert.StartsWith("http", self, StringComparison.Ordinal);
+        Assert.Equal(response.Headers.Location!.ToString(), self);
+        Assert.EndsWith($"/v3/spaces/{space}", links.GetProperty("space").GetProperty("href").GetString(), StringComparison.Ordinal);
+        Assert.Equal("POST", links.GetProperty("start").GetProperty("method").GetString());
+        Assert.Equal($"{self}/actions/stop", links.GetProperty("stop").GetProperty("href").GetString());
+        Assert.Equal($"{self}/droplets/current", links.GetProperty("current_droplet").GetProperty("href").GetString());
+        Assert.Equal($"{self}/environment_variables", links.GetProperty("environment_variables").GetProperty("href").GetString());
+    }
+
+    [Fact]
+    public async Task TodaysBodyCreatesAnAppWithMetadataAndTheNameIsTakenOncePerSpace()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var body = new
+        {
+            name = "today",
+            relationships = new { space = new { data = new { guid = space } } },
+            lifecycle = new { type = "buildpack", data = new { buildpacks = new[] { "nodejs_buildpack" }, stack = "cflinuxfs2" } },
+            metadata = new { labels = new { tier = "web" }, annotations = new { owner = "team-a" } },
+        };
+
+        var app = await (await http.PostJsonAsync("/v3/apps", body)).JsonAsync(HttpStatusCode.Created);
+        var taken = await (await http.PostJsonAsync("/v3/apps", body)).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var twoBuildpacks = await (await http.PostJsonAsync("/v3/apps", new
+        {
+            name = "two",
+            relationships = new { space = new { data = new { guid = space } } },
+            lifecycle = new { type = "buildpack", data = new { buildpacks = TwoBuildpacks } },
+        })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var guid = app.GetProperty("guid").GetString();
+        var read = await (await http.GetAsync($"/v3/apps/{guid}")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("App with the name 'today' already exists.", taken.GetProperty("detail").GetString());
+        Assert.Contains("one buildpack", twoBuildpacks.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["nodejs_buildpack"], read.GetProperty("lifecycle").GetProperty("data").GetProperty("buildpacks").EnumerateArray().Select(b => b.GetString()));
+        Assert.Equal("web", read.GetProperty("metadata").GetProperty("labels").GetProperty("tier").GetString());
+        Assert.Equal("team-a", read.GetProperty("metadata").GetProperty("annotations").GetProperty("owner").GetString());
+        Assert.Equal("today", (await BitsTests.EntityAsync(http, guid!)).GetProperty("name").GetString());
     }
 
     [Fact]
@@ -104,7 +142,7 @@ public sealed class V3AppsTests(CloudControllerFixture fixture)
         var error = await (await http.PostJsonAsync("/v3/apps", new { name = "taken", relationships = new { space = new { guid = space } } }))
             .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
 
-        Assert.Equal("name must be unique in space", error.GetProperty("detail").GetString());
+        Assert.Equal("App with the name 'taken' already exists.", error.GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -151,7 +189,7 @@ public sealed class V3AppsTests(CloudControllerFixture fixture)
         var byGuid = await (await http.GetAsync($"/v3/apps?guids={a}")).JsonAsync(HttpStatusCode.OK);
 
         Assert.Equal(3, page.GetProperty("pagination").GetProperty("total_results").GetInt32());
-        Assert.Equal($"/v3/apps?page=2&per_page=2&organization_guids={org}", page.GetProperty("pagination").GetProperty("next").GetProperty("href").GetString());
+        Assert.EndsWith($"/v3/apps?page=2&per_page=2&organization_guids={org}", page.GetProperty("pagination").GetProperty("next").GetProperty("href").GetString(), StringComparison.Ordinal);
         Assert.Equal(["c", "a"], byName.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("name").GetString()!));
         Assert.Equal(a, byGuid.GetProperty("resources")[0].GetProperty("guid").GetString());
         await (await http.GetAsync("/v3/apps?space_guid=x")).V3ErrorAsync(HttpStatusCode.BadRequest, 10005, "CF-BadQueryParameter");
@@ -184,7 +222,9 @@ public sealed class V3AppsTests(CloudControllerFixture fixture)
         using var http = await fixture.As("writer");
         var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/apps/{app}")).StatusCode);
+        var delete = await http.DeleteAsync($"/v3/apps/{app}");
+        Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
+        Assert.Equal("app.delete", (await V3PlatformTests.PollJobAsync(http, delete.Headers.Location!)).GetProperty("operation").GetString());
 
         var error = await (await http.GetAsync($"/v3/apps/{app}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         Assert.Equal("App not found", error.GetProperty("detail").GetString());
@@ -203,15 +243,21 @@ public sealed class V3AppsTests(CloudControllerFixture fixture)
         await StagingTests.WaitForStagingAsync(http, staged);
         await (await http.PutAsync($"/v3/apps/{staged}/stop", null)).JsonAsync(HttpStatusCode.OK);
 
-        var error = await (await http.PutAsync($"/v3/apps/{bare}/start", null)).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
-        var started = await (await http.PutAsync($"/v3/apps/{staged}/start", null)).JsonAsync(HttpStatusCode.OK);
-        var stopped = await (await http.PutAsync($"/v3/apps/{staged}/stop", null)).JsonAsync(HttpStatusCode.OK);
+        var error = await (await http.PostAsync($"/v3/apps/{bare}/actions/start", null)).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var restartBare = await (await http.PostAsync($"/v3/apps/{bare}/actions/restart", null)).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var started = await (await http.PostAsync($"/v3/apps/{staged}/actions/start", null)).JsonAsync(HttpStatusCode.OK);
+        var restarted = await (await http.PostAsync($"/v3/apps/{staged}/actions/restart", null)).JsonAsync(HttpStatusCode.OK);
+        var stopped = await (await http.PostAsync($"/v3/apps/{staged}/actions/stop", null)).JsonAsync(HttpStatusCode.OK);
+        var seedEra = await (await http.PutAsync($"/v3/apps/{staged}/start", null)).JsonAsync(HttpStatusCode.OK);
 
-        Assert.Equal("Droplet not found", error.GetProperty("detail").GetString());
-        Assert.Equal("STARTED", started.GetProperty("desired_state").GetString());
+        Assert.Equal("Assign a droplet before starting this app.", error.GetProperty("detail").GetString());
+        Assert.Equal("Assign a droplet before starting this app.", restartBare.GetProperty("detail").GetString());
+        Assert.Equal("STARTED", started.GetProperty("state").GetString());
         Assert.Equal(1, started.GetProperty("total_desired_instances").GetInt32());
-        Assert.StartsWith("/v3/droplets/", started.GetProperty("links").GetProperty("droplet").GetProperty("href").GetString(), StringComparison.Ordinal);
-        Assert.Equal("STOPPED", stopped.GetProperty("desired_state").GetString());
+        Assert.Equal(JsonValueKind.String, started.GetProperty("relationships").GetProperty("current_droplet").GetProperty("data").GetProperty("guid").ValueKind);
+        Assert.Equal("STARTED", restarted.GetProperty("state").GetString());
+        Assert.Equal("STOPPED", stopped.GetProperty("state").GetString());
+        Assert.Equal("STARTED", seedEra.GetProperty("state").GetString());
         Assert.Equal("STAGED", (await BitsTests.EntityAsync(http, staged)).GetProperty("package_state").GetString());
     }
 
