@@ -65,7 +65,7 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
     {
         var body = new CountingStream(request.Body, options.MaxUploadSize, TooLarge);
         var reader = new MultipartReader(boundary, body) { BodyLengthLimit = null, HeadersLengthLimit = 16 * 1024 };
-        bool hasResources = false, hasApplication = false;
+        bool hasResources = false, hasApplication = false, namesFiles = false;
         string? asyncField = null;
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
@@ -79,9 +79,16 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
                     hasApplication = true;
                     break;
                 case "resources":
-                    var resources = new CountingStream(section.Body, MaxResourcesPart, () => Invalid("resources part too large"));
-                    await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).UploadAsync(resources, overwrite: true, cancellationToken);
-                    hasResources = true;
+                    // Read whole (bounded) to know whether it names any file: an empty list with no zip uploads nothing.
+                    using (var resources = new MemoryStream())
+                    {
+                        await new CountingStream(section.Body, MaxResourcesPart, () => Invalid("resources part too large")).CopyToAsync(resources, cancellationToken);
+                        resources.Position = 0;
+                        await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).UploadAsync(resources, overwrite: true, cancellationToken);
+                        hasResources = true;
+                        namesFiles = NamesAnyFile(resources.GetBuffer().AsSpan(0, (int)resources.Length));
+                    }
+
                     break;
                 case "async":
                     using (var text = new StreamReader(new CountingStream(section.Body, 64, () => Invalid("invalid async"))))
@@ -106,7 +113,22 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
             await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).UploadAsync(BinaryData.FromString("[]"), overwrite: true, cancellationToken);
         }
 
-        return new BitsUpload(uploadId, hasApplication, asyncField);
+        return new BitsUpload(uploadId, hasApplication, asyncField) { HasResources = namesFiles };
+    }
+
+    /// <summary>Whether a resources part is a non-empty JSON array (anything else is judged by the packager).</summary>
+    private static bool NamesAnyFile(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(json);
+            return !(reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.StartArray
+                && reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.EndArray);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return true;
+        }
     }
 
     private static readonly BlobUploadOptions Streamed = new()
@@ -130,4 +152,8 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
 }
 
 /// <summary>What a bits request stored in the uploads container.</summary>
-internal sealed record BitsUpload(Guid UploadId, bool HasApplication, string? AsyncField);
+internal sealed record BitsUpload(Guid UploadId, bool HasApplication, string? AsyncField)
+{
+    /// <summary>Whether the request's <c>resources</c> part names any file (matched files to take from the cache).</summary>
+    public bool HasResources { get; init; }
+}

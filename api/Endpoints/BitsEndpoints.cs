@@ -27,6 +27,7 @@ internal static class BitsEndpoints
     {
         routes.MapPut("/v2/apps/{guid}/bits", UploadAsync).DisableAntiforgery().Guard(AccessKind.App, AccessNeed.Develop);
         routes.MapPut("/v2/resource_match", ResourceMatchAsync).Unguarded("answers which fingerprints the shared cache holds; names no resource");
+        routes.MapPost("/v3/resource_matches", ResourceMatchesV3Async).Unguarded("answers which fingerprints the shared cache holds; names no resource");
         routes.MapGet("/v2/apps/{guid}/download", DownloadAsync).Guard(AccessKind.App, AccessNeed.Develop);
         routes.MapPost("/v2/apps/{guid}/copy_bits", CopyBitsAsync).Guard(AccessKind.App, AccessNeed.Develop);
         routes.MapGet("/v2/jobs/{guid}", GetJobAsync).Guard(AccessKind.Job, AccessNeed.Read);
@@ -87,14 +88,54 @@ internal static class BitsEndpoints
             throw CloudControllerException.Unprocessable($"Resources array must have at most {MaxResourceMatch} resources");
         }
 
-        var resources = await containers.GetAsync(BlobContainers.Resources);
-        var entries = body.EnumerateArray().ToList();
-        var matched = new bool[entries.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = http.RequestAborted },
-            async (i, ct) => matched[i] = Eligible(entries[i], options.Value, out var sha1)
-                && (await resources.GetBlobClient(BitsBlobNames.Resource(sha1)).ExistsAsync(ct)).Value);
-        return TypedResults.Json(entries.Where((_, i) => matched[i]).ToList(), CfJson.Options);
+        return TypedResults.Json(await MatchedAsync(containers, [.. body.EnumerateArray()], V2Fingerprint, options.Value, http.RequestAborted), CfJson.Options);
     }
+
+    /// <summary>
+    /// <c>POST /v3/resource_matches {"resources": [{path, mode, checksum: {value}, size_in_bytes}]}</c>: 201 with the
+    /// entries the cache holds, 1 to 5,000 per request as CC.
+    /// </summary>
+    private static async Task<IResult> ResourceMatchesV3Async(HttpContext http, BitsContainers containers, IOptions<BitsOptions> options)
+    {
+        var body = await JsonBody.ReadAsync(http.Request, maxBytes: 4L * 1024 * 1024);
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("resources", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            throw CloudControllerException.Unprocessable("Resources must be an array");
+        }
+
+        var count = list.GetArrayLength();
+        if (count is 0 or > MaxResourceMatch)
+        {
+            throw CloudControllerException.Unprocessable(count == 0
+                ? "Resources array must have at least 1 resource"
+                : $"Resources array must have at most {MaxResourceMatch} resources");
+        }
+
+        var matched = await MatchedAsync(containers, [.. list.EnumerateArray()], V3Fingerprint, options.Value, http.RequestAborted);
+        return TypedResults.Json(new Dictionary<string, object> { ["resources"] = matched }, CfJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>The entries whose blob the resource cache holds (only eligible sizes are looked up), 16 lookups at a time.</summary>
+    private static async Task<List<JsonElement>> MatchedAsync(
+        BitsContainers containers, List<JsonElement> entries, Func<JsonElement, (JsonElement Sha1, JsonElement Size)?> fingerprint, BitsOptions options,
+        CancellationToken cancellationToken)
+    {
+        var resources = await containers.GetAsync(BlobContainers.Resources);
+        var matched = new bool[entries.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (i, ct) => matched[i] = fingerprint(entries[i]) is { } f && Eligible(f.Sha1, f.Size, options, out var sha1)
+                && (await resources.GetBlobClient(BitsBlobNames.Resource(sha1)).ExistsAsync(ct)).Value);
+        return [.. entries.Where((_, i) => matched[i])];
+    }
+
+    private static (JsonElement, JsonElement)? V2Fingerprint(JsonElement entry) =>
+        entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("sha1", out var sha1) && entry.TryGetProperty("size", out var size) ? (sha1, size) : null;
+
+    private static (JsonElement, JsonElement)? V3Fingerprint(JsonElement entry) =>
+        entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("checksum", out var checksum) && checksum.ValueKind == JsonValueKind.Object
+            && checksum.TryGetProperty("value", out var sha1) && entry.TryGetProperty("size_in_bytes", out var size)
+            ? (sha1, size)
+            : null;
 
     private static async Task<IResult> DownloadAsync(string guid, IGrainFactory grains, BitsContainers containers, CancellationToken cancellationToken)
     {
@@ -176,12 +217,10 @@ internal static class BitsEndpoints
         }
     }
 
-    private static bool Eligible(JsonElement entry, BitsOptions options, out string sha1)
+    private static bool Eligible(JsonElement hash, JsonElement size, BitsOptions options, out string sha1)
     {
         sha1 = "";
-        if (entry.ValueKind != JsonValueKind.Object
-            || !entry.TryGetProperty("sha1", out var hash) || hash.ValueKind != JsonValueKind.String
-            || !entry.TryGetProperty("size", out var size) || !size.TryGetInt64(out var bytes))
+        if (hash.ValueKind != JsonValueKind.String || !size.TryGetInt64(out var bytes))
         {
             return false;
         }

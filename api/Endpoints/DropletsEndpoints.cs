@@ -126,7 +126,7 @@ internal static class DropletsEndpoints
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
         body.AllowOnly("droplet_guid");
         var droplet = await Droplet(grains, body.RequiredString("droplet_guid"));
-        return TypedResults.Ok(V3AppResource.From(await app.SetCurrentDropletAsync(droplet), platform, http.BaseUrlOf()));
+        return TypedResults.Ok(V3AppResource.From(await app.SetCurrentDropletAsync(droplet, whileStarted: false), platform, http.BaseUrlOf()));
     }
 
     private static async Task<Ok<V3DropletResource>> GetAsync(string guid, IGrainFactory grains, PlatformCatalog platform) =>
@@ -169,7 +169,7 @@ internal static class DropletsEndpoints
     {
         var page = await grains.Lists().DropletsAsync(
             http.ListCaller(), filter with { Guids = query.GuidsOf("guids"), States = query.ValuesOf("states") }, query.Window);
-        return TypedResults.Ok(V3Page<V3DropletResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(d => V3DropletResource.From(d, platform))]));
+        return TypedResults.Ok(V3Page<V3DropletResource>.Create(http.BaseUrlOf(), http.Request.Path, query, page.TotalResults, [.. page.Items.Select(d => V3DropletResource.From(d, platform))]));
     }
 
     private static async Task<PackageSnapshot> Package(IGrainFactory grains, string guid) =>

@@ -1,3 +1,4 @@
+using CloudController.Api.Hosting;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Azure;
@@ -24,7 +25,7 @@ internal static class PackagesEndpoints
 {
     private static readonly string[] Filters = ["guids", "app_guids", "states", "types"];
     private static readonly string[] SeedFields = ["type", "url"];
-    private static readonly string[] CurrentFields = ["type", "url", "relationships"];
+    private static readonly string[] CurrentFields = ["type", "url", "relationships", "data", "metadata"];
 
     public static IEndpointRouteBuilder MapPackages(this IEndpointRouteBuilder routes)
     {
@@ -68,9 +69,11 @@ internal static class PackagesEndpoints
     {
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
         body.AllowOnly(CurrentFields);
+        // Today's relationship is {"app": {"data": {"guid"}}}; the seed era's {"app": {"guid"}} is still read.
         var appGuid = body.Root.TryGetProperty("relationships", out var r) && r.ValueKind == JsonValueKind.Object
             && r.TryGetProperty("app", out var a) && a.ValueKind == JsonValueKind.Object
-            && a.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String
+            && (a.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : a).TryGetProperty("guid", out var g)
+            && g.ValueKind == JsonValueKind.String
             ? g.GetString()!
             : throw CloudControllerException.Unprocessable("Relationships must be {\"app\": {\"guid\": \"<app guid>\"}}");
         var appGrain = App(grains, appGuid);
@@ -126,7 +129,7 @@ internal static class PackagesEndpoints
             States = query.ValuesOf("states"),
             Types = query.ValuesOf("types"),
         }, query.Window);
-        return TypedResults.Ok(V3Page<V3PackageResource>.Create("", http.Request.Path, query, page.TotalResults, [.. page.Items.Select(V3PackageResource.From)]));
+        return TypedResults.Ok(V3Page<V3PackageResource>.Create(http.BaseUrlOf(), http.Request.Path, query, page.TotalResults, [.. page.Items.Select(V3PackageResource.From)]));
     }
 
     /// <summary>Multipart part <c>bits</c>, streamed to blob storage; answers PROCESSING_UPLOAD while the silo processes it.</summary>
@@ -148,12 +151,12 @@ internal static class PackagesEndpoints
 
         BitsEndpoints.AllowLargeBody(http, options.Value);
         var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "bits", resourcesRequired: false, http.RequestAborted);
-        if (!upload.HasApplication)
+        if (!upload.HasApplication && !upload.HasResources)
         {
-            throw CloudControllerException.Unprocessable("Bits path An application zip file must be uploaded");
+            throw CloudControllerException.Unprocessable("Upload must include either resources or bits");
         }
 
-        return TypedResults.Ok(V3PackageResource.From(await package.BeginUploadAsync(upload.UploadId)));
+        return TypedResults.Ok(V3PackageResource.From(await package.BeginUploadAsync(upload.UploadId, upload.HasApplication)));
     }
 
     private static async Task<IResult> DownloadAsync(string guid, IGrainFactory grains, BitsContainers containers, CancellationToken cancellationToken)

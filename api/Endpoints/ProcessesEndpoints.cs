@@ -1,3 +1,4 @@
+using CloudController.Api.Hosting;
 using System.Collections.Immutable;
 using CloudController.Api.Auth;
 using CloudController.Api.Paging;
@@ -66,7 +67,7 @@ internal static class ProcessesEndpoints
             appGuids = appGuids.IsDefaultOrEmpty ? owners : [.. appGuids.Intersect(owners)];
             if (appGuids.IsEmpty)
             {
-                return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, 0, []));
+                return TypedResults.Ok(V3Page<V3ProcessResource>.Create(http.BaseUrlOf(), http.Request.Path, query, 0, []));
             }
         }
 
@@ -74,7 +75,7 @@ internal static class ProcessesEndpoints
         if (processGuids.IsDefaultOrEmpty && types is [AppProcess.Web])
         {
             var page = await grains.Lists().AppsAsync(http.ListCaller(), filter, query.Window);
-            return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, page.TotalResults,
+            return TypedResults.Ok(V3Page<V3ProcessResource>.Create(http.BaseUrlOf(), http.Request.Path, query, page.TotalResults,
                 [.. page.Items.Select(app => V3ProcessResource.Of(app, app.Web()))]));
         }
 
@@ -91,7 +92,7 @@ internal static class ProcessesEndpoints
             }
         }
 
-        return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, processes.Count,
+        return TypedResults.Ok(V3Page<V3ProcessResource>.Create(http.BaseUrlOf(), http.Request.Path, query, processes.Count,
             [.. processes.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage)]));
     }
 
@@ -103,7 +104,7 @@ internal static class ProcessesEndpoints
         IReadOnlyList<V3ProcessResource> processes = [.. app.Processes()
             .Where(p => types.IsDefaultOrEmpty || types.Contains(p.Type))
             .Select(p => V3ProcessResource.Of(app, p))];
-        return TypedResults.Ok(V3Page<V3ProcessResource>.Create("", http.Request.Path, query, processes.Count,
+        return TypedResults.Ok(V3Page<V3ProcessResource>.Create(http.BaseUrlOf(), http.Request.Path, query, processes.Count,
             [.. processes.Skip((query.Page - 1) * query.PerPage).Take(query.PerPage)]));
     }
 
@@ -186,6 +187,13 @@ internal static class ProcessesEndpoints
         var app = await OwnerOfAsync(grains, processGuid);
         var process = app?.ProcessByGuid(processGuid) ?? throw CloudControllerException.ProcessNotFound();
         return await then(new OwnedProcess(app!, process));
+    }
+
+    /// <summary>The process with this guid (and its app); ProcessNotFound when there is none.</summary>
+    internal static async Task<AppProcess> ProcessAsync(IGrainFactory grains, string guid)
+    {
+        var processGuid = RouteGuid.Parse(guid, _ => CloudControllerException.ProcessNotFound());
+        return (await OwnerOfAsync(grains, processGuid))?.ProcessByGuid(processGuid) ?? throw CloudControllerException.ProcessNotFound();
     }
 
     /// <summary>The app holding a process: the app of the same guid (web), else the one its pointer names; null for none.</summary>

@@ -6,6 +6,7 @@ using CloudController.Api.Endpoints;
 using CloudController.Api.Uaa;
 using CloudController.Api.Errors;
 using CloudController.Api.Http;
+using CloudController.Api.Manifests;
 using CloudController.GrainInterfaces.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -56,6 +57,9 @@ internal static class ApiApplicationExtensions
         app.MapApps();
         app.MapBits();
         app.MapV3Apps();
+        app.MapV3AppSettings();
+        app.MapApplyManifest();
+        app.MapDeployments();
         app.MapPackages();
         app.MapDroplets();
         app.MapProcesses();

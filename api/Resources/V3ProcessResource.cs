@@ -16,6 +16,8 @@ internal sealed record V3ProcessResource(
     V3HealthCheck HealthCheck,
     DateTimeOffset CreatedAt,
     DateTimeOffset? UpdatedAt,
+    IReadOnlyDictionary<string, ToOne> Relationships,
+    V3Metadata Metadata,
     IReadOnlyDictionary<string, Link> Links)
 {
     public static V3ProcessResource Of(AppSnapshot app, AppProcess process)
@@ -27,6 +29,8 @@ internal sealed record V3ProcessResource(
             new V3HealthCheck(process.HealthCheckType, new V3HealthCheckData(process.HealthCheckTimeout,
                 process.HealthCheckType == "http" ? process.HealthCheckHttpEndpoint ?? "/" : null)),
             process.CreatedAt, process.UpdatedAt,
+            new Dictionary<string, ToOne> { ["app"] = new(new GuidRef(app.Guid)) },
+            V3Metadata.From(GrainInterfaces.Metadata.ResourceMetadata.Empty),
             new Dictionary<string, Link>
             {
                 ["self"] = new(self),

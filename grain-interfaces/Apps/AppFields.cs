@@ -34,6 +34,9 @@ public sealed record AppFields
 
     /// <summary>v3 labels and annotations to set (a null value removes its key).</summary>
     [Id(22)] public Metadata.MetadataPatch? Metadata { get; init; }
+
+    /// <summary>Environment variables to merge into the app's (a JSON object; a null value removes its key).</summary>
+    [Id(23)] public string? EnvironmentPatch { get; init; }
 }
 
 /// <summary>The optional settings an update can reset to none.</summary>

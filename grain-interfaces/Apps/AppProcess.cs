@@ -46,6 +46,9 @@ public sealed record ProcessFields
     [Id(5)] public string? HealthCheckType { get; init; }
     [Id(6)] public int? HealthCheckTimeout { get; init; }
     [Id(7)] public string? HealthCheckHttpEndpoint { get; init; }
+
+    /// <summary>Creates the type when the app lacks it (a manifest's process) instead of raising ProcessNotFound.</summary>
+    [Id(8)] public bool CreateMissing { get; init; }
 }
 
 /// <summary>An app's processes: the web process (a view of the app's fields) first, then the other types by name.</summary>

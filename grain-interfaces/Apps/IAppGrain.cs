@@ -41,9 +41,13 @@ public interface IAppGrain : IIndexedGrain
     [Alias("ReserveStagingAsync")]
     Task ReserveStagingAsync(Guid dropletGuid);
 
-    /// <summary>Makes a STAGED droplet of this app its current one (v3); raises UnprocessableEntity unless STOPPED.</summary>
+    /// <summary>
+    /// Makes a STAGED droplet of this app its current one (v3). The seed era's <c>PUT current_droplet</c> raises
+    /// UnprocessableEntity unless STOPPED; today's relationship (<paramref name="whileStarted"/>) may change it under a
+    /// started app, whose instances take it at their next start.
+    /// </summary>
     [Alias("SetCurrentDropletAsync")]
-    Task<AppSnapshot> SetCurrentDropletAsync(Droplets.DropletSnapshot droplet);
+    Task<AppSnapshot> SetCurrentDropletAsync(Droplets.DropletSnapshot droplet, bool whileStarted);
 
     /// <summary>What the runtime reports of one of the app's processes (no instances unless STARTED). Interleaves: it reads only the runtime.</summary>
     [Alias("ProcessInstancesAsync"), Orleans.Concurrency.AlwaysInterleave]

@@ -5,6 +5,7 @@ public enum CfErrorCode
 {
     InvalidAuthToken = 1000,
     MessageParseError = 1001,
+    BadRequest = 1004,
     InvalidRelation = 1002,
     NotFound = 10000,
     UnknownError = 10001,

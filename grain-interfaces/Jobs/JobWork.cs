@@ -18,6 +18,9 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 
     [Id(8)] public string? RequestJson { get; init; }
 
+    /// <summary>What an <c>apply_manifest</c> job changes.</summary>
+    [Id(9)] public Manifests.ManifestPlan? Manifest { get; init; }
+
     /// <summary>The job's v3 <c>operation</c>.</summary>
     public string Operation => Kind switch
     {
@@ -32,6 +35,7 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
         JobKind.DeleteUser => "user.delete",
         JobKind.DeleteRole => "role.delete",
         JobKind.DeleteOrganizationQuota => "organization_quota.delete",
+        JobKind.ApplyManifest => "space.apply_manifest",
         _ => Kind.ToString(),
     };
 
@@ -40,6 +44,10 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 
     public static JobWork CopyBits(Guid destinationAppGuid, Guid sourceAppGuid, string owner) =>
         new(JobKind.CopyBits, destinationAppGuid, null, false, sourceAppGuid, owner);
+
+    /// <summary>Applies a resolved manifest to the apps of <see cref="Manifests.ManifestPlan.SpaceGuid"/>.</summary>
+    public static JobWork ApplyManifest(Manifests.ManifestPlan plan, string owner, AuditActor actor, string? requestJson) =>
+        new(JobKind.ApplyManifest, Guid.Empty, null, false, null, owner) { Target = plan.SpaceGuid, Actor = actor, RequestJson = requestJson, Manifest = plan };
 
     /// <summary>Deletes <paramref name="target"/> (of the kind <paramref name="kind"/> names) and everything in it.</summary>
     public static JobWork Delete(JobKind kind, Guid target, string owner, AuditActor actor, string? requestJson) =>
@@ -50,7 +58,7 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 public enum JobKind
 {
     UploadBits, CopyBits, DeleteOrganization, DeleteSpace, DeleteDomain, DeleteApp, DeleteRoute, DeleteUnmappedRoutes, DeleteUser, DeleteRole,
-    DeleteOrganizationQuota,
+    DeleteOrganizationQuota, ApplyManifest,
 }
 
 /// <summary>What a job's work produced: the package a bits job stored (nothing for a deletion).</summary>

@@ -23,7 +23,7 @@ public interface IPackageGrain : IWorkerGrain<PackageInfo>, IIndexedGrain
 
     /// <summary>AWAITING_UPLOAD → PROCESSING_UPLOAD and processing starts; raises PackageBitsAlreadyUploaded otherwise.</summary>
     [Alias("BeginUploadAsync")]
-    Task<PackageSnapshot> BeginUploadAsync(Guid uploadId);
+    Task<PackageSnapshot> BeginUploadAsync(Guid uploadId, bool hasApplication);
 
     /// <summary>
     /// Records bits a v2 upload or copy stored for the app as a READY bits package with this guid (the blob's), so the

@@ -227,11 +227,16 @@ public sealed partial class AppGrain(
         await state.SaveAsync(state.State with { V3StagingDroplet = dropletGuid });
     }
 
-    public async Task<AppSnapshot> SetCurrentDropletAsync(DropletSnapshot droplet)
+    public async Task<AppSnapshot> SetCurrentDropletAsync(DropletSnapshot droplet, bool whileStarted)
     {
         var current = Current;
-        var next = AppTransitions.SetCurrentDroplet(current, Guid, droplet, clock.GetUtcNow());
-        await StoreChangeAsync(current, next, events: _ => []);
+        if (current.CurrentDropletGuid == droplet.Guid && whileStarted)
+        {
+            return current.ToSnapshot(Guid);
+        }
+
+        var next = AppTransitions.SetCurrentDroplet(current, Guid, droplet, clock.GetUtcNow(), whileStarted: whileStarted);
+        await StoreChangeAsync(current, next, events: org => [Event("audit.app.droplet.mapped", next, org)]);
         return next.ToSnapshot(Guid);
     }
 

@@ -116,7 +116,7 @@ internal static class AppTransitions
             StackGuid = fields.StackGuid ?? current.StackGuid,
             Production = fields.Production ?? current.Production,
             Buildpack = fields.Buildpack ?? (Cleared(AppSetting.Buildpack) ? null : current.Buildpack),
-            EnvironmentJson = fields.EnvironmentJson ?? current.EnvironmentJson,
+            EnvironmentJson = fields.EnvironmentJson ?? (fields.EnvironmentPatch is { } patch ? MergeEnvironment(current.EnvironmentJson, patch) : current.EnvironmentJson),
             Metadata = (current.Metadata ?? GrainInterfaces.Metadata.ResourceMetadata.Empty).Apply(fields.Metadata),
             State = fields.State ?? current.State,
             Console = fields.Console ?? current.Console,
@@ -226,9 +226,9 @@ internal static class AppTransitions
     }
 
     /// <summary>v3 <c>current_droplet</c>: only a STOPPED app, only a STAGED droplet of its own; the v2 view becomes STAGED.</summary>
-    public static StoredApp SetCurrentDroplet(StoredApp app, Guid appGuid, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null)
+    public static StoredApp SetCurrentDroplet(StoredApp app, Guid appGuid, DropletSnapshot droplet, DateTimeOffset now, Func<Guid>? newGuid = null, bool whileStarted = false)
     {
-        if (app.State != AppState.Stopped)
+        if (app.State != AppState.Stopped && !whileStarted)
         {
             throw CloudControllerException.Unprocessable("Stop the app before changing droplet");
         }
@@ -278,12 +278,30 @@ internal static class AppTransitions
                     HealthCheckType = "process",
                     CreatedAt = now,
                 });
-        return app with { Processes = [web, .. others] };
+        // A type the user declared with its own command (a manifest's process) stays without the droplet naming it.
+        var declared = app.Processes.Where(p => p.Type != AppProcess.Web && p.Command is not null && !types.ContainsKey(p.Type));
+        return app with { Processes = [web, .. others.Concat(declared).OrderBy(p => p.Type, StringComparer.Ordinal)] };
     }
 
     /// <summary>A change to one process, validated as the app's settings are. Raises ProcessNotFound for a type the app lacks.</summary>
-    public static StoredApp UpdateProcess(StoredApp app, string type, ProcessFields fields, DateTimeOffset now, AppLimits? limits = null)
+    public static StoredApp UpdateProcess(StoredApp app, string type, ProcessFields fields, DateTimeOffset now, AppLimits? limits = null, Func<Guid>? newGuid = null)
     {
+        if (app.Process(type) is null && fields.CreateMissing)
+        {
+            // A manifest's new type: CF's defaults for a non-web process, then the manifest's settings.
+            var created = new StoredProcess
+            {
+                Guid = (newGuid ?? Guid.NewGuid)(),
+                Type = type,
+                Instances = 0,
+                Memory = DefaultMemory,
+                DiskQuota = app.Web.DiskQuota,
+                HealthCheckType = "process",
+                CreatedAt = now,
+            };
+            app = app with { Processes = [.. app.Processes, created] };
+        }
+
         var current = app.Process(type) ?? throw CloudControllerException.ProcessNotFound();
         var next = current with
         {
@@ -386,6 +404,30 @@ internal static class AppTransitions
         }
 
         ValidateEnvironment(app.EnvironmentJson);
+    }
+
+    /// <summary>The app's variables with <paramref name="patchJson"/>'s set (a null value removes its key), in their order.</summary>
+    public static string MergeEnvironment(string environmentJson, string patchJson)
+    {
+        var merged = System.Text.Json.Nodes.JsonNode.Parse(environmentJson) as System.Text.Json.Nodes.JsonObject ?? [];
+        if (System.Text.Json.Nodes.JsonNode.Parse(patchJson) is not System.Text.Json.Nodes.JsonObject patch)
+        {
+            throw CloudControllerException.Unprocessable("Var must be an object");
+        }
+
+        foreach (var (key, value) in patch)
+        {
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value.DeepClone();
+            }
+        }
+
+        return merged.ToJsonString();
     }
 
     private static void ValidateEnvironment(string environmentJson)

@@ -37,12 +37,21 @@ internal sealed record Fingerprint(string Path, long Size, string Sha1, int Mode
         }
     }
 
+    /// <summary>v2's <c>{fn, sha1, size, mode}</c> or v3's <c>{path, checksum: {value}, size_in_bytes, mode}</c>.</summary>
     private static Fingerprint Parse(JsonElement entry)
     {
-        if (entry.ValueKind != JsonValueKind.Object
-            || !entry.TryGetProperty("fn", out var fn) || fn.ValueKind != JsonValueKind.String
-            || !entry.TryGetProperty("sha1", out var sha1) || sha1.ValueKind != JsonValueKind.String
-            || !entry.TryGetProperty("size", out var size) || !size.TryGetInt64(out var bytes) || bytes < 0)
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("invalid :resources");
+        }
+
+        var v3 = entry.TryGetProperty("checksum", out var checksum);
+        JsonElement fn = default, sha1 = default, size = default;
+        if (!(v3
+                ? entry.TryGetProperty("path", out fn) && checksum.ValueKind == JsonValueKind.Object && checksum.TryGetProperty("value", out sha1)
+                    && entry.TryGetProperty("size_in_bytes", out size)
+                : entry.TryGetProperty("fn", out fn) && entry.TryGetProperty("sha1", out sha1) && entry.TryGetProperty("size", out size))
+            || fn.ValueKind != JsonValueKind.String || sha1.ValueKind != JsonValueKind.String || !size.TryGetInt64(out var bytes) || bytes < 0)
         {
             throw Invalid("invalid :resources");
         }

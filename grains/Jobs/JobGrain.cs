@@ -125,7 +125,15 @@ public sealed partial class JobGrain(
         var (work, job, grains) = (state.State.Work!, Guid, GrainFactory);
         await Work.RunAsync<IJobGrain, JobResult>(async ct => work.Kind is JobKind.UploadBits or JobKind.CopyBits
             ? new JobResult(await PackageAsync(bits, grains, job, work, ct))
-            : await DeleteAsync(grains, work, ct));
+            : work.Kind is JobKind.ApplyManifest
+                ? await ApplyManifestAsync(grains, work, ct)
+                : await DeleteAsync(grains, work, ct));
+    }
+
+    private static async Task<JobResult> ApplyManifestAsync(IGrainFactory grains, JobWork work, CancellationToken cancellationToken)
+    {
+        await ManifestApplication.RunAsync(grains, work, cancellationToken);
+        return new JobResult(null);
     }
 
     private static async Task<JobResult> DeleteAsync(IGrainFactory grains, JobWork work, CancellationToken cancellationToken)

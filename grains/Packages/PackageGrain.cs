@@ -64,10 +64,10 @@ public sealed partial class PackageGrain(
             ? Task.FromResult(existing)
             : StoreNewAsync(PackageTransitions.Adopted(Guid, appGuid, bits, clock.GetUtcNow()), null);
 
-    public async Task<PackageSnapshot> BeginUploadAsync(Guid uploadId)
+    public async Task<PackageSnapshot> BeginUploadAsync(Guid uploadId, bool hasApplication)
     {
         var next = PackageTransitions.BeginUpload(Current, clock.GetUtcNow());
-        await SaveAsync(state.State with { Package = next, UploadId = uploadId, Attempts = 0 });
+        await SaveAsync(state.State with { Package = next, UploadId = uploadId, Attempts = 0, ResourcesOnly = !hasApplication });
         await BeginAsync(null, counts: true);
         return Current;
     }
@@ -175,10 +175,10 @@ public sealed partial class PackageGrain(
             await SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
         }
 
-        var (package, app, upload, source) = (Guid, Current.AppGuid, state.State.UploadId, state.State.CopySource?.Bits);
+        var (package, app, upload, source, zip) = (Guid, Current.AppGuid, state.State.UploadId, state.State.CopySource?.Bits, !state.State.ResourcesOnly);
         var building = Current.State == PackageState.ProcessingUpload;
         await Work.RunAsync<IPackageGrain, PackageInfo>(ct => building
-            ? bits.BuildPackageAsync(app, upload!.Value, hasApplication: true, package, ct)
+            ? bits.BuildPackageAsync(app, upload!.Value, hasApplication: zip, package, ct)
             : bits.CopyPackageAsync(source ?? throw CloudControllerException.Unprocessable("failed to copy - the source package has no bits"), package, ct));
     }
 

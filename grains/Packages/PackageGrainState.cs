@@ -16,4 +16,7 @@ public sealed record PackageGrainState
 
     /// <summary>Derived work the last stored change still owes (see <see cref="Storage.Outstanding"/>).</summary>
     [Id(4)] public Storage.Outstanding? Outstanding { get; init; }
+
+    /// <summary>The upload in flight sent only matched resources (no zip); false for a zip, as stored before this field.</summary>
+    [Id(5)] public bool ResourcesOnly { get; init; }
 }

@@ -162,7 +162,7 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         Assert.Equal(0, (await (await http.GetAsync($"/v3/apps/{app}/droplets")).JsonAsync(HttpStatusCode.OK)).GetProperty("pagination").GetProperty("total_results").GetInt32());
     }
 
-    private static async Task<string> ReadyPackageAsync(HttpClient http, string app, params (string Path, byte[] Content)[] files)
+    internal static async Task<string> ReadyPackageAsync(HttpClient http, string app, params (string Path, byte[] Content)[] files)
     {
         var package = await PackagesTests.NewBitsPackageAsync(http, app);
         await (await http.PostAsync($"/v3/packages/{package}/upload", PackagesTests.Bits(Zips.Create([.. files.Select(f => (f.Path, f.Content, 0x1A4))])))).JsonAsync(HttpStatusCode.OK);

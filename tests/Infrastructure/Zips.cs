@@ -61,6 +61,13 @@ public static class Zips
     /// <summary>Incompressible bytes, above the resource cache's minimum size by default.</summary>
     public static byte[] Random(int size = 70 * 1024) => RandomNumberGenerator.GetBytes(size);
 
+    /// <summary>The entry names of a zip.</summary>
+    public static IReadOnlyList<string> Names(byte[] zip)
+    {
+        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip), System.IO.Compression.ZipArchiveMode.Read);
+        return [.. archive.Entries.Select(e => e.FullName)];
+    }
+
 #pragma warning disable CA5350 // the CF protocol fingerprints files by sha1
     public static string Sha1(byte[] content) => Convert.ToHexStringLower(SHA1.HashData(content));
 #pragma warning restore CA5350
