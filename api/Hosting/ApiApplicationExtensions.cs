@@ -60,6 +60,7 @@ internal static class ApiApplicationExtensions
         app.MapV3AppSettings();
         app.MapApplyManifest();
         app.MapDeployments();
+        app.MapTasks();
         app.MapPackages();
         app.MapDroplets();
         app.MapProcesses();

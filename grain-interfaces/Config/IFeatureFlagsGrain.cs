@@ -38,6 +38,7 @@ public static class FeatureFlags
     public const string AppBitsUpload = "app_bits_upload";
     public const string AppScaling = "app_scaling";
     public const string RouteCreation = "route_creation";
+    public const string TaskCreation = "task_creation";
     public const string SetRolesByUsername = "set_roles_by_username";
     public const string UnsetRolesByUsername = "unset_roles_by_username";
 

@@ -18,6 +18,12 @@ public sealed class RuntimeOptions
 
     /// <summary>How often the convergence pass makes every STARTED app desired again (after a silo is lost).</summary>
     public TimeSpan ConvergencePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a simulated task runs (it is PENDING for <see cref="StartDelay"/> first).</summary>
+    public TimeSpan TaskDuration { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A simulated task whose command contains this fails (exit status 1) instead of succeeding.</summary>
+    public string TaskFailureMarker { get; set; } = "exit 1";
 }
 
 /// <summary>

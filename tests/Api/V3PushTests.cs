@@ -296,6 +296,41 @@ public sealed class V3PushTests(CloudControllerFixture fixture)
         await (await http.PostAsync($"/v3/deployments/{guid}/actions/cancel", null)).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
     }
 
+    [Fact]
+    public async Task TasksRunOnTheDropletSucceedOrFailAndCanBeCanceled()
+    {
+        using var http = await fixture.As("writer");
+        var app = await new StagingTests(fixture).AppWithBitsAsync(http, ("package.json", "{}"));
+        var bare = await NewV3AppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()), "bare");
+        var noDroplet = await (await http.PostJsonAsync($"/v3/apps/{bare}/tasks", new { command = "x" })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
+        await StagingTests.WaitForStagingAsync(http, app);
+
+        var ok = await (await http.PostJsonAsync($"/v3/apps/{app}/tasks", new { command = "rake db:migrate", name = "migrate", memory_in_mb = 64 })).JsonAsync(HttpStatusCode.Accepted);
+        var bad = await (await http.PostJsonAsync($"/v3/apps/{app}/tasks", new { command = "exit 1" })).JsonAsync(HttpStatusCode.Accepted);
+        var long_ = await (await http.PostJsonAsync($"/v3/apps/{app}/tasks", new { command = "sleep 1000", name = "long" })).JsonAsync(HttpStatusCode.Accepted);
+        var canceled = await (await http.PostAsync($"/v3/tasks/{long_.GetProperty("guid").GetString()}/actions/cancel", null)).JsonAsync(HttpStatusCode.Accepted);
+        var succeeded = await Eventually.ValueAsync("the task ends", async () => await (await http.GetAsync($"/v3/tasks/{ok.GetProperty("guid").GetString()}")).JsonAsync(HttpStatusCode.OK),
+            t => t.GetProperty("state").GetString() is "SUCCEEDED" or "FAILED");
+        var failed = await Eventually.ValueAsync("the task ends", async () => await (await http.GetAsync($"/v3/tasks/{bad.GetProperty("guid").GetString()}")).JsonAsync(HttpStatusCode.OK),
+            t => t.GetProperty("state").GetString() is "SUCCEEDED" or "FAILED");
+        var listed = await (await http.GetAsync($"/v3/apps/{app}/tasks?sequence_ids=1,3")).JsonAsync(HttpStatusCode.OK);
+        var logs = await (await http.GetAsync($"/api/v1/read/{app}?envelope_types=LOG&limit=1000")).Content.ReadAsStringAsync();
+
+        Assert.Equal("Task must have a droplet. Assign current droplet to app.", noDroplet.GetProperty("detail").GetString());
+        Assert.Equal("PENDING", ok.GetProperty("state").GetString());
+        Assert.Equal(1, ok.GetProperty("sequence_id").GetInt32());
+        Assert.Equal(64, ok.GetProperty("memory_in_mb").GetInt32());
+        Assert.Equal("SUCCEEDED", succeeded.GetProperty("state").GetString());
+        Assert.Equal("FAILED", failed.GetProperty("state").GetString());
+        Assert.Equal("FAILED", canceled.GetProperty("state").GetString());
+        Assert.Equal("task was cancelled", canceled.GetProperty("result").GetProperty("failure_reason").GetString());
+        Assert.Equal(["migrate", "long"], listed.GetProperty("resources").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Contains("APP/TASK/migrate", logs, StringComparison.Ordinal);
+        await (await http.PostAsync($"/v3/tasks/{long_.GetProperty("guid").GetString()}/actions/cancel", null)).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        await (await http.GetAsync($"/v3/tasks/{Guid.NewGuid()}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+    }
+
     private static async Task<int> RunningAsync(HttpClient http, string app) =>
         (await (await http.GetAsync($"/v3/apps/{app}/processes/web/stats")).JsonAsync(HttpStatusCode.OK))
             .GetProperty("resources").EnumerateArray().Count(i => i.GetProperty("state").GetString() == "RUNNING");
