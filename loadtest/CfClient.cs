@@ -45,7 +45,8 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
 
     /// <summary>Sends, checks status and shape; the body comes back only with <paramref name="keep"/> (copying a large one costs the client CPU the server shares).</summary>
     public async Task<JsonElement> SendAsync(
-        string operation, Func<HttpRequestMessage> create, HttpStatusCode expected, Func<JsonElement, bool>? shape, bool keep = true)
+        string operation, Func<HttpRequestMessage> create, HttpStatusCode expected, Func<JsonElement, bool>? shape, bool keep = true,
+        Action<HttpResponseMessage>? inspect = null)
     {
         var stats1 = stats.For(operation);
         using var request = create();
@@ -81,6 +82,7 @@ internal sealed class CfClient(HttpClient http, RunStatistics stats)
                 throw new OperationFailedException($"{operation}: unexpected response shape");
             }
 
+            inspect?.Invoke(response);
             stats1.Success(elapsed, sent);
             return keep && json is { } kept ? kept.Clone() : default;
         }

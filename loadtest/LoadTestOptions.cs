@@ -24,7 +24,7 @@ internal sealed record LoadTestOptions(
     /// <summary>v3-platform: the cf CLI v7 to time, if any.</summary>
     public string? Cli { get; init; }
 
-    public static readonly string[] Scenarios = ["lifecycle", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read", "abuse", "v3-platform", "events"];
+    public static readonly string[] Scenarios = ["lifecycle", "lifecycle-v3", "create-only", "read-heavy", "read-heavy-roles", "list-heavy", "space-summary", "upload", "start-many", "baseline-blob", "baseline-read", "abuse", "v3-platform", "events"];
 
     public const string Usage = """
         usage: loadtest --url URL --apps N --concurrency C [options]
@@ -36,7 +36,9 @@ internal sealed record LoadTestOptions(
           --bits-size BYTES  size of each app's bits (default 16384)
           --files N          files in each app's bits (default 4; upload: files over 64 KiB are cacheable)
           --spaces N         spread the apps over N spaces of the run's organization (default 1)
-          --scenario NAME    lifecycle (default), create-only, read-heavy, read-heavy-roles (the same reads as
+          --scenario NAME    lifecycle (default), lifecycle-v3 (apply_manifest, resource match, package,
+                             upload, build, current droplet, start, RUNNING, rolling deployment, delete: what
+                             cf v7 sends), create-only, read-heavy, read-heavy-roles (the same reads as
                              admin and as a space developer, in alternating 2 s phases), list-heavy, upload,
                              space-summary (GET /v2/spaces/:guid/summary of a space filled with --apps apps),
                              baseline-blob, baseline-read, abuse (creates in a loop for --duration, default 90 s,

@@ -20,6 +20,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     private Abuse? _abuse;
     private V3Platform? _platform;
     private EventsRead? _events;
+    private LifecycleV3? _lifecycleV3;
 
     /// <summary>Whether the scenario is a loop of reads for a duration (rather than N units of work).</summary>
     public bool ReadsForDuration => options.Scenario is "read-heavy" or "read-heavy-roles" or "list-heavy" or "space-summary" or "baseline-read" or "abuse" or "v3-platform" or "events";
@@ -82,9 +83,10 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             _readTargets.AddRange(staged);
         }
 
-        if (options.Scenario == "lifecycle")
+        if (options.Scenario is "lifecycle" or "lifecycle-v3")
         {
             _sharedBits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 1);
+            _lifecycleV3 = new LifecycleV3(cf, _sharedBits, _spaces, _run);
         }
 
         if (options.Scenario == "abuse")
@@ -146,6 +148,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
     public Task RunUnitAsync(int i) => options.Scenario switch
     {
         "lifecycle" => LifecycleAsync(i),
+        "lifecycle-v3" => _lifecycleV3!.RunAsync(i),
         "create-only" => CreateAppAsync($"app-{i}"),
         "abuse" => TimedCreateAsync(i),
         "read-heavy" or "read-heavy-roles" => ReadAsync(i),

@@ -34,6 +34,8 @@ internal static class DropletsEndpoints
         routes.MapDelete("/v3/droplets/{guid}", DeleteAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
         routes.MapPost("/v3/builds", BuildAsync).Unguarded("checks the body's package");
         routes.MapGet("/v3/builds/{guid}", GetBuildAsync).Guard(AccessKind.Build, AccessNeed.Read);
+        routes.MapGet("/v3/builds", ListBuildsAsync).Unguarded("lists the caller's apps' builds only");
+        routes.MapGet("/v3/apps/{guid}/builds", ListBuildsForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
         return routes;
     }
 
@@ -60,7 +62,17 @@ internal static class DropletsEndpoints
             await http.RequireAsync(AccessKind.Package, requested, AccessNeed.Develop);
         }
 
-        var droplet = await StartAsync(grains, platform, await Package(grains, packageGuid), body, null, null);
+        DropletSnapshot droplet;
+        try
+        {
+            droplet = await StartAsync(grains, platform, await Package(grains, packageGuid), body, null, null);
+        }
+        catch (CloudControllerException e) when (e.Code == CfErrorCode.InvalidRequest)
+        {
+            // Today's CC words it as a BadRequest, which the cf CLI matches.
+            throw new CloudControllerException(CfErrorCode.BadRequest, $"Bad request: {e.Message}");
+        }
+
         var resource = V3BuildResource.From(droplet, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
@@ -136,6 +148,33 @@ internal static class DropletsEndpoints
     {
         var droplet = RouteGuid.TryParse(guid, out var g) ? await grains.GetGrain<IDropletGrain>(g).FindAsync() : null;
         return TypedResults.Ok(V3BuildResource.From(droplet ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Build not found"), platform));
+    }
+
+    /// <summary>Builds are the stagings of droplets (one guid for both): listed from the droplet index, in build shape.</summary>
+    private static Task<Ok<V3Page<V3BuildResource>>> ListBuildsAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var query = V3ListQuery.Parse(http.Request.Query, ["states", "app_guids", "package_guids", "guids", "label_selector"]);
+        return BuildPageAsync(http, grains, platform, query, query.GuidsOf("app_guids"));
+    }
+
+    private static async Task<Ok<V3Page<V3BuildResource>>> ListBuildsForAppAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var app = await grains.GetGrain<IAppGrain>(RouteGuid.Parse(guid, CloudControllerException.AppNotFound)).GetAsync();
+        return await BuildPageAsync(http, grains, platform, V3ListQuery.Parse(http.Request.Query, ["states", "package_guids", "guids", "label_selector"]), [app.Guid]);
+    }
+
+    private static async Task<Ok<V3Page<V3BuildResource>>> BuildPageAsync(
+        HttpContext http, IGrainFactory grains, PlatformCatalog platform, V3ListQuery query, System.Collections.Immutable.ImmutableArray<Guid> apps)
+    {
+        var page = await grains.Lists().DropletsAsync(http.ListCaller(), new ListFilter
+        {
+            AppGuids = apps,
+            PackageGuids = query.GuidsOf("package_guids"),
+            Guids = query.GuidsOf("guids"),
+            States = query.ValuesOf("states"),
+        }, query.Window);
+        return TypedResults.Ok(V3Page<V3BuildResource>.Create(http.BaseUrlOf(), http.Request.Path, query, page.TotalResults,
+            [.. page.Items.Select(d => V3BuildResource.From(d, platform))]));
     }
 
     private static async Task<NoContent> DeleteAsync(string guid, IGrainFactory grains)

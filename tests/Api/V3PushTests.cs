@@ -80,7 +80,14 @@ public sealed class V3PushTests(CloudControllerFixture fixture)
         var again = await (await http.PatchAsync($"/v3/apps/{app}/relationships/current_droplet", HttpAssertions.Json(new { data = new { guid = droplet } })))
             .JsonAsync(HttpStatusCode.OK);
 
+        var builds = await (await http.GetAsync($"/v3/apps/{app}/builds?states=STAGED")).JsonAsync(HttpStatusCode.OK);
+        var notReady = (await (await http.PostJsonAsync("/v3/packages", new { type = "bits", relationships = new { app = new { data = new { guid = app } } } }))
+            .JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString();
+        var refused = await (await http.PostJsonAsync("/v3/builds", new { package = new { guid = notReady } })).V3ErrorAsync(HttpStatusCode.BadRequest, 1004, "CF-BadRequest");
+
         Assert.Equal("STAGED", staged.GetProperty("state").GetString());
+        Assert.Equal(build.GetProperty("guid").GetString(), builds.GetProperty("resources")[0].GetProperty("guid").GetString());
+        Assert.Equal("Bad request: Cannot stage package whose state is not ready.", refused.GetProperty("detail").GetString());
         Assert.Equal(JsonValueKind.Null, empty.GetProperty("data").ValueKind);
         Assert.Equal("Unable to assign current droplet. Ensure the droplet exists and belongs to this app.", unknown.GetProperty("detail").GetString());
         Assert.Equal(droplet, set.GetProperty("data").GetProperty("guid").GetString());

@@ -14,6 +14,7 @@ public sealed class ScenarioTests(CloudControllerFixture system) : IDisposable
 
     [Theory]
     [InlineData("lifecycle", "1", "2")]
+    [InlineData("lifecycle-v3", "2", "2")]
     [InlineData("create-only", "1", "3")]
     [InlineData("read-heavy", "1", "4")]
     [InlineData("read-heavy-roles", "1", "4")]
