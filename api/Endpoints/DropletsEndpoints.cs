@@ -73,7 +73,10 @@ internal static class DropletsEndpoints
             throw new CloudControllerException(CfErrorCode.BadRequest, $"Bad request: {e.Message}");
         }
 
-        var resource = V3BuildResource.From(droplet, platform);
+        // A staging that ends within moments is answered STAGED (or FAILED): the client's first look sees it done.
+        var settled = await Settle.UntilAsync(grains.GetGrain<IDropletGrain>(droplet.Guid).FindAsync, d => d is null || d.State != DropletState.Staging,
+            TimeSpan.FromSeconds(2), http.RequestAborted);
+        var resource = V3BuildResource.From(settled ?? droplet, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
 

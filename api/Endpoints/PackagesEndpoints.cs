@@ -25,6 +25,9 @@ internal static class PackagesEndpoints
 {
     private static readonly string[] Filters = ["guids", "app_guids", "states", "types"];
     private static readonly string[] SeedFields = ["type", "url"];
+
+    /// <summary>How long an upload's answer waits for its packaging (READY or FAILED) before answering PROCESSING_UPLOAD.</summary>
+    private static readonly TimeSpan UploadSettleBound = TimeSpan.FromSeconds(10);
     private static readonly string[] CurrentFields = ["type", "url", "relationships", "data", "metadata"];
 
     public static IEndpointRouteBuilder MapPackages(this IEndpointRouteBuilder routes)
@@ -156,7 +159,10 @@ internal static class PackagesEndpoints
             throw CloudControllerException.Unprocessable("Upload must include either resources or bits");
         }
 
-        return TypedResults.Ok(V3PackageResource.From(await package.BeginUploadAsync(upload.UploadId, upload.HasApplication)));
+        var processing = await package.BeginUploadAsync(upload.UploadId, upload.HasApplication);
+        // Packaging usually ends within moments: answering after it (bounded) spares the client a poll.
+        var settled = await Settle.UntilAsync(package.FindAsync, p => p is null || p.State != PackageState.ProcessingUpload, UploadSettleBound, http.RequestAborted);
+        return TypedResults.Ok(V3PackageResource.From(settled ?? processing));
     }
 
     private static async Task<IResult> DownloadAsync(string guid, IGrainFactory grains, BitsContainers containers, CancellationToken cancellationToken)

@@ -147,8 +147,20 @@ internal static class V3AppsEndpoints
 
         http.Carry();
         var app = await grain.SetStateAsync(AppState.Started);
+        await FirstInstanceAsync(grain, app, http.RequestAborted);
         return TypedResults.Ok(V3AppResource.From(app, platform, http.BaseUrlOf()));
     }
+
+    /// <summary>
+    /// Waits (at most 2 s) for the first web instance to run or crash: the cf CLI looks at the stats at once, then every
+    /// 3 s, so an instance up within the wait is seen on that first look.
+    /// </summary>
+    private static Task FirstInstanceAsync(IAppGrain grain, AppSnapshot app, CancellationToken cancellationToken) =>
+        app.Instances == 0
+            ? Task.CompletedTask
+            : Settle.UntilAsync(() => grain.InstancesAsync(AppProcess.Web),
+                r => r.Instances.Any(i => i.State is GrainInterfaces.Runtime.InstanceStates.Running or GrainInterfaces.Runtime.InstanceStates.Crashed),
+                TimeSpan.FromSeconds(2), cancellationToken);
 
     private static async Task<Ok<V3AppResource>> StopAsync(string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
@@ -169,6 +181,7 @@ internal static class V3AppsEndpoints
         http.Carry();
         await grain.SetStateAsync(AppState.Stopped);
         var app = await grain.SetStateAsync(AppState.Started);
+        await FirstInstanceAsync(grain, app, http.RequestAborted);
         return TypedResults.Ok(V3AppResource.From(app, platform, http.BaseUrlOf()));
     }
 

@@ -31,6 +31,9 @@ internal static partial class ApplyManifestEndpoints
     private static readonly string[] Words = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "kind", "lively", "proud", "quiet", "witty"];
     private static readonly string[] Animals = ["badger", "bison", "crane", "eland", "ferret", "gecko", "heron", "ibex", "koala", "lemur", "otter", "panda"];
 
+    /// <summary>How long the request waits for its job before answering (the job goes on either way).</summary>
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(2);
+
     public static IEndpointRouteBuilder MapApplyManifest(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v3/spaces/{guid}/actions/apply_manifest", ApplyAsync).DisableAntiforgery().Guard(AccessKind.Space, AccessNeed.Develop);
@@ -54,6 +57,8 @@ internal static partial class ApplyManifestEndpoints
             var plan = await PlanAsync(http, grains, platform, space, apps, problems);
             var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
                 j => j.EnqueueAsync(JobWork.ApplyManifest(plan, http.CfUser()!.UserId, AuditContext.Actor, null), []));
+            await Settle.UntilAsync(() => grains.GetGrain<IJobGrain>(job.Guid).FindAsync(), j => j?.Status is JobStatus.Finished or JobStatus.Failed,
+                SettleBound, http.RequestAborted);
             return JobsEndpoints.Accepted(http, job.Guid);
         }
         catch (ManifestInvalidException e)

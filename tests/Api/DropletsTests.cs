@@ -134,9 +134,10 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         await WaitAsync(http, guid);
         var done = await (await http.GetAsync($"/v3/builds/{guid}")).JsonAsync(HttpStatusCode.OK);
 
-        Assert.Equal("STAGING", build.GetProperty("state").GetString());
+        // The answer waits (bounded) for a quick staging: STAGING with no droplet yet, or already STAGED with it.
+        Assert.True(build.GetProperty("state").GetString() is "STAGING" or "STAGED", build.ToString());
         Assert.Equal(package, build.GetProperty("package").GetProperty("guid").GetString());
-        Assert.Equal(JsonValueKind.Null, build.GetProperty("droplet").ValueKind);
+        Assert.Equal(build.GetProperty("state").GetString() == "STAGING" ? JsonValueKind.Null : JsonValueKind.Object, build.GetProperty("droplet").ValueKind);
         Assert.Equal("STAGED", done.GetProperty("state").GetString());
         Assert.Equal(guid, done.GetProperty("droplet").GetProperty("guid").GetString());
         await (await http.PostJsonAsync("/v3/builds", new { })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");

@@ -93,7 +93,8 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
         var download = await http.GetAsync($"/v3/packages/{package}/download");
         var zip = await download.Content.ReadAsByteArrayAsync();
 
-        Assert.Equal("PROCESSING_UPLOAD", processing.GetProperty("state").GetString());
+        // The answer waits (bounded) for the packaging, as CC may: a small zip is READY by then.
+        Assert.True(processing.GetProperty("state").GetString() is "PROCESSING_UPLOAD" or "READY", processing.ToString());
         Assert.Equal("READY", ready.GetProperty("state").GetString());
         Assert.Equal(Zips.Sha1(zip), ready.GetProperty("hash").GetProperty("value").GetString());
         Assert.Equal(["index.js"], Zips.Read(zip).Keys);
