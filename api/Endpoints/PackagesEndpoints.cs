@@ -26,8 +26,11 @@ internal static class PackagesEndpoints
     private static readonly string[] Filters = ["guids", "app_guids", "states", "types"];
     private static readonly string[] SeedFields = ["type", "url"];
 
-    /// <summary>How long an upload's answer waits for its packaging (READY or FAILED) before answering PROCESSING_UPLOAD.</summary>
-    private static readonly TimeSpan UploadSettleBound = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long an upload's answer waits for its packaging (READY or FAILED) before answering PROCESSING_UPLOAD: shorter than
+    /// a work attempt's timeout, so the answer never outlasts an attempt (a held build keeps the package processing).
+    /// </summary>
+    private static readonly TimeSpan UploadSettleBound = TimeSpan.FromSeconds(1);
     private static readonly string[] CurrentFields = ["type", "url", "relationships", "data", "metadata"];
 
     public static IEndpointRouteBuilder MapPackages(this IEndpointRouteBuilder routes)
