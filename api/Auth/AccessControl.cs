@@ -168,7 +168,7 @@ internal static class AccessControlExtensions
         {
             await http.RequireAsync(kind, guid, need);
         }
-        catch (CloudControllerException e) when (e.Code is CfErrorCode.OrganizationNotFound or CfErrorCode.SpaceNotFound or CfErrorCode.ResourceNotFound)
+        catch (CloudControllerException e) when (e.Code is CfErrorCode.OrganizationNotFound or CfErrorCode.SpaceNotFound or CfErrorCode.AppNotFound or CfErrorCode.ResourceNotFound)
         {
             throw invalid();
         }

@@ -102,15 +102,7 @@ internal static class DeploymentsEndpoints
             throw NotFound();
         }
 
-        try
-        {
-            await http.RequireAsync(AccessKind.App, deployment.AppGuid, need);
-        }
-        catch (CloudControllerException e) when (e.Code is CfErrorCode.AppNotFound or CfErrorCode.ResourceNotFound)
-        {
-            throw NotFound();
-        }
-
+        await http.RequireNamedAsync(AccessKind.App, deployment.AppGuid, need, NotFound);
         return deployment;
     }
 
@@ -120,8 +112,8 @@ internal static class DeploymentsEndpoints
         return new JsonObject
         {
             ["guid"] = d.Guid,
-            ["created_at"] = d.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            ["updated_at"] = (d.UpdatedAt ?? d.CreatedAt).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["created_at"] = CfTimestampConverter.ToCf(d.CreatedAt),
+            ["updated_at"] = CfTimestampConverter.ToCf(d.UpdatedAt ?? d.CreatedAt),
             ["state"] = d.State,
             ["status"] = new JsonObject
             {

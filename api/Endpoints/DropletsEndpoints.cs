@@ -73,10 +73,8 @@ internal static class DropletsEndpoints
             throw new CloudControllerException(CfErrorCode.BadRequest, $"Bad request: {e.Message}");
         }
 
-        // A staging that ends within moments is answered STAGED (or FAILED): the client's first look sees it done.
-        var settled = await Settle.UntilAsync(grains.GetGrain<IDropletGrain>(droplet.Guid).FindAsync, d => d is null || d.State != DropletState.Staging,
-            TimeSpan.FromSeconds(2), http.RequestAborted);
-        var resource = V3BuildResource.From(settled ?? droplet, platform);
+        // Answered STAGING without waiting: cf push streams the staging logs only while its first look sees STAGING.
+        var resource = V3BuildResource.From(droplet, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
 

@@ -139,15 +139,7 @@ internal static class TasksEndpoints
     {
         static CloudControllerException NotFound() => new(CfErrorCode.ResourceNotFound, "Task not found");
         var task = (RouteGuid.TryParse(guid, out var g) ? await grains.GetGrain<ITaskGrain>(g).FindAsync() : null) ?? throw NotFound();
-        try
-        {
-            await http.RequireAsync(AccessKind.App, task.AppGuid, need);
-        }
-        catch (CloudControllerException e) when (e.Code is CfErrorCode.AppNotFound or CfErrorCode.ResourceNotFound)
-        {
-            throw NotFound();
-        }
-
+        await http.RequireNamedAsync(AccessKind.App, task.AppGuid, need, NotFound);
         return (task, await grains.GetGrain<IAppGrain>(task.AppGuid).FindAsync() ?? throw NotFound());
     }
 
@@ -166,8 +158,8 @@ internal static class TasksEndpoints
             ["log_rate_limit_in_bytes_per_second"] = -1,
             ["result"] = new JsonObject { ["failure_reason"] = t.FailureReason },
             ["droplet_guid"] = t.DropletGuid,
-            ["created_at"] = t.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            ["updated_at"] = (t.UpdatedAt ?? t.CreatedAt).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["created_at"] = CfTimestampConverter.ToCf(t.CreatedAt),
+            ["updated_at"] = CfTimestampConverter.ToCf(t.UpdatedAt ?? t.CreatedAt),
             ["relationships"] = new JsonObject { ["app"] = new JsonObject { ["data"] = new JsonObject { ["guid"] = t.AppGuid } } },
             ["metadata"] = new JsonObject { ["labels"] = new JsonObject(), ["annotations"] = new JsonObject() },
             ["links"] = new JsonObject

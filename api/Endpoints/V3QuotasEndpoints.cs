@@ -232,8 +232,8 @@ internal static class V3QuotasEndpoints
         return new JsonObject
         {
             ["guid"] = quota.Guid,
-            ["created_at"] = quota.CreatedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            ["updated_at"] = (quota.UpdatedAt ?? quota.CreatedAt).ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["created_at"] = CfTimestampConverter.ToCf(quota.CreatedAt),
+            ["updated_at"] = CfTimestampConverter.ToCf(quota.UpdatedAt ?? quota.CreatedAt),
             ["name"] = l.Name,
             ["apps"] = new JsonObject
             {
