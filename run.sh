@@ -2,6 +2,8 @@
 # Runs Orleans Cloud Controller locally in the foreground: Azurite, the silo(s) and the API instance(s).
 #   ./run.sh                       one silo and one API (Localhost clustering)
 #   ./run.sh --silos 3 --apis 2    a local cluster: membership in Azurite's tables, 3 silos and 2 APIs on consecutive ports
+#   ./run.sh --runtime local       apps really run: each instance is a process here, reached through the router
+#                                  (--router-port P, default 8888: curl http://<app>.apps.localhost:8888/)
 # Ctrl-C / SIGTERM stops every process it started.
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
@@ -9,16 +11,26 @@ cd "$CC_ROOT"
 
 SILOS=1
 APIS=1
+RUNTIME=${CloudController__Runtime__Provider:-simulated}
+ROUTER_PORT=${ROUTER_PORT:-8888}
 while [ $# -gt 0 ]; do
   case "$1" in
     --silos) SILOS=${2:-}; shift 2 ;;
     --apis) APIS=${2:-}; shift 2 ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
-    *) cc_die "unknown argument '$1' (use --silos N --apis M)" ;;
+    --runtime) RUNTIME=${2:-}; shift 2 ;;
+    --router-port) ROUTER_PORT=${2:-}; shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) cc_die "unknown argument '$1' (use --silos N --apis M --runtime simulated|local --router-port P)" ;;
   esac
 done
 [[ "$SILOS" =~ ^[1-9][0-9]?$ ]] || cc_die "--silos wants a number from 1 to 99"
 [[ "$APIS" =~ ^[1-9][0-9]?$ ]] || cc_die "--apis wants a number from 1 to 99"
+[[ "$RUNTIME" = simulated || "$RUNTIME" = local ]] || cc_die "--runtime wants simulated or local"
+[[ "$ROUTER_PORT" =~ ^[1-9][0-9]{0,4}$ ]] || cc_die "--router-port wants a port number"
+if [ "$RUNTIME" = local ]; then
+  [ "$(uname -s)" = Linux ] || cc_die "the local runtime runs instances as Linux processes; use --runtime simulated here"
+  for tool in setsid setpriv chown; do command -v "$tool" >/dev/null || cc_die "the local runtime needs '$tool' (util-linux, coreutils)"; done
+fi
 
 export AZURITE_BLOB_PORT=${AZURITE_BLOB_PORT:-10000}
 export AZURITE_QUEUE_PORT=${AZURITE_QUEUE_PORT:-10001}
@@ -47,6 +59,7 @@ cc_require
 ports=()
 for ((i = 0; i < SILOS; i++)); do ports+=($((SILO_PORT + i)) $((GATEWAY_PORT + i)) $((DASHBOARD_PORT + i))); done
 for ((i = 0; i < APIS; i++)); do ports+=($((API_PORT + i))); done
+[ "$RUNTIME" = local ] && ports+=("$ROUTER_PORT")
 for port in "${ports[@]}"; do
   cc_port_open "$port" && cc_die "port $port is taken; set ORLEANS_SILO_PORT, ORLEANS_GATEWAY_PORT, ORLEANS_DASHBOARD_PORT or CC_API_PORT"
 done
@@ -60,6 +73,8 @@ if [ "$CLUSTER" = 1 ]; then
   export Orleans__ClusterId=${Orleans__ClusterId:-cloud-controller-$(date +%s)}
 fi
 
+export CloudController__Runtime__Provider=$RUNTIME
+export CloudController__Runtime__Local__CfApi=${CloudController__Runtime__Local__CfApi:-http://127.0.0.1:$API_PORT}
 silo_pids=()
 for ((i = 0; i < SILOS; i++)); do
   ORLEANS_SILO_PORT=$((SILO_PORT + i)) ORLEANS_GATEWAY_PORT=$((GATEWAY_PORT + i)) ORLEANS_DASHBOARD_PORT=$((DASHBOARD_PORT + i)) \
@@ -86,7 +101,15 @@ for ((i = 0; i < APIS; i++)); do
   cc_http_ok "$port" /v2/info || cc_die "the API on port $port did not answer GET /v2/info within 60s"
 done
 
+if [ "$RUNTIME" = local ]; then
+  ORLEANS_GATEWAY_PORT=$GATEWAY_PORT ROUTER_PORT=$ROUTER_PORT \
+    dotnet router/bin/Release/net10.0/CloudController.Router.dll --contentRoot "$CC_ROOT/router/bin/Release/net10.0" &
+  CC_PIDS+=($!)
+  cc_wait_port "$ROUTER_PORT" router 60 "$!"
+fi
+
 for ((i = 0; i < APIS; i++)); do echo "API ready at http://127.0.0.1:$((API_PORT + i))"; done
+[ "$RUNTIME" = local ] && echo "Router ready: apps answer at http://<app>.apps.localhost:$ROUTER_PORT/ (local runtime: instances run as processes on this machine)"
 for ((i = 0; i < SILOS; i++)); do echo "Silo $((i + 1)): dashboard http://127.0.0.1:$((DASHBOARD_PORT + i))/  readiness /readyz"; done
 echo "Log in with: cf api http://127.0.0.1:$API_PORT && cf auth admin admin   (user admin, password admin)"
 # A cluster outlives a lost silo (kill one to watch the others take over); it stops when storage or an

@@ -6,7 +6,7 @@ namespace CloudController.Storage;
 public sealed class BitsContainers(BlobServiceClient blobs)
 {
     private readonly Lazy<Task> _created = new(() => Task.WhenAll(
-        new[] { BlobContainers.Packages, BlobContainers.Droplets, BlobContainers.Resources, BlobContainers.Uploads }
+        new[] { BlobContainers.Packages, BlobContainers.Droplets, BlobContainers.Resources, BlobContainers.Uploads, BlobContainers.Buildpacks }
             .Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync())));
 
     public BlobServiceClient Blobs => blobs;

@@ -8,4 +8,5 @@ public static class BlobContainers
     public const string Droplets = "droplets";
     public const string Resources = "resources";
     public const string Uploads = "uploads";
+    public const string Buildpacks = "buildpacks";
 }

@@ -194,8 +194,9 @@ internal static class AppsEndpoints
             i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             i => report.Instances.FirstOrDefault(r => r.Index == i) is { } instance
                 ? new InstanceStats(instance.State, new InstanceUsageStats(
-                    app.Name, [], "127.0.0.1", 0, (long)Math.Max(0, (now - instance.Since).TotalSeconds),
-                    instance.MemoryQuotaBytes, instance.DiskQuotaBytes, 16384, new InstanceUsage(0, 0, 0, now)))
+                    app.Name, [], instance.Host ?? "127.0.0.1", instance.Port ?? 0, (long)Math.Max(0, (now - instance.Since).TotalSeconds),
+                    instance.MemoryQuotaBytes, instance.DiskQuotaBytes, 16384,
+                    new InstanceUsage(instance.Usage.Cpu, instance.Usage.MemoryBytes, instance.Usage.DiskBytes, instance.Usage.Time ?? now)))
                 : new InstanceStats(InstanceStates.Down, null)));
     }
 

@@ -1,4 +1,8 @@
 using CloudController.Api.Auth;
+using CloudController.Api.Bits;
+using CloudController.GrainInterfaces.Bits;
+using CloudController.Storage;
+using Microsoft.Extensions.Options;
 using CloudController.Api.Hosting;
 using CloudController.Api.Json;
 using CloudController.Api.Paging;
@@ -26,6 +30,7 @@ internal static class PlatformEndpoints
         buildpacks.MapPost("/", CreateBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapGet("/", ListBuildpacksAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapGet("/{guid}", GetBuildpackAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        buildpacks.MapPut("/{guid}/bits", UploadBuildpackBitsAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapDelete("/{guid}", DeleteBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
 
         routes.MapGet("/v3/stacks", ListV3Stacks).Unguarded("platform-wide: stacks and buildpacks belong to no org");
@@ -62,6 +67,51 @@ internal static class PlatformEndpoints
         var command = new CreateBuildpack(
             body.RequiredString("name"), body.OptionalInt("position") ?? 0, body.OptionalBool("enabled") ?? true, body.OptionalBool("locked") ?? false);
         var resource = BuildpackEntity.Resource(await grains.GetGrain<IBuildpackGrain>(Guid.NewGuid()).CreateAsync(command));
+        return TypedResults.Created(resource.Metadata.Url, resource);
+    }
+
+    /// <summary>
+    /// <c>PUT /v2/buildpacks/:guid/bits</c> (cf v6 <c>create-buildpack</c>, <c>update-buildpack -p</c>): the zip in part
+    /// <c>buildpack</c>, streamed to the uploads container (bounded like app bits), checked to be a zip, then stored as
+    /// the buildpack's blob before the buildpack records its filename.
+    /// </summary>
+    private static async Task<Created<V2Resource<BuildpackEntity>>> UploadBuildpackBitsAsync(
+        string guid, HttpContext http, IGrainFactory grains, BitsContainers containers, IOptions<BitsOptions> options)
+    {
+        var grain = Buildpack(grains, guid);
+        var buildpack = await grain.GetAsync();
+        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "buildpack", resourcesRequired: false, http.RequestAborted);
+        var uploads = await containers.GetAsync(BlobContainers.Uploads);
+        var uploaded = uploads.GetBlobClient(BitsBlobNames.UploadedZip(upload.UploadId));
+        try
+        {
+            if (!upload.HasApplication)
+            {
+                throw new CloudControllerException(CfErrorCode.BuildpackBitsUploadInvalid, "The buildpack upload is invalid: a file must be provided");
+            }
+
+            await using (var zip = await uploaded.OpenReadAsync(cancellationToken: http.RequestAborted))
+            {
+                var magic = new byte[4];
+                if (await zip.ReadAtLeastAsync(magic, 4, throwOnEndOfStream: false, http.RequestAborted) < 4 || magic[0] != 'P' || magic[1] != 'K')
+                {
+                    throw new CloudControllerException(CfErrorCode.BuildpackBitsUploadInvalid, "The buildpack upload is invalid: only zip files allowed");
+                }
+            }
+
+            var stored = (await containers.GetAsync(BlobContainers.Buildpacks)).GetBlobClient(buildpack.Guid.ToString("D"));
+            await using (var zip = await uploaded.OpenReadAsync(cancellationToken: http.RequestAborted))
+            {
+                await stored.UploadAsync(zip, overwrite: true, http.RequestAborted);
+            }
+        }
+        finally
+        {
+            await uploaded.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            await uploads.GetBlobClient(BitsBlobNames.UploadedResources(upload.UploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+        }
+
+        var resource = BuildpackEntity.Resource(await grain.BitsUploadedAsync($"{buildpack.Name}.zip"));
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
 

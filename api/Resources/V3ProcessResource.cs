@@ -47,8 +47,9 @@ internal sealed record V3HealthCheck(string Type, V3HealthCheckData Data);
 internal sealed record V3HealthCheckData(int? Timeout, string? Endpoint);
 
 /// <summary>
-/// One instance in <c>/v3/processes/:guid/stats</c>: its state as the runtime reports it, its uptime, and zero usage
-/// (the simulated runtime runs nothing; figures are never invented), with the process's quotas.
+/// One instance in <c>/v3/processes/:guid/stats</c>: its state as the runtime reports it, its uptime, host and port,
+/// and the usage the runtime measured (zero from the simulated runtime, which runs nothing: figures are never invented),
+/// with the process's quotas.
 /// </summary>
 internal sealed record V3ProcessInstanceStats(
     string Type,
@@ -65,7 +66,9 @@ internal sealed record V3ProcessInstanceStats(
     string? Details)
 {
     public static V3ProcessInstanceStats Reported(AppProcess process, GrainInterfaces.Runtime.InstanceReport instance, DateTimeOffset now) =>
-        new(process.Type, instance.Index, instance.State, new V3InstanceUsage(now, 0, 0, 0), "127.0.0.1", [],
+        new(process.Type, instance.Index, instance.State,
+            new V3InstanceUsage(instance.Usage.Time ?? now, instance.Usage.Cpu, instance.Usage.MemoryBytes, instance.Usage.DiskBytes),
+            instance.Host ?? "127.0.0.1", instance.Port is { } port ? [new { external = port, @internal = port }] : [],
             (long)Math.Max(0, (now - instance.Since).TotalSeconds), instance.MemoryQuotaBytes, instance.DiskQuotaBytes, 16384, null, instance.Details);
 
     public static V3ProcessInstanceStats Down(AppProcess process, int index) =>

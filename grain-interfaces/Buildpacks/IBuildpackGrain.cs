@@ -1,7 +1,7 @@
 using CloudController.GrainInterfaces.Indexes;
 namespace CloudController.GrainInterfaces.Buildpacks;
 
-/// <summary>An admin buildpack (key: its guid). Only its metadata: no buildpack bits are stored.</summary>
+/// <summary>An admin buildpack (key: its guid): its metadata; its bits, once uploaded, are the blob named by its guid in the <c>buildpacks</c> container.</summary>
 [Alias("CloudController.GrainInterfaces.Buildpacks.IBuildpackGrain")]
 public interface IBuildpackGrain : IIndexedGrain
 {
@@ -16,6 +16,10 @@ public interface IBuildpackGrain : IIndexedGrain
     /// <summary>The buildpack, or null when it does not exist (for listings).</summary>
     [Alias("FindAsync")]
     Task<BuildpackSnapshot?> FindAsync();
+
+    /// <summary>Records that its bits were uploaded as <paramref name="filename"/> (the blob is stored first); raises NotFound.</summary>
+    [Alias("BitsUploadedAsync")]
+    Task<BuildpackSnapshot> BitsUploadedAsync(string filename);
 
     /// <summary>Deletes the buildpack; raises NotFound.</summary>
     [Alias("DeleteAsync")]

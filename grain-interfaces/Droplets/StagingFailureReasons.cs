@@ -8,4 +8,13 @@ public static class StagingFailureReasons
 
     /// <summary>No buildpack recognised the app.</summary>
     public const string NoAppDetectedError = "NoAppDetectedError";
+
+    /// <summary>The buildpack's compile (or supply, or finalize) step failed.</summary>
+    public const string BuildpackCompileFailed = "BuildpackCompileFailed";
+
+    /// <summary>The buildpack's release step failed or answered no readable YAML.</summary>
+    public const string BuildpackReleaseFailed = "BuildpackReleaseFailed";
+
+    /// <summary>Staging ran longer than the staging timeout.</summary>
+    public const string StagingTimeExpired = "StagingTimeExpired";
 }

@@ -62,6 +62,7 @@ public enum CfErrorCode
     StackNameTaken = 250002,
     StackNotFound = 250003,
     BuildpackNameTaken = 290001,
+    BuildpackBitsUploadInvalid = 290002,
     BuildpackInvalid = 290003,
     FeatureDisabled = 330002,
     DomainInvalid = 130001,

@@ -340,7 +340,7 @@ public sealed partial class AppGrain(
             ["instance"] = $"{process.Guid:N}-{index}",
             ["index"] = index,
             ["process_type"] = type,
-            ["cell_id"] = "simulated",
+            ["cell_id"] = runtime.CellId,
             ["exit_description"] = description,
             ["crash_count"] = count,
             ["reason"] = "CRASHED",
@@ -481,7 +481,15 @@ public sealed partial class AppGrain(
                 }
 
                 await runtime.DesireAsync(new Runtime.DesiredProcess(Guid, process.Type, droplet, app.Version, process.Instances, process.Memory,
-                    process.DiskQuota, process.EffectiveCommand, environment), CancellationToken.None);
+                    process.DiskQuota, process.EffectiveCommand, environment)
+                {
+                    AppName = app.Name,
+                    SpaceGuid = app.SpaceGuid,
+                    ProcessGuid = process.Guid,
+                    HealthCheckType = process.HealthCheckType,
+                    HealthCheckHttpEndpoint = process.HealthCheckHttpEndpoint,
+                    HealthCheckTimeout = process.HealthCheckTimeout,
+                }, CancellationToken.None);
                 if (announce)
                 {
                     var offset = lines.Count;

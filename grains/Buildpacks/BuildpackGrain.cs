@@ -61,6 +61,13 @@ public sealed partial class BuildpackGrain(
     public Task<BuildpackSnapshot?> FindAsync() =>
         Task.FromResult(state.RecordExists ? state.State.ToSnapshot(Guid) : null);
 
+    public async Task<BuildpackSnapshot> BitsUploadedAsync(string filename)
+    {
+        var next = Current with { Filename = filename, UpdatedAt = clock.GetUtcNow() };
+        await state.SaveAsync(next);
+        return next.ToSnapshot(Guid);
+    }
+
     public async Task DeleteAsync()
     {
         var current = Current;

@@ -45,6 +45,18 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddOptions<Quotas.UsageOptions>().BindConfiguration(Quotas.UsageOptions.Section);
         builder.Services.AddSingleton<BitsWorkGate>();
         builder.Services.AddSingleton<IBitsService, BlobBitsService>();
+        builder.Services.AddOptions<Runtime.Local.LocalRuntimeOptions>().BindConfiguration(Runtime.Local.LocalRuntimeOptions.Section);
+        if (string.Equals(configuration[$"{Runtime.RuntimeOptions.Section}:Provider"], Runtime.RuntimeOptions.Local, StringComparison.OrdinalIgnoreCase))
+        {
+            // Apps really run here: staging runs buildpacks, instances are processes on this machine.
+            builder.Services.AddSingleton<Runtime.Local.OsProcesses>();
+            builder.Services.AddSingleton<Runtime.Local.DropletFiles>();
+            builder.Services.AddSingleton<Runtime.Local.AppLogWriter>();
+            builder.Services.AddSingleton<Runtime.Local.LocalRuntime>();
+            builder.Services.TryAddSingleton<Runtime.IAppRuntime>(sp => sp.GetRequiredService<Runtime.Local.LocalRuntime>());
+            builder.Services.TryAddSingleton<IStager, BuildpackStager>();
+        }
+
         builder.Services.TryAddSingleton<IStager, BlobStager>();
         builder.Services.AddSingleton<IIndexJournal, BlobIndexJournal>();
         builder.Services.AddSingleton<LegacyIndexMigration>();

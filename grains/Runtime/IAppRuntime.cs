@@ -10,6 +10,9 @@ namespace CloudController.Grains.Runtime;
 /// </summary>
 public interface IAppRuntime
 {
+    /// <summary>What <c>app.crash</c> events name as the cell that ran the instance.</summary>
+    string CellId { get; }
+
     /// <summary>A short description for <c>/v2/info</c> and the log (what this runtime does and does not do).</summary>
     string Description { get; }
 
@@ -44,4 +47,23 @@ public sealed record DesiredProcess(
     int MemoryMb,
     int DiskMb,
     string? Command,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment)
+{
+    /// <summary>The app's name (<c>VCAP_APPLICATION</c> and log lines).</summary>
+    public string AppName { get; init; } = "";
+
+    /// <summary>The app's space (a runtime that runs real processes reads its name and organization).</summary>
+    public Guid SpaceGuid { get; init; }
+
+    /// <summary>The process's guid (<c>VCAP_APPLICATION.process_id</c>).</summary>
+    public Guid ProcessGuid { get; init; }
+
+    /// <summary>How the runtime tells that an instance is up: CF's <c>port</c>, <c>http</c>, <c>process</c> (or <c>none</c>).</summary>
+    public string HealthCheckType { get; init; } = "port";
+
+    /// <summary>The path an <c>http</c> health check requests (default <c>/</c>).</summary>
+    public string? HealthCheckHttpEndpoint { get; init; }
+
+    /// <summary>Seconds an instance may take to pass its first health check (CF's default 60).</summary>
+    public int? HealthCheckTimeout { get; init; }
+}

@@ -10,8 +10,11 @@ public sealed class RuntimeOptions
 {
     public const string Section = "CloudController:Runtime";
 
-    /// <summary>The provider; only <c>simulated</c> ships.</summary>
-    public string Provider { get; set; } = "simulated";
+    public const string Simulated = "simulated";
+    public const string Local = "local";
+
+    /// <summary>The provider: <c>simulated</c> (runs nothing; the default) or <c>local</c> (runs each instance as a process on the silo's machine).</summary>
+    public string Provider { get; set; } = Simulated;
 
     /// <summary>How long a simulated instance is STARTING before it reports RUNNING.</summary>
     public TimeSpan StartDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -46,6 +49,8 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
     private readonly ConcurrentDictionary<(Guid App, string Type, int Index), int> _reported = new();
     private readonly Lock _watchGate = new();
     private ITimer? _watch;
+
+    public string CellId => "simulated";
 
     public string Description => "simulated runtime: no app code runs; instances report STARTING, then RUNNING, with zero usage";
 

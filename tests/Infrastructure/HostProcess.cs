@@ -29,6 +29,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>An API instance (<c>CloudController.Api.dll</c>) listening on <see cref="HttpAddress"/>.</summary>
     public static HostProcess Api(string name, IReadOnlyDictionary<string, string> environment) => new(name, "api", environment);
 
+    /// <summary>A router (<c>CloudController.Router.dll</c>) listening on <see cref="HttpAddress"/>.</summary>
+    public static HostProcess Router(string name, IReadOnlyDictionary<string, string> environment) => new(name, "router", environment);
+
     public string Name => _name;
 
     public Uri HttpAddress => new($"http://127.0.0.1:{_httpPort}");
@@ -48,6 +51,10 @@ public sealed class HostProcess : IAsyncDisposable
             start.Environment["ORLEANS_SILO_PORT"] = TestStorage.FreePort().ToString(CultureInfo.InvariantCulture);
             start.Environment["ORLEANS_GATEWAY_PORT"] = TestStorage.FreePort().ToString(CultureInfo.InvariantCulture);
             start.Environment["ORLEANS_DASHBOARD_PORT"] = port;
+        }
+        else if (_program == "router")
+        {
+            start.Environment["ROUTER_PORT"] = port;
         }
         else
         {
@@ -94,6 +101,13 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"{_name} was not ready with {activeSilos} silos within {timeout}: {string.Join('\n', LastLines())}");
+    }
+
+    /// <summary>SIGKILL to this process alone (not the processes it started): what a crash of the machine's program looks like to its children.</summary>
+    public void KillAlone()
+    {
+        _process?.Kill(entireProcessTree: false);
+        _process?.WaitForExit();
     }
 
     /// <summary>SIGKILL: no graceful shutdown, no deactivation, no goodbye to the cluster.</summary>

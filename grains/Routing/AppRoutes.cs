@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using CloudController.GrainInterfaces.Domains;
+using CloudController.GrainInterfaces.Indexes;
+using CloudController.GrainInterfaces.Routes;
+using CloudController.Grains.Indexes;
+
+namespace CloudController.Grains.Routing;
+
+/// <summary>The HTTP routes mapped to an app, as hostnames and paths: what the routers serve and <c>VCAP_APPLICATION</c> lists.</summary>
+public static class AppRoutes
+{
+    /// <summary>Routes one app brings to the table at most (CF's default per-app route quota is far lower).</summary>
+    public const int MaxPerApp = 1000;
+
+    public static async Task<ImmutableArray<(string Hostname, string Path)>> OfAsync(IGrainFactory grains, Guid app)
+    {
+        var page = await grains.GetGrain<IResourceIndexGrain>(IndexKeys.RoutesOfApp(app)).QueryAsync(IndexQuery.All(1, MaxPerApp));
+        var routes = await Task.WhenAll(page.Entries.Select(async entry =>
+        {
+            // The route owns the mapping: an index entry it no longer confirms is not a route of the app.
+            if (await grains.GetGrain<IRouteGrain>(entry.Guid).FindAsync() is not { Port: null } route || !route.Apps.Contains(app))
+            {
+                return ((string, string)?)null;
+            }
+
+            var domain = await grains.GetGrain<IDomainGrain>(route.DomainGuid).FindAsync();
+            return domain is null ? null : (Hostname(route.Host, domain.Name), route.Path);
+        }));
+        return [.. routes.OfType<(string, string)>().OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A route's lower-case hostname: its host under its domain, or the domain itself for an empty host.</summary>
+    public static string Hostname(string host, string domain) =>
+        (host.Length == 0 ? domain : $"{host}.{domain}").ToLowerInvariant();
+
+    /// <summary>A route as a URI without scheme, as CF lists them (<c>app.example.com/path</c>).</summary>
+    public static string Uri((string Hostname, string Path) route) => route.Hostname + route.Path;
+}
