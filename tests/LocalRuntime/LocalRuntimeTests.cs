@@ -209,7 +209,7 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>pushed with cf v7</p>");
         var app = $"site-{id}";
 
-        var pushed = await cf.ExpectAsync(0, "#1   running", "push", app, "-p", site.FullName, "-i", "2", "-m", "128M");
+        var pushed = await cf.ExpectAsync(0, "requested state:   started", "push", app, "-p", site.FullName, "-i", "2", "-m", "128M");
         Assert.Contains("staticfile_buildpack", pushed, StringComparison.Ordinal);
         var hostname = $"{app}.apps.localhost";
         await Eventually.HoldsAsync("the pushed site answers", async () => (await BodyAsync(hostname, "/")).Contains("pushed with cf v7", StringComparison.Ordinal), Running);
@@ -232,7 +232,7 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
                 }
             }
         });
-        await cf.ExpectAsync(0, "#1   running", "restart", app, "--strategy", "rolling");
+        await cf.ExpectAsync(0, "requested state:   started", "restart", app, "--strategy", "rolling");
         await stop.CancelAsync();
         await load;
         Assert.True(ok > 20, $"only {ok} requests were made during the rolling restart");

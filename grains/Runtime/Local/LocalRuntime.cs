@@ -43,11 +43,14 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
     private readonly SemaphoreSlim _reporting = new(1, 1);
     private DateTimeOffset _lastDiskScan;
     private int _reportWanted;
+    private volatile bool _stopping;
 
     public LocalRuntime(
         IOptions<LocalRuntimeOptions> options, OsProcesses os, DropletFiles droplets, AppLogWriter logs, IGrainFactory grains,
-        ILocalSiloDetails silo, TimeProvider clock, ILogger<LocalRuntime> logger)
+        ILocalSiloDetails silo, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<LocalRuntime> logger)
     {
+        // A silo shutting down tells the route table nothing more: the table drops it when its lease lapses.
+        lifetime.ApplicationStopping.Register(() => _stopping = true);
         (_options, _os, _droplets, _logs, _grains, _clock, _logger) = (options.Value, os, droplets, logs, grains, clock, logger);
         _silo = silo.SiloAddress.ToParsableString();
         Root = Path.Combine(Path.GetFullPath(_options.Directory), $"silo-{silo.SiloAddress.Endpoint.Port}");
@@ -721,6 +724,11 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
     /// <summary>Tells the route table everything this silo runs and which instances are RUNNING where.</summary>
     private async Task ReportAsync()
     {
+        if (_stopping)
+        {
+            return;
+        }
+
         await _reporting.WaitAsync();
         try
         {
