@@ -53,6 +53,7 @@ public static class CloudControllerSiloBuilderExtensions
             builder.Services.AddSingleton<Runtime.Local.DropletFiles>();
             builder.Services.AddSingleton<Runtime.Local.AppLogWriter>();
             builder.Services.AddSingleton<Runtime.Local.LocalRuntime>();
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Runtime.Local.LocalRuntimeStartup>();
             builder.Services.TryAddSingleton<Runtime.IAppRuntime>(sp => sp.GetRequiredService<Runtime.Local.LocalRuntime>());
             builder.Services.TryAddSingleton<IStager, BuildpackStager>();
         }
