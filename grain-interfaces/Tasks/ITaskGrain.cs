@@ -3,10 +3,11 @@ using System.Collections.Immutable;
 namespace CloudController.GrainInterfaces.Tasks;
 
 /// <summary>
-/// A one-off task of an app (CC's <c>/v3/tasks</c>) on the simulated runtime: PENDING, RUNNING a moment later, then
-/// SUCCEEDED after the configured run time, or FAILED when its command carries the configured failure marker or it
-/// is canceled. Its state is a function of its stored times, so a lost silo changes nothing; each change is logged as
-/// <c>APP/TASK/&lt;name&gt;</c>.
+/// A one-off task of an app (CC's <c>/v3/tasks</c>). On a runtime that runs tasks (the local one) it is a process
+/// with the task's command: RUNNING once started, then SUCCEEDED or FAILED by its exit status (a task whose process
+/// was lost with its silo fails). On the simulated runtime it is PENDING, RUNNING a moment later, then SUCCEEDED after
+/// the configured run time, or FAILED when its command carries the configured failure marker; its state is then a
+/// function of its stored times. Either way it may be canceled, and each change is logged as <c>APP/TASK/&lt;name&gt;</c>.
 /// </summary>
 [Alias("CloudController.GrainInterfaces.Tasks.ITaskGrain")]
 public interface ITaskGrain : IGrainWithGuidKey
@@ -19,6 +20,10 @@ public interface ITaskGrain : IGrainWithGuidKey
 
     [Alias("CancelAsync")]
     Task<TaskSnapshot> CancelAsync();
+
+    /// <summary>The runtime's word that the task's process exited with <paramref name="status"/> (0: SUCCEEDED); ignored once the task ended.</summary>
+    [Alias("ExitedAsync")]
+    Task ExitedAsync(int status);
 }
 
 /// <summary>An app's tasks (newest last, at most <see cref="Max"/> kept) and the sequence their ids come from.</summary>

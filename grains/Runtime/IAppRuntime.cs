@@ -35,7 +35,33 @@ public interface IAppRuntime
     /// provider backed by an external runtime (Diego, Kubernetes) does nothing: the process keeps running.
     /// </summary>
     Task DetachAsync(Guid app, string type, CancellationToken cancellationToken);
+
+    /// <summary>Whether tasks really run here; when not, the task grain plays them out on its own clock.</summary>
+    bool RunsTasks { get; }
+
+    /// <summary>Starts a task's process; its exit status is told to the task's grain (<c>ITaskGrain.ExitedAsync</c>).</summary>
+    Task RunTaskAsync(DesiredTask task, CancellationToken cancellationToken);
+
+    /// <summary>Whether the task's process runs here now.</summary>
+    bool Runs(Guid task);
+
+    /// <summary>Stops a task's process (SIGTERM, then SIGKILL); a no-op when it does not run here.</summary>
+    Task CancelTaskAsync(Guid task, CancellationToken cancellationToken);
 }
+
+/// <summary>A one-off task as the Cloud Controller wants it run: the app's droplet and environment with the task's command.</summary>
+public sealed record DesiredTask(
+    Guid Task,
+    string Name,
+    Guid App,
+    string AppName,
+    Guid SpaceGuid,
+    Guid Droplet,
+    Guid Version,
+    string Command,
+    int MemoryMb,
+    int DiskMb,
+    IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>A process as the Cloud Controller wants it run.</summary>
 public sealed record DesiredProcess(

@@ -52,6 +52,14 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
 
     public string CellId => "simulated";
 
+    public bool RunsTasks => false;
+
+    public Task RunTaskAsync(DesiredTask task, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public bool Runs(Guid task) => false;
+
+    public Task CancelTaskAsync(Guid task, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public string Description => "simulated runtime: no app code runs; instances report STARTING, then RUNNING, with zero usage";
 
     public Task DesireAsync(DesiredProcess process, CancellationToken cancellationToken)

@@ -19,22 +19,47 @@ public sealed record TaskGrainState
 }
 
 /// <summary>
-/// A simulated task (see <see cref="ITaskGrain"/>): its state follows from its creation time, the runtime's start delay
-/// and task duration, and its command; a timer while it runs stores and logs each change, a read does the same.
+/// A task (see <see cref="ITaskGrain"/>). On a runtime that runs tasks, the runtime starts its process and tells its
+/// exit status; the grain stays active while it runs (so it stays beside its process), and a grain that activates to
+/// find its task RUNNING but not run here knows the process went with its silo. On the simulated runtime its state
+/// follows from its creation time, the runtime's start delay and task duration, and its command; a timer while it
+/// runs stores and logs each change, a read does the same.
 /// </summary>
 [GrainType("task")]
 public sealed class TaskGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<TaskGrainState> state,
     IOptions<RuntimeOptions> options,
+    IAppRuntime runtime,
     TimeProvider clock) : Grain, ITaskGrain
 {
     private IGrainTimer? _timer;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (runtime.RunsTasks && state.State.Task is { Ended: false } task)
+        {
+            if (runtime.Runs(task.Guid))
+            {
+                KeepAlive();
+            }
+            else
+            {
+                await EndAsync(task with { State = TaskStates.Failed, FailureReason = "task's process was lost with its silo", UpdatedAt = clock.GetUtcNow() },
+                    "The task's process was lost with its silo", true);
+            }
+        }
+    }
 
     public async Task<TaskSnapshot> CreateAsync(TaskSnapshot task)
     {
         if (state.RecordExists && state.State.Task is { } existing)
         {
             return existing;
+        }
+
+        if (runtime.RunsTasks)
+        {
+            return await RunAsync(task);
         }
 
         state.State = new TaskGrainState { Task = task, Logged = TaskStates.Pending };
@@ -44,15 +69,59 @@ public sealed class TaskGrain(
         return task;
     }
 
-    public async Task<TaskSnapshot?> FindAsync() => state.RecordExists ? await AdvanceAsync() : null;
+    /// <summary>Stores the task RUNNING, then asks the runtime to start it with the app's droplet and environment.</summary>
+    private async Task<TaskSnapshot> RunAsync(TaskSnapshot task)
+    {
+        var app = await GrainFactory.GetGrain<GrainInterfaces.Apps.IAppGrain>(task.AppGuid).GetAsync();
+        var running = task with { State = TaskStates.Running, UpdatedAt = clock.GetUtcNow() };
+        state.State = new TaskGrainState { Task = running, Logged = TaskStates.Running };
+        await state.WriteStateAsync();
+        KeepAlive();
+        await LogAsync(running, $"Starting task {task.Name}: {task.Command}", false);
+        await runtime.RunTaskAsync(new DesiredTask(task.Guid, task.Name, task.AppGuid, app.Name, app.SpaceGuid, task.DropletGuid, app.Version,
+            task.Command, task.MemoryInMb, task.DiskInMb, RuntimeEnvironment.Of(app.EnvironmentJson)), CancellationToken.None);
+        return running;
+    }
+
+    public async Task ExitedAsync(int status)
+    {
+        if (state.State.Task is not { Ended: false } task)
+        {
+            return;
+        }
+
+        var failed = status != 0;
+        await EndAsync(task with
+        {
+            State = failed ? TaskStates.Failed : TaskStates.Succeeded,
+            FailureReason = failed ? $"APP/TASK/{task.Name} exited with status {status}" : null,
+            UpdatedAt = clock.GetUtcNow(),
+        }, $"Exit status {status}", failed);
+    }
+
+    private async Task EndAsync(TaskSnapshot ended, string message, bool error)
+    {
+        state.State = new TaskGrainState { Task = ended, Logged = ended.State };
+        await state.WriteStateAsync();
+        await LogAsync(ended, message, error);
+        StopTimer();
+    }
+
+    /// <summary>A task's grain stays where its process runs until the process ends.</summary>
+    private void KeepAlive() =>
+        _timer ??= this.RegisterGrainTimer(() => Task.CompletedTask, new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+
+    public async Task<TaskSnapshot?> FindAsync() => !state.RecordExists ? null : runtime.RunsTasks ? state.State.Task : await AdvanceAsync();
 
     public async Task<TaskSnapshot> CancelAsync()
     {
-        var task = await AdvanceAsync() ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Task not found");
+        var task = (runtime.RunsTasks ? state.State.Task : await AdvanceAsync()) ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "Task not found");
         if (task.Ended)
         {
             throw CloudControllerException.Unprocessable($"Task state is {task.State} and therefore cannot be canceled");
         }
+
+        await runtime.CancelTaskAsync(task.Guid, CancellationToken.None);
 
         var canceled = task with { State = TaskStates.Failed, FailureReason = "task was cancelled", UpdatedAt = clock.GetUtcNow() };
         state.State = new TaskGrainState { Task = canceled, Logged = TaskStates.Failed };

@@ -194,6 +194,36 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         await Eventually.HoldsAsync("the failed compile's error output in the log", async () => (await LogsAsync(http, failing)).Any(l => l.Contains("compile is going to fail", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task TasksRunAsProcessesAndTheirExitStatusDecidesTheirState()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var (app, _) = await PushAsync(http, space, "tasks", new { buildpack = "binary_buildpack", health_check_type = "process" },
+            ("Procfile", Zips.Text("web: exec sleep 100000\n"), 420), ("greeting.txt", Zips.Text("from the droplet"), 420));
+
+        var succeeded = await TaskAsync(http, app, "echo \"task says $(cat greeting.txt) as $CF_INSTANCE_GUID\"");
+        Assert.Equal("SUCCEEDED", (await TaskEndAsync(http, succeeded)).GetProperty("state").GetString());
+        await Eventually.HoldsAsync("the task's output in the log", async () => (await LogsAsync(http, app)).Any(l => l.Contains("task says from the droplet as " + succeeded, StringComparison.Ordinal)));
+
+        var failed = await TaskEndAsync(http, await TaskAsync(http, app, "exit 7"));
+        Assert.Equal("FAILED", failed.GetProperty("state").GetString());
+        Assert.EndsWith("exited with status 7", failed.GetProperty("result").GetProperty("failure_reason").GetString(), StringComparison.Ordinal);
+
+        var sleeper = await TaskAsync(http, app, "echo sleeping; exec sleep 100001");
+        await Eventually.HoldsAsync("the long task runs", () => Task.FromResult(CloudController.Grains.Runtime.Local.OsProcesses.WithEnvironment($"CF_INSTANCE_GUID={sleeper}").Count > 0));
+        await (await http.PostAsync($"/v3/tasks/{sleeper}/actions/cancel", null)).JsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("FAILED", (await TaskEndAsync(http, sleeper)).GetProperty("state").GetString());
+        await Eventually.HoldsAsync("the canceled task's process is gone", () => Task.FromResult(CloudController.Grains.Runtime.Local.OsProcesses.WithEnvironment($"CF_INSTANCE_GUID={sleeper}").Count == 0), TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task<string> TaskAsync(HttpClient http, string app, string command) =>
+        (await (await http.PostJsonAsync($"/v3/apps/{app}/tasks", new { command })).JsonAsync(HttpStatusCode.Accepted)).GetProperty("guid").GetString()!;
+
+    private static Task<JsonElement> TaskEndAsync(HttpClient http, string task) =>
+        Eventually.ValueAsync($"task {task} ends", async () => await (await http.GetAsync($"/v3/tasks/{task}")).JsonAsync(HttpStatusCode.OK),
+            t => t.GetProperty("state").GetString() is "SUCCEEDED" or "FAILED", Running);
+
     [SkippableFact]
     public async Task TheCfCliV7PushesASiteThatAnswersThroughTheRouterAndRollsWithoutAFailedRequest()
     {

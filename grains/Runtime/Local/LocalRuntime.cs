@@ -37,6 +37,7 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
     private readonly ILogger<LocalRuntime> _logger;
     private readonly string _silo;
     private readonly ConcurrentDictionary<(Guid App, string Type), LocalProcess> _processes = new();
+    private readonly ConcurrentDictionary<Guid, TaskRun> _tasks = new();
     private readonly UidPool _uids;
     private readonly ITimer _monitor;
     private readonly ITimer _reporter;
@@ -102,6 +103,113 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    public bool RunsTasks => true;
+
+    public bool Runs(Guid task) => _tasks.ContainsKey(task);
+
+    public Task RunTaskAsync(DesiredTask task, CancellationToken cancellationToken)
+    {
+        var run = new TaskRun(Path.Combine(Root, "tasks", task.Task.ToString("N")));
+        if (_tasks.TryAdd(task.Task, run))
+        {
+            run.Uid = _uids.Take();
+            _ = Task.Run(() => RunTaskProcessAsync(task, run), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task CancelTaskAsync(Guid task, CancellationToken cancellationToken)
+    {
+        if (_tasks.TryGetValue(task, out var run))
+        {
+            run.Canceled = true;
+            if (run.Process is { } process)
+            {
+                OsProcesses.SignalGroup(process.Id, OsProcesses.SigTerm);
+                _ = Task.Run(async () =>
+                {
+                    await process.WaitForExitAsync().WaitAsync(_options.StopGrace, _clock).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    OsProcesses.SignalGroup(process.Id, OsProcesses.SigKill);
+                }, CancellationToken.None);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs a task's command to its end with the app's droplet and environment, then tells its grain the exit status.</summary>
+    private async Task RunTaskProcessAsync(DesiredTask task, TaskRun run)
+    {
+        var source = $"APP/TASK/{task.Name}";
+        int status;
+        try
+        {
+            var desired = new DesiredProcess(task.App, "task", task.Droplet, task.Version, 1, task.MemoryMb, task.DiskMb, task.Command, task.Environment)
+            {
+                AppName = task.AppName,
+                SpaceGuid = task.SpaceGuid,
+            };
+            var process = await LaunchAsync(desired, task.Task, 0, 0, run.Directory, run.Uid, CancellationToken.None);
+            run.Process = process;
+            if (run.Canceled)
+            {
+                OsProcesses.SignalGroup(process.Id, OsProcesses.SigKill);
+            }
+
+            var output = Task.WhenAll(
+                PumpAsync(process.StandardOutput, task.App, source, "0", false),
+                PumpAsync(process.StandardError, task.App, source, "0", true));
+            await process.WaitForExitAsync();
+            await output.WaitAsync(TimeSpan.FromSeconds(5), _clock).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            status = process.ExitCode;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logs.Write(task.App, source, "0", $"Failed to start: {ex.Message}", true);
+            status = 1;
+        }
+        finally
+        {
+            if (run.Process is { } process)
+            {
+                OsProcesses.SignalGroup(process.Id, OsProcesses.SigKill);
+                process.Dispose();
+            }
+
+            try
+            {
+                Directory.Delete(run.Directory, recursive: true);
+                File.Delete(PidFile(task.Task));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogCleanupFailed(ex, task.Task);
+            }
+
+            if (run.Uid is { } uid)
+            {
+                _uids.Give(uid);
+            }
+
+            _tasks.TryRemove(task.Task, out _);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _grains.GetGrain<GrainInterfaces.Tasks.ITaskGrain>(task.Task).ExitedAsync(status);
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && attempt < 5)
+            {
+                LogCrashNotReported(ex, task.App, 0);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), _clock);
+            }
+        }
     }
 
     public Task StopAsync(Guid app, string type, CancellationToken cancellationToken)
@@ -194,25 +302,12 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
 
             var directory = Path.Combine(Root, "instances", instance.Guid.ToString("N"));
             instance.Directory = directory;
-            Directory.CreateDirectory(directory);
-            var droplet = await _droplets.GetAsync(desired.Droplet, Path.Combine(Root, "droplets"), instance.Life.Token);
-            await Task.Run(() => ZipFile.ExtractToDirectory(droplet, directory, overwriteFiles: true), instance.Life.Token);
-            Directory.CreateDirectory(Path.Combine(directory, "app"));
-            Directory.CreateDirectory(Path.Combine(directory, "tmp"));
-            await File.WriteAllTextAsync(Path.Combine(directory, "launch.sh"), LaunchScript(desired.Command), instance.Life.Token);
             instance.Port = FreePort(_options.Address);
-            var environment = await EnvironmentAsync(desired, instance, directory);
             instance.Uid = _uids.Take();
-            if (instance.Uid is { } uid)
-            {
-                await OsProcesses.GiveAsync(directory, uid, instance.Life.Token);
-            }
-
             _logs.Write(desired.App, "CELL", index, $"Starting instance {instance.Guid} on port {instance.Port}{(instance.Uid is { } u ? $" as uid {u}" : "")}", false);
-            var process = await _os.StartAsync(["/bin/sh", Path.Combine(directory, "launch.sh")], environment, Path.Combine(directory, "app"), instance.Uid);
+            var process = await LaunchAsync(desired, instance.Guid, instance.Index, instance.Port, directory, instance.Uid, instance.Life.Token);
             instance.Process = process;
             instance.Group = process.Id;
-            await File.WriteAllTextAsync(PidFile(instance), process.Id.ToString(CultureInfo.InvariantCulture));
             if (instance.Life.IsCancellationRequested)
             {
                 // Stopped while it was being prepared.
@@ -236,6 +331,30 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Unpacks the droplet into <paramref name="directory"/>, writes the launcher, gives the folder to <paramref name="uid"/>
+    /// and starts the command with CF's environment; the pid file lets a later silo find the process group.
+    /// </summary>
+    private async Task<System.Diagnostics.Process> LaunchAsync(
+        DesiredProcess desired, Guid guid, int index, int port, string directory, int? uid, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var droplet = await _droplets.GetAsync(desired.Droplet, Path.Combine(Root, "droplets"), cancellationToken);
+        await Task.Run(() => ZipFile.ExtractToDirectory(droplet, directory, overwriteFiles: true), cancellationToken);
+        Directory.CreateDirectory(Path.Combine(directory, "app"));
+        Directory.CreateDirectory(Path.Combine(directory, "tmp"));
+        await File.WriteAllTextAsync(Path.Combine(directory, "launch.sh"), LaunchScript(desired.Command!), cancellationToken);
+        var environment = await EnvironmentAsync(desired, guid, index, port, directory);
+        if (uid is { } owner)
+        {
+            await OsProcesses.GiveAsync(directory, owner, cancellationToken);
+        }
+
+        var process = await _os.StartAsync(["/bin/sh", Path.Combine(directory, "launch.sh")], environment, Path.Combine(directory, "app"), uid);
+        await File.WriteAllTextAsync(PidFile(guid), process.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+        return process;
+    }
+
     /// <summary>CF's launcher: into <c>HOME</c>, the buildpacks' <c>.profile.d</c> scripts and the app's <c>.profile</c>, then the command.</summary>
     private static string LaunchScript(string command) =>
         "cd \"$HOME\" || exit 1\n"
@@ -243,14 +362,12 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         + "[ -r .profile ] && . ./.profile\n"
         + command + "\n";
 
-    private async Task<Dictionary<string, string>> EnvironmentAsync(DesiredProcess desired, Instance instance, string directory)
+    private async Task<Dictionary<string, string>> EnvironmentAsync(DesiredProcess desired, Guid guid, int index, int port, string directory)
     {
         var space = await _grains.GetGrain<ISpaceGrain>(desired.SpaceGuid).FindAsync();
         var organization = space is null ? null : await _grains.GetGrain<IOrganizationGrain>(space.OrganizationGuid).FindAsync();
         var uris = (await AppRoutes.OfAsync(_grains, desired.App)).Select(AppRoutes.Uri).ToList();
         var running = RuntimeEnvironment.Of(await _grains.GetGrain<IEnvironmentVariableGroupGrain>("running").GetAsync());
-        var port = instance.Port.ToString(CultureInfo.InvariantCulture);
-        var index = instance.Index.ToString(CultureInfo.InvariantCulture);
         var home = Path.Combine(directory, "app");
         var dotnet = Path.GetDirectoryName(Environment.ProcessPath) ?? "/usr/share/dotnet";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -267,13 +384,13 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
             ["application_version"] = desired.Version.ToString("D"),
             ["cf_api"] = _options.CfApi,
             ["host"] = "0.0.0.0",
-            ["instance_id"] = instance.Guid.ToString("D"),
-            ["instance_index"] = instance.Index,
+            ["instance_id"] = guid.ToString("D"),
+            ["instance_index"] = index,
             ["limits"] = new JsonObject { ["disk"] = desired.DiskMb, ["fds"] = 16384, ["mem"] = desired.MemoryMb },
             ["name"] = desired.AppName,
             ["organization_id"] = organization?.Guid.ToString("D"),
             ["organization_name"] = organization?.Name,
-            ["port"] = instance.Port,
+            ["port"] = port,
             ["process_id"] = desired.ProcessGuid.ToString("D"),
             ["process_type"] = desired.Type,
             ["space_id"] = desired.SpaceGuid.ToString("D"),
@@ -281,6 +398,8 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
             ["uris"] = new JsonArray([.. uris.Select(u => JsonValue.Create(u))]),
             ["version"] = desired.Version.ToString("D"),
         };
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        var indexText = index.ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in new Dictionary<string, string>
         {
             ["HOME"] = home,
@@ -291,18 +410,18 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
             ["DOTNET_ROOT"] = dotnet,
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
-            ["PORT"] = port,
-            ["VCAP_APP_PORT"] = port,
+            ["PORT"] = portText,
+            ["VCAP_APP_PORT"] = portText,
             ["VCAP_APP_HOST"] = "0.0.0.0",
-            ["INSTANCE_INDEX"] = index,
-            ["INSTANCE_GUID"] = instance.Guid.ToString("D"),
-            ["CF_INSTANCE_INDEX"] = index,
-            ["CF_INSTANCE_GUID"] = instance.Guid.ToString("D"),
+            ["INSTANCE_INDEX"] = indexText,
+            ["INSTANCE_GUID"] = guid.ToString("D"),
+            ["CF_INSTANCE_INDEX"] = indexText,
+            ["CF_INSTANCE_GUID"] = guid.ToString("D"),
             ["CF_INSTANCE_IP"] = _options.Address,
             ["CF_INSTANCE_INTERNAL_IP"] = _options.Address,
-            ["CF_INSTANCE_PORT"] = port,
-            ["CF_INSTANCE_ADDR"] = $"{_options.Address}:{port}",
-            ["CF_INSTANCE_PORTS"] = $"[{{\"external\":{port},\"internal\":{port}}}]",
+            ["CF_INSTANCE_PORT"] = portText,
+            ["CF_INSTANCE_ADDR"] = $"{_options.Address}:{portText}",
+            ["CF_INSTANCE_PORTS"] = $"[{{\"external\":{portText},\"internal\":{portText}}}]",
             ["MEMORY_LIMIT"] = $"{desired.MemoryMb}m",
             ["VCAP_APPLICATION"] = vcap.ToJsonString(),
             ["VCAP_SERVICES"] = "{}",
@@ -574,7 +693,7 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
                     Directory.Delete(directory, recursive: true);
                 }
 
-                File.Delete(PidFile(instance));
+                File.Delete(PidFile(instance.Guid));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -589,11 +708,11 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         });
     }
 
-    private string PidFile(Instance instance)
+    private string PidFile(Guid guid)
     {
         var folder = Path.Combine(Root, "pids");
         Directory.CreateDirectory(folder);
-        return Path.Combine(folder, instance.Guid.ToString("N"));
+        return Path.Combine(folder, guid.ToString("N"));
     }
 
     /// <summary>
@@ -647,7 +766,7 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         LogStarted(Root, killed);
     }
 
-    private static readonly string[] Folders = ["instances", "pids", "droplets", "staging"];
+    private static readonly string[] Folders = ["instances", "tasks", "pids", "droplets", "staging"];
 
     /// <summary>Measures every instance's CPU and memory from /proc (one pass for all), enforces memory limits, and disk now and then.</summary>
     private void Monitor()
@@ -793,6 +912,18 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         {
             Kill(instance);
         }
+    }
+
+    /// <summary>A task's process while it runs.</summary>
+    private sealed class TaskRun(string directory)
+    {
+        public string Directory { get; } = directory;
+
+        public int? Uid { get; set; }
+
+        public System.Diagnostics.Process? Process { get; set; }
+
+        public bool Canceled { get; set; }
     }
 
     /// <summary>What runs of one process type of one app.</summary>
