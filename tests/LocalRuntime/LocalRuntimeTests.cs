@@ -269,6 +269,28 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         Assert.Empty(failed);
     }
 
+    [SkippableFact]
+    public async Task TheCfCliV6PushesASiteThatAnswersThroughTheRouter()
+    {
+        Skip.If(Cli.Binary is null, Cli.MissingMessage);
+        using var cf = new Cli();
+        var id = Guid.NewGuid().ToString("N")[..8];
+        await cf.ExpectAsync(0, "OK", "api", fixture.Url);
+        await cf.ExpectAsync(0, "OK", "auth", "admin", "admin");
+        await cf.ExpectAsync(0, "OK", "create-org", $"local6-{id}");
+        await cf.ExpectAsync(0, "OK", "create-space", "dev", "-o", $"local6-{id}");
+        await cf.ExpectAsync(0, "space:          dev", "target", "-o", $"local6-{id}", "-s", "dev");
+        var site = Directory.CreateTempSubdirectory("cf6-local-");
+        await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>pushed with cf v6</p>");
+        var app = $"site6-{id}";
+
+        await cf.ExpectAsync(0, "#0   running", "push", app, "-p", site.FullName, "-m", "128M");
+        var hostname = $"{app}.apps.localhost";
+        await Eventually.HoldsAsync("the pushed site answers", async () => (await BodyAsync(hostname, "/")).Contains("pushed with cf v6", StringComparison.Ordinal), Running);
+        await cf.ExpectAsync(0, "OK", "stop", app);
+        await Eventually.HoldsAsync("the stopped site is an unknown route", async () => await BodyAsync(hostname, "/") == "404", TimeSpan.FromSeconds(5));
+    }
+
     /// <summary>An app from <paramref name="fields"/> and <paramref name="files"/>, its own route, started and staged.</summary>
     private static async Task<(string App, string Host)> PushAsync(HttpClient http, string space, string name, object fields, params (string Path, byte[] Content, int Mode)[] files)
     {
