@@ -67,7 +67,8 @@ public sealed class SiloLossTests
             var app = created.GetProperty("metadata").GetProperty("guid").GetString()!;
             await BitsTests.Upload201Async(http, app, [], Zips.Create(("Procfile", Zips.Text("web: setsid sleep 100001 & exec sleep 100000\n"), 420)));
             await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
-            var before = await Eventually.ValueAsync("the instance and its escaped child run", () => Task.FromResult(Pids($"MARKER={marker}")), p => p.Count == 2, TimeSpan.FromSeconds(60));
+            // The launcher (leading the group), the command it waits for, and the escaped child.
+            var before = await Eventually.ValueAsync("the instance and its escaped child run", () => Task.FromResult(Pids($"MARKER={marker}")), p => p.Count == 3, TimeSpan.FromSeconds(60));
 
             first.KillAlone();
             // The instance itself dies with its silo (its parent-death signal); the escaped child is still there.

@@ -10,7 +10,7 @@ namespace CloudController.Grains.Runtime.Local;
 /// Loggregator it is lossy under pressure: beyond <see cref="Capacity"/> waiting lines, new ones are dropped (and
 /// counted) rather than slowing the instances or the silo.
 /// </summary>
-public sealed partial class AppLogWriter : IAsyncDisposable
+public sealed partial class AppLogWriter : IAsyncDisposable, IDisposable
 {
     public const int Capacity = 20_000;
 
@@ -81,6 +81,8 @@ public sealed partial class AppLogWriter : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(200), _clock);
         }
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

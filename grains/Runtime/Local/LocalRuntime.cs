@@ -26,7 +26,7 @@ namespace CloudController.Grains.Runtime.Local;
 /// limit crash it, and it is started again with Diego's backoff. What it prints goes to the app's log. The silo tells
 /// the route table which instances run where, so the routers reach them.
 /// </summary>
-public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
+public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable, IDisposable
 {
     private readonly LocalRuntimeOptions _options;
     private readonly OsProcesses _os;
@@ -45,6 +45,7 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
     private DateTimeOffset _lastDiskScan;
     private int _reportWanted;
     private volatile bool _stopping;
+    private int _disposed;
 
     public LocalRuntime(
         IOptions<LocalRuntimeOptions> options, OsProcesses os, DropletFiles droplets, AppLogWriter logs, IGrainFactory grains,
@@ -355,12 +356,19 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         return process;
     }
 
-    /// <summary>CF's launcher: into <c>HOME</c>, the buildpacks' <c>.profile.d</c> scripts and the app's <c>.profile</c>, then the command.</summary>
+    /// <summary>
+    /// CF's launcher: into <c>HOME</c>, the buildpacks' <c>.profile.d</c> scripts and the app's <c>.profile</c>, then the
+    /// command. The launcher leads the instance's process group and waits for the command in the background, so that
+    /// the parent-death signal it carries (<see cref="OsProcesses.SilosGoneSignal"/>) reaches it at once and takes the
+    /// whole group down with it: an instance never outlives its silo.
+    /// </summary>
     private static string LaunchScript(string command) =>
         "cd \"$HOME\" || exit 1\n"
         + "if [ -d .profile.d ]; then for f in .profile.d/*.sh; do [ -r \"$f\" ] && . \"$f\"; done; fi\n"
         + "[ -r .profile ] && . ./.profile\n"
-        + command + "\n";
+        + $"trap 'kill -KILL 0' {OsProcesses.SilosGoneSignal}\n"
+        + "{\n" + command + "\n} &\n"
+        + "wait $!\n";
 
     private async Task<Dictionary<string, string>> EnvironmentAsync(DesiredProcess desired, Guid guid, int index, int port, string directory)
     {
@@ -882,8 +890,16 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>A host disposed synchronously still stops every instance.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _monitor.DisposeAsync();
         await _reporter.DisposeAsync();
         var instances = new List<Instance>();

@@ -13,6 +13,12 @@ namespace CloudController.Grains.Runtime.Local;
 public sealed partial class OsProcesses : IDisposable
 {
     public const int SigKill = 9;
+
+    /// <summary>
+    /// The parent-death signal every started program carries: its launcher traps it and kills its whole process group,
+    /// so what the program started dies with the silo too (a parent-death signal itself is not inherited by children).
+    /// </summary>
+    public const string SilosGoneSignal = "USR2";
     public const int SigTerm = 15;
 
     private readonly BlockingCollection<(ProcessStartInfo Start, TaskCompletionSource<Process> Started)> _starts = new();
@@ -59,7 +65,7 @@ public sealed partial class OsProcesses : IDisposable
 
             if (_pdeathsig)
             {
-                prefix.AddRange(["--pdeathsig", "KILL"]);
+                prefix.AddRange(["--pdeathsig", SilosGoneSignal]);
             }
 
             prefix.Add("--");
