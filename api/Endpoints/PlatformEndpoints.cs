@@ -1,6 +1,6 @@
 using CloudController.Api.Auth;
 using CloudController.Api.Bits;
-using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Jobs;
 using CloudController.Storage;
 using Microsoft.Extensions.Options;
 using CloudController.Api.Hosting;
@@ -30,7 +30,7 @@ internal static class PlatformEndpoints
         buildpacks.MapPost("/", CreateBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapGet("/", ListBuildpacksAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapGet("/{guid}", GetBuildpackAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
-        buildpacks.MapPut("/{guid}/bits", UploadBuildpackBitsAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        buildpacks.MapPut("/{guid}/bits", UploadBuildpackBitsV2Async).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         buildpacks.MapDelete("/{guid}", DeleteBuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
 
         routes.MapGet("/v3/stacks", ListV3Stacks).Unguarded("platform-wide: stacks and buildpacks belong to no org");
@@ -38,6 +38,8 @@ internal static class PlatformEndpoints
             TypedResults.Ok(V3Stack.From(platform.Stack(RouteGuid.Parse(guid, _ => V3StackNotFound())), platform, baseUrl.Of(http))))
             .Unguarded("platform-wide: stacks and buildpacks belong to no org");
         routes.MapGet("/v3/buildpacks", ListV3BuildpacksAsync).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        routes.MapPost("/v3/buildpacks", CreateV3BuildpackAsync).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
+        routes.MapPost("/v3/buildpacks/{guid}/upload", UploadBuildpackBitsV3Async).RequireCf(CfAccess.Admin).Unguarded("platform-wide: stacks and buildpacks belong to no org");
         routes.MapGet("/v3/buildpacks/{guid}", async (string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform, BaseUrl baseUrl) =>
             TypedResults.Ok(V3Buildpack.From(await Buildpack(grains, guid).GetAsync(), platform, baseUrl.Of(http))))
             .Unguarded("platform-wide: stacks and buildpacks belong to no org");
@@ -70,49 +72,51 @@ internal static class PlatformEndpoints
         return TypedResults.Created(resource.Metadata.Url, resource);
     }
 
+    /// <summary>How long <c>PUT /v2/buildpacks/:guid/bits</c> waits for its upload job (v2's answer is the buildpack).</summary>
+    private static readonly TimeSpan BuildpackUploadWait = TimeSpan.FromSeconds(25);
+
     /// <summary>
     /// <c>PUT /v2/buildpacks/:guid/bits</c> (cf v6 <c>create-buildpack</c>, <c>update-buildpack -p</c>): the zip in part
-    /// <c>buildpack</c>, streamed to the uploads container (bounded like app bits), checked to be a zip, then stored as
-    /// the buildpack's blob before the buildpack records its filename.
+    /// <c>buildpack</c>, streamed to the uploads container (bounded like app bits), stored by an upload job (it checks
+    /// the zip, stores the buildpack's blob, then records the filename), answered with the buildpack once it is done.
     /// </summary>
-    private static async Task<Created<V2Resource<BuildpackEntity>>> UploadBuildpackBitsAsync(
+    private static async Task<IResult> UploadBuildpackBitsV2Async(
         string guid, HttpContext http, IGrainFactory grains, BitsContainers containers, IOptions<BitsOptions> options)
     {
-        var grain = Buildpack(grains, guid);
-        var buildpack = await grain.GetAsync();
-        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "buildpack", resourcesRequired: false, http.RequestAborted);
-        var uploads = await containers.GetAsync(BlobContainers.Uploads);
-        var uploaded = uploads.GetBlobClient(BitsBlobNames.UploadedZip(upload.UploadId));
-        try
+        var job = await StartBuildpackUploadAsync(guid, "buildpack", http, grains, containers, options.Value);
+        var ended = await Settle.UntilAsync(() => grains.GetGrain<IJobGrain>(job).FindAsync(), j => j?.Status is JobStatus.Finished or JobStatus.Failed,
+            BuildpackUploadWait, http.RequestAborted);
+        if (ended is { Status: JobStatus.Failed, Error: { } error })
         {
-            if (!upload.HasApplication)
-            {
-                throw new CloudControllerException(CfErrorCode.BuildpackBitsUploadInvalid, "The buildpack upload is invalid: a file must be provided");
-            }
-
-            await using (var zip = await uploaded.OpenReadAsync(cancellationToken: http.RequestAborted))
-            {
-                var magic = new byte[4];
-                if (await zip.ReadAtLeastAsync(magic, 4, throwOnEndOfStream: false, http.RequestAborted) < 4 || magic[0] != 'P' || magic[1] != 'K')
-                {
-                    throw new CloudControllerException(CfErrorCode.BuildpackBitsUploadInvalid, "The buildpack upload is invalid: only zip files allowed");
-                }
-            }
-
-            var stored = (await containers.GetAsync(BlobContainers.Buildpacks)).GetBlobClient(buildpack.Guid.ToString("D"));
-            await using (var zip = await uploaded.OpenReadAsync(cancellationToken: http.RequestAborted))
-            {
-                await stored.UploadAsync(zip, overwrite: true, http.RequestAborted);
-            }
-        }
-        finally
-        {
-            await uploaded.DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-            await uploads.GetBlobClient(BitsBlobNames.UploadedResources(upload.UploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
+            throw new CloudControllerException(error.Code, error.Description);
         }
 
-        var resource = BuildpackEntity.Resource(await grain.BitsUploadedAsync($"{buildpack.Name}.zip"));
+        var resource = BuildpackEntity.Resource(await Buildpack(grains, guid).GetAsync());
         return TypedResults.Created(resource.Metadata.Url, resource);
+    }
+
+    /// <summary><c>POST /v3/buildpacks/:guid/upload</c> (cf v7 <c>create-buildpack</c>): part <c>bits</c>; 202 with the upload job.</summary>
+    private static async Task<IResult> UploadBuildpackBitsV3Async(
+        string guid, HttpContext http, IGrainFactory grains, BitsContainers containers, IOptions<BitsOptions> options) =>
+        JobsEndpoints.Accepted(http, await StartBuildpackUploadAsync(guid, "bits", http, grains, containers, options.Value));
+
+    private static async Task<Guid> StartBuildpackUploadAsync(string guid, string part, HttpContext http, IGrainFactory grains, BitsContainers containers, BitsOptions options)
+    {
+        var buildpack = await Buildpack(grains, guid).GetAsync();
+        var upload = await new MultipartBitsReader(containers, options).ReadAsync(http.Request, part, resourcesRequired: false, http.RequestAborted);
+        var job = await GrainInterfaces.Hosting.NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
+            j => j.EnqueueAsync(JobWork.UploadBuildpack(buildpack.Guid, upload.UploadId, http.CfUser()!.UserId), []));
+        return job.Guid;
+    }
+
+    /// <summary><c>POST /v3/buildpacks</c>: an admin buildpack, AWAITING_UPLOAD until its bits come.</summary>
+    private static async Task<IResult> CreateV3BuildpackAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform, BaseUrl baseUrl)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        var command = new CreateBuildpack(
+            body.RequiredString("name"), body.OptionalInt("position") ?? 1, body.OptionalBool("enabled") ?? true, body.OptionalBool("locked") ?? false);
+        var created = await grains.GetGrain<IBuildpackGrain>(Guid.NewGuid()).CreateAsync(command);
+        return TypedResults.Json(V3Buildpack.From(created, platform, baseUrl.Of(http)), CfJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<Ok<V2Resource<BuildpackEntity>>> GetBuildpackAsync(string guid, IGrainFactory grains) =>

@@ -36,6 +36,7 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
         JobKind.DeleteRole => "role.delete",
         JobKind.DeleteOrganizationQuota => "organization_quota.delete",
         JobKind.ApplyManifest => "space.apply_manifest",
+        JobKind.UploadBuildpack => "buildpack.upload",
         _ => Kind.ToString(),
     };
 
@@ -44,6 +45,10 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 
     public static JobWork CopyBits(Guid destinationAppGuid, Guid sourceAppGuid, string owner) =>
         new(JobKind.CopyBits, destinationAppGuid, null, false, sourceAppGuid, owner);
+
+    /// <summary>Stores the zip of upload <paramref name="uploadId"/> as the bits of buildpack <paramref name="buildpack"/>.</summary>
+    public static JobWork UploadBuildpack(Guid buildpack, Guid uploadId, string owner) =>
+        new(JobKind.UploadBuildpack, Guid.Empty, uploadId, true, null, owner) { Target = buildpack };
 
     /// <summary>Applies a resolved manifest to the apps of <see cref="Manifests.ManifestPlan.SpaceGuid"/>.</summary>
     public static JobWork ApplyManifest(Manifests.ManifestPlan plan, string owner, AuditActor actor, string? requestJson) =>
@@ -58,7 +63,7 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 public enum JobKind
 {
     UploadBits, CopyBits, DeleteOrganization, DeleteSpace, DeleteDomain, DeleteApp, DeleteRoute, DeleteUnmappedRoutes, DeleteUser, DeleteRole,
-    DeleteOrganizationQuota, ApplyManifest,
+    DeleteOrganizationQuota, ApplyManifest, UploadBuildpack,
 }
 
 /// <summary>What a job's work produced: the package a bits job stored (nothing for a deletion).</summary>

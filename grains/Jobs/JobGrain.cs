@@ -24,6 +24,7 @@ namespace CloudController.Grains.Jobs;
 public sealed partial class JobGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<JobGrainState> state,
     IBitsService bits,
+    CloudController.Storage.BitsContainers containers,
     WorkRunner runner,
     IOptions<WorkOptions> options,
     Events.AuditTrail trail,
@@ -123,11 +124,13 @@ public sealed partial class JobGrain(
         }
 
         var (work, job, grains) = (state.State.Work!, Guid, GrainFactory);
-        await Work.RunAsync<IJobGrain, JobResult>(async ct => work.Kind is JobKind.UploadBits or JobKind.CopyBits
-            ? new JobResult(await PackageAsync(bits, grains, job, work, ct))
-            : work.Kind is JobKind.ApplyManifest
-                ? await ApplyManifestAsync(grains, work, ct)
-                : await DeleteAsync(grains, work, ct));
+        await Work.RunAsync<IJobGrain, JobResult>(async ct => work.Kind switch
+        {
+            JobKind.UploadBits or JobKind.CopyBits => new JobResult(await PackageAsync(bits, grains, job, work, ct)),
+            JobKind.ApplyManifest => await ApplyManifestAsync(grains, work, ct),
+            JobKind.UploadBuildpack => await Buildpacks.BuildpackBits.StoreAsync(containers, grains, work.Target!.Value, work.UploadId!.Value, ct),
+            _ => await DeleteAsync(grains, work, ct),
+        });
     }
 
     private static async Task<JobResult> ApplyManifestAsync(IGrainFactory grains, JobWork work, CancellationToken cancellationToken)

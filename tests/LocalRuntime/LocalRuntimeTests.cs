@@ -169,7 +169,7 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
             detect: "[ -f \"$1/marker.txt\" ]",
             compile: "echo \"-----> compiling $(cat $1/marker.txt)\"; echo built > \"$1/built.txt\"",
             release: "printf -- '---\\ndefault_process_types:\\n  web: cat built.txt && exec sleep 100000\\n'");
-        await BuildpackAsync(admin, $"broken-{id}", detect: "[ -f \"$1/broken.txt\" ]", compile: "echo 'compile is going to fail' >&2; exit 3", release: "true");
+        await BuildpackAsync(admin, $"broken-{id}", detect: "[ -f \"$1/broken.txt\" ]", compile: "echo 'compile is going to fail' >&2; exit 3", release: "true", v3: true);
 
         // Not a zip: refused as CF refuses it.
         using (var bad = new MultipartFormDataContent { { new ByteArrayContent(Zips.Text("not a zip")), "buildpack", "bp.zip" } })
@@ -343,10 +343,11 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
     }
 
     /// <summary>An admin buildpack with bits: <c>bin/detect</c>, <c>bin/compile</c> and <c>bin/release</c> shell scripts.</summary>
-    private static async Task<string> BuildpackAsync(HttpClient admin, string name, string detect, string compile, string release)
+    private static async Task<string> BuildpackAsync(HttpClient admin, string name, string detect, string compile, string release, bool v3 = false)
     {
-        var created = await (await admin.PostJsonAsync("/v2/buildpacks", new { name, position = 1 })).JsonAsync(HttpStatusCode.Created);
-        var guid = created.GetProperty("metadata").GetProperty("guid").GetString()!;
+        var guid = v3
+            ? (await (await admin.PostJsonAsync("/v3/buildpacks", new { name, position = 1 })).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!
+            : (await (await admin.PostJsonAsync("/v2/buildpacks", new { name, position = 1 })).JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("guid").GetString()!;
         var zip = Zips.Create(
             ("bin/detect", Zips.Text($"#!/bin/sh\n{detect}\n"), 493),
             ("bin/compile", Zips.Text($"#!/bin/sh\n{compile}\n"), 493),
@@ -354,7 +355,21 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         using var content = new MultipartFormDataContent();
         var file = new ByteArrayContent(zip);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        content.Add(file, "buildpack", $"{name}.zip");
+        content.Add(file, v3 ? "bits" : "buildpack", $"{name}.zip");
+        if (v3)
+        {
+            // cf v7: the upload answers with a job, and the buildpack is READY once the job completes.
+            var accepted = await admin.PostAsync($"/v3/buildpacks/{guid}/upload", content);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            var job = accepted.Headers.Location!;
+            await Eventually.HoldsAsync("the upload job completes", async () =>
+                (await (await admin.GetAsync(job)).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString() == "COMPLETE");
+            var ready = await (await admin.GetAsync($"/v3/buildpacks/{guid}")).JsonAsync(HttpStatusCode.OK);
+            Assert.Equal("READY", ready.GetProperty("state").GetString());
+            Assert.Equal($"{name}.zip", ready.GetProperty("filename").GetString());
+            return guid;
+        }
+
         var uploaded = await (await admin.PutAsync($"/v2/buildpacks/{guid}/bits", content)).JsonAsync(HttpStatusCode.Created);
         Assert.Equal($"{name}.zip", uploaded.GetProperty("entity").GetProperty("filename").GetString());
         return guid;
