@@ -68,8 +68,10 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
         var command = "printenv > public/env.txt && echo $CF_INSTANCE_INDEX > public/index.txt && id -u > public/uid.txt && exec ./boot.sh";
         var (app, host) = await PushAsync(http, space, "shell",
-            new { buildpack = "staticfile_buildpack", command, instances = 3, environment_json = new { GREETING = "hello" } },
+            new { buildpack = "staticfile_buildpack", command, environment_json = new { GREETING = "hello" } },
             ("index.html", Zips.Text("shell"), 420));
+        await WaitForStatesAsync(http, app, "RUNNING");
+        await (await http.PutJsonAsync($"/v2/apps/{app}", new { instances = 3 })).JsonAsync(HttpStatusCode.Created);
 
         var seen = new HashSet<string>();
         await Eventually.HoldsAsync("all three instances answer through the router", async () =>
@@ -136,8 +138,15 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
     {
         using var http = await fixture.As("writer");
         var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
-        var (app, _) = await PushAsync(http, space, "unhealthy",
+        var (app, host) = await PushAsync(http, space, "unhealthy",
             new { health_check_type = "http", health_check_http_endpoint = "/missing", health_check_timeout = 1 }, ("index.html", Zips.Text("x"), 420));
+
+        // Mapped and desired, but never RUNNING: the router knows the route and has no instance for it.
+        await Eventually.HoldsAsync("the route has no endpoints", async () =>
+        {
+            using var response = await fixture.ViaRouterAsync(host);
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.GetValues("X-Cf-Routererror").Single() == "no_endpoints";
+        });
 
         var crash = await Eventually.ValueAsync("an app.crash event", () => CrashEventAsync(http, app), e => e is not null, Running);
         Assert.Contains("never healthy", crash!.Value.GetProperty("exit_description").GetString(), StringComparison.Ordinal);
