@@ -30,6 +30,7 @@ internal static class DropletsEndpoints
         routes.MapGet("/v3/apps/{guid}/droplets", ListForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapPut("/v3/apps/{guid}/current_droplet", SetCurrentAsync).Guard(AccessKind.App, AccessNeed.Develop);
         routes.MapGet("/v3/droplets", ListAsync).Unguarded("lists the caller's apps' droplets only");
+        routes.MapPost("/v3/droplets", CopyAsync).Unguarded("checks the source droplet and the body's app");
         routes.MapGet("/v3/droplets/{guid}", GetAsync).Guard(AccessKind.Droplet, AccessNeed.Read);
         routes.MapDelete("/v3/droplets/{guid}", DeleteAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
         routes.MapPost("/v3/builds", BuildAsync).Unguarded("checks the body's package");
@@ -48,6 +49,38 @@ internal static class DropletsEndpoints
         var resource = V3DropletResource.From(droplet, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
     }
+
+    /// <summary>
+    /// <c>POST /v3/droplets?source_guid=</c>: a copy of a STAGED droplet for the app in the body's
+    /// <c>relationships.app</c> (the caller reads the source and develops the target). Creating a droplet for uploaded
+    /// bits (no <c>source_guid</c>) is not built and answers 422 saying so.
+    /// </summary>
+    private static async Task<Created<V3DropletResource>> CopyAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    {
+        var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
+        body.AllowOnly(CopyFields);
+        var app = body.Root.TryGetProperty("relationships", out var r) && r.ValueKind == JsonValueKind.Object
+            && r.TryGetProperty("app", out var a) && a.ValueKind == JsonValueKind.Object
+            && a.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object
+            && d.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String && Guid.TryParse(g.GetString(), out var parsed)
+            ? parsed
+            : throw CloudControllerException.Unprocessable("Relationships 'relationships' must include one or more valid relationships");
+        if (http.Request.Query["source_guid"].FirstOrDefault() is not { Length: > 0 } source)
+        {
+            throw CloudControllerException.Unprocessable("Creating a droplet for uploaded droplet bits is not supported here: copy one with source_guid");
+        }
+
+        var sourceGuid = RouteGuid.Parse(source, _ => CloudControllerException.DropletNotFound());
+        await http.RequireAsync(AccessKind.Droplet, sourceGuid, AccessNeed.Read);
+        await http.RequireAsync(AccessKind.App, app, AccessNeed.Develop);
+        var original = await Droplet(grains, source);
+        await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).GetAsync();
+        var copy = await GrainInterfaces.Hosting.NewGrain.CallAsync(grains.GetGrain<IDropletGrain>(Guid.NewGuid()), grain => grain.CopyAsync(original, app));
+        var resource = V3DropletResource.From(copy, platform);
+        return TypedResults.Created(resource.Links["self"].Href, resource);
+    }
+
+    private static readonly string[] CopyFields = ["relationships"];
 
     private static async Task<Created<V3BuildResource>> BuildAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {

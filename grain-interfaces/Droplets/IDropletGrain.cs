@@ -19,6 +19,14 @@ public interface IDropletGrain : IWorkerGrain<StagingResult>, IIndexedGrain
     [Alias("AppNotifiedAsync")]
     Task AppNotifiedAsync(bool kept);
 
+    /// <summary>
+    /// Becomes a copy of the STAGED droplet <paramref name="source"/> for app <paramref name="app"/> (CC's
+    /// <c>POST /v3/droplets?source_guid=</c>): its blob copied first, then the droplet stored STAGED with the source's
+    /// buildpack, start command and process types. Idempotent; raises UnprocessableEntity for a droplet not STAGED.
+    /// </summary>
+    [Alias("CopyAsync")]
+    Task<DropletSnapshot> CopyAsync(DropletSnapshot source, Guid app);
+
     /// <summary>STAGED → EXPIRED: its blob is deleted (an app no longer runs it).</summary>
     [Alias("ExpireAsync")]
     Task ExpireAsync();

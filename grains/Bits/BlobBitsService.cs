@@ -104,6 +104,23 @@ public sealed partial class BlobBitsService(BitsContainers containers, BitsWorkG
         await (await containers.GetAsync(BlobContainers.Packages)).GetBlobClient(BitsBlobNames.Package(packageGuid))
             .DeleteIfExistsAsync(cancellationToken: cancellationToken);
 
+    public async Task<PackageInfo> CopyDropletAsync(PackageInfo source, Guid sourceDroplet, Guid dropletGuid, CancellationToken cancellationToken)
+    {
+        var droplets = await containers.GetAsync(BlobContainers.Droplets);
+        var from = droplets.GetBlobClient(BitsBlobNames.Droplet(sourceDroplet));
+        try
+        {
+            var copy = await droplets.GetBlobClient(BitsBlobNames.Droplet(dropletGuid)).StartCopyFromUriAsync(from.Uri, cancellationToken: cancellationToken);
+            await copy.WaitForCompletionAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw CloudControllerException.DropletNotFound();
+        }
+
+        return source with { PackageGuid = dropletGuid };
+    }
+
     public async Task DeleteDropletAsync(Guid dropletGuid, CancellationToken cancellationToken) =>
         await (await containers.GetAsync(BlobContainers.Droplets)).GetBlobClient(BitsBlobNames.Droplet(dropletGuid))
             .DeleteIfExistsAsync(cancellationToken: cancellationToken);

@@ -14,6 +14,9 @@ public interface IBitsService
     /// <summary>Deletes a package blob; a no-op when it is gone already.</summary>
     Task DeletePackageAsync(Guid packageGuid, CancellationToken cancellationToken);
 
+    /// <summary>Copies droplet <paramref name="source"/>'s blob to <paramref name="dropletGuid"/>'s; raises DropletNotFound when the source blob is gone.</summary>
+    Task<PackageInfo> CopyDropletAsync(PackageInfo source, Guid sourceDroplet, Guid dropletGuid, CancellationToken cancellationToken);
+
     /// <summary>Deletes a droplet blob; a no-op when it is gone already.</summary>
     Task DeleteDropletAsync(Guid dropletGuid, CancellationToken cancellationToken);
 

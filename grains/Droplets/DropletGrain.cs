@@ -69,6 +69,35 @@ public sealed partial class DropletGrain(
         return state.State.Droplet!;
     }
 
+    public async Task<DropletSnapshot> CopyAsync(DropletSnapshot source, Guid app)
+    {
+        if (state.RecordExists)
+        {
+            return state.State.Droplet!;
+        }
+
+        if (source is not { State: DropletState.Staged, Blob: { } blob })
+        {
+            throw CloudControllerException.Unprocessable("Droplet must be STAGED to be copied.");
+        }
+
+        var now = clock.GetUtcNow();
+        var copy = source with
+        {
+            Guid = Guid,
+            AppGuid = app,
+            Blob = await bits.CopyDropletAsync(blob, source.Guid, Guid, CancellationToken.None),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Request = null,
+        };
+        await IndexedWrite.ClaimAsync(GrainFactory, IndexPlacement.Droplet(app).Index, Entry(copy),
+            () => CloudControllerException.Unprocessable("Droplet already exists."), g => GrainFactory.GetGrain<IDropletGrain>(g));
+        // Nothing to stage and no app to tell: a copy is STAGED from its first store (the app sets it current if it wants it).
+        await Commit.StoreAsync(new DropletGrainState { Droplet = copy, AppNotified = true }, Outstanding.Work());
+        return copy;
+    }
+
     public Task ReindexAsync() => Commit.RepairAsync();
 
     public Task<bool> ConfirmEntryAsync(string index) => IndexedWrite.ConfirmAsync(GrainFactory, index, Guid,

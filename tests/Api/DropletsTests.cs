@@ -163,6 +163,37 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         Assert.Equal(0, (await (await http.GetAsync($"/v3/apps/{app}/droplets")).JsonAsync(HttpStatusCode.OK)).GetProperty("pagination").GetProperty("total_results").GetInt32());
     }
 
+    [Fact]
+    public async Task AStagedDropletIsCopiedToAnotherAppWithItsBitsAndTheCopyRuns()
+    {
+        using var http = await fixture.As("writer");
+        var space = await AppsTests.NewSpaceAsync(await fixture.Admin());
+        var source = await AppsTests.NewAppAsync(http, space);
+        var target = await AppsTests.NewAppAsync(http, space);
+        var package = await ReadyPackageAsync(http, source, ("index.html", Zips.Text("<p>copied</p>")), ("Procfile", Zips.Text("web: ./serve\nworker: ./work\n")));
+        var original = (await (await http.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
+        var staged = await WaitAsync(http, original);
+        var body = new { relationships = new { app = new { data = new { guid = target } } } };
+
+        var copied = await (await http.PostJsonAsync($"/v3/droplets?source_guid={original}", body)).JsonAsync(HttpStatusCode.Created);
+        var copy = copied.GetProperty("guid").GetString()!;
+        Assert.NotEqual(original, copy);
+        Assert.Equal("STAGED", copied.GetProperty("state").GetString());
+        Assert.Equal(staged.GetProperty("process_types").GetRawText(), copied.GetProperty("process_types").GetRawText());
+        Assert.Equal(copy, (await (await http.GetAsync($"/v3/apps/{target}/droplets")).JsonAsync(HttpStatusCode.OK)).GetProperty("resources")[0].GetProperty("guid").GetString());
+        // The copy has its own bits: deleting the original leaves it whole, and the target app runs it.
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/droplets/{original}")).StatusCode);
+        Assert.Contains(copy, await fixture.BlobNamesAsync("droplets"));
+        await (await http.PatchAsync($"/v3/apps/{target}/relationships/current_droplet", HttpAssertions.Json(new { data = new { guid = copy } }))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("STARTED", (await (await http.PostAsync($"/v3/apps/{target}/actions/start", null)).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString());
+
+        // A deleted source is not found; a target app must be named; an auditor sees both apps but may not copy.
+        await (await http.PostJsonAsync($"/v3/droplets?source_guid={original}", body)).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
+        await (await http.PostJsonAsync($"/v3/droplets?source_guid={copy}", new { })).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        using var stranger = await fixture.As("reader");
+        await (await stranger.PostJsonAsync($"/v3/droplets?source_guid={copy}", body)).V3ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
+    }
+
     internal static async Task<string> ReadyPackageAsync(HttpClient http, string app, params (string Path, byte[] Content)[] files)
     {
         var package = await PackagesTests.NewBitsPackageAsync(http, app);

@@ -76,6 +76,9 @@ public sealed class WorkGates
 
         public Task DeleteDropletAsync(Guid dropletGuid, CancellationToken cancellationToken) => inner.DeleteDropletAsync(dropletGuid, cancellationToken);
 
+        public Task<PackageInfo> CopyDropletAsync(PackageInfo source, Guid sourceDroplet, Guid dropletGuid, CancellationToken cancellationToken) =>
+            inner.CopyDropletAsync(source, sourceDroplet, dropletGuid, cancellationToken);
+
         public Task DeleteUploadAsync(Guid uploadId, CancellationToken cancellationToken) => inner.DeleteUploadAsync(uploadId, cancellationToken);
     }
 
