@@ -44,7 +44,6 @@ internal static class NotBackedEndpoints
             "label_selector", "include");
         MapEmptyV3(routes, "/v3/service_route_bindings", "guids", "route_guids", "service_instance_guids", "service_instance_names", "label_selector", "include");
         MapEmptyV3(routes, "/v3/security_groups", "names", "guids", "globally_enabled_running", "globally_enabled_staging", "running_space_guids", "staging_space_guids");
-        MapEmptyV3(routes, "/v3/app_usage_events", "guids", "after_guid");
         MapEmptyV3(routes, "/v3/service_usage_events", "guids", "after_guid", "service_instance_types", "service_offering_guids");
         MapEmptyV3(routes, "/v3/space_quotas", "names", "guids", "organization_guids", "space_guids");
         routes.MapGet("/v3/service_plans", (HttpContext http) =>

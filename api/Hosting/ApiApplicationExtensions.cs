@@ -65,6 +65,7 @@ internal static class ApiApplicationExtensions
         app.MapDroplets();
         app.MapProcesses();
         app.MapNotBacked();
+        app.MapUsageEvents();
         app.MapDomains();
         app.MapQuotas();
         app.MapRoutes();

@@ -13,7 +13,15 @@ public interface IAuditGrain : IGrainWithIntegerKey
     /// <summary>One page of the events matching the query.</summary>
     [Alias("QueryAsync")]
     Task<EventPage> QueryAsync(EventQuery query);
+
+    /// <summary>App usage events oldest first, after <paramref name="after"/> when given, at most <paramref name="limit"/>; the total counts those after.</summary>
+    [Alias("UsageAsync")]
+    Task<UsagePage> UsageAsync(Guid? after, int limit);
 }
+
+/// <summary>A page of app usage events (oldest first) and how many there are from the page's start on.</summary>
+[GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.UsagePage")]
+public sealed record UsagePage([property: Id(0)] int TotalResults, [property: Id(1)] System.Collections.Immutable.ImmutableArray<AuditEvent> Events);
 
 /// <summary>One audit event (CF's v2 event entity). <see cref="MetadataJson"/> is a JSON object, secrets already redacted.</summary>
 [GenerateSerializer, Immutable, Alias("CloudController.GrainInterfaces.Events.AuditEvent")]

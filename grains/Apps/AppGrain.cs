@@ -408,7 +408,9 @@ public sealed partial class AppGrain(
         await IndexedWrite.ClaimChangeAsync(GrainFactory, Placement(current), Entry(current), Placement(next), Entry(next), () => NameTaken(next.Name), Holder);
         var gained = next.Processes.Where(p => p.Type != AppProcess.Web && current.Processes.All(c => c.Guid != p.Guid)).Select(p => p.Guid);
         var lost = current.Processes.Where(p => p.Type != AppProcess.Web && next.Processes.All(n => n.Guid != p.Guid)).Select(p => p.Guid);
-        var work = Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid), events(to)) with
+        // Usage events ride in the same outbox: written because this change was stored, never without it.
+        var owed = events(to).Concat(Events.UsageEvents.Between(Guid, current, next, to, clock.GetUtcNow()));
+        var work = Outstanding.Work(IndexedWrite.Left(Placement(current), Placement(next), Guid), owed) with
         {
             UsageOrganizations = ledgers,
             PointerPuts = [.. gained],

@@ -60,7 +60,7 @@ public sealed class EventTable(TableServiceClient tables, IOptions<EventsOptions
     /// <summary>Newest first: ticks counted down from the largest date, then the guid for events in the same tick.</summary>
     public static string RowKey(AuditEvent e) => $"{DateTimeOffset.MaxValue.UtcTicks - e.Timestamp.UtcTicks:D19}-{e.Guid:N}";
 
-    public static TableEntity ToEntity(string partition, AuditEvent e) => new(partition, RowKey(e))
+    public static TableEntity ToEntity(string partition, AuditEvent e, string? rowKey = null) => new(partition, rowKey ?? RowKey(e))
     {
         ["Guid"] = e.Guid,
         ["Type"] = e.Type,
@@ -108,6 +108,29 @@ public sealed class AuditGrain(EventTable events) : Grain, IAuditGrain
     public const int CountBudget = 10_000;
 
     private static readonly string[] CountColumns = ["RowKey", "Guid", "SpaceGuid", "OrganizationGuid"];
+
+    public async Task<UsagePage> UsageAsync(Guid? after, int limit)
+    {
+        var table = await events.TableAsync();
+        var bound = after is { } guid ? $" and RowKey gt '{guid:D}'" : "";
+        var filter = $"PartitionKey eq '{UsageEvents.Partition}'{bound}";
+        var page = new List<AuditEvent>();
+        var total = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000))
+        {
+            if (page.Count < limit)
+            {
+                page.Add(EventTable.FromEntity(row));
+            }
+
+            if (++total >= CountBudget)
+            {
+                break;
+            }
+        }
+
+        return new UsagePage(total, [.. page]);
+    }
 
     public async Task<EventPage> QueryAsync(EventQuery query)
     {

@@ -22,6 +22,12 @@ public sealed class AuditTrail(EventTable events)
         var table = await events.TableAsync();
         await Task.WhenAll(batch.Select(async e =>
         {
+            if (UsageEvents.IsUsage(e))
+            {
+                await table.UpsertEntityAsync(EventTable.ToEntity(UsageEvents.Partition, e, e.Guid.ToString("D")), TableUpdateMode.Replace);
+                return;
+            }
+
             var actee = EventTable.ActeePartition(e.Actee);
             await Task.WhenAll(EventTable.PartitionsOf(e).Where(p => p != actee).Select(p => table.UpsertEntityAsync(EventTable.ToEntity(p, e), TableUpdateMode.Replace)));
             await table.UpsertEntityAsync(EventTable.ToEntity(actee, e), TableUpdateMode.Replace);
@@ -39,8 +45,9 @@ public sealed class AuditTrail(EventTable events)
         var table = await events.TableAsync();
         var found = await Task.WhenAll(batch.Select(async e =>
         {
-            NullableResponse<TableEntity> row = await table.GetEntityIfExistsAsync<TableEntity>(
-                EventTable.ActeePartition(e.Actee), EventTable.RowKey(e), select: ["RowKey"]);
+            NullableResponse<TableEntity> row = UsageEvents.IsUsage(e)
+                ? await table.GetEntityIfExistsAsync<TableEntity>(UsageEvents.Partition, e.Guid.ToString("D"), select: ["RowKey"])
+                : await table.GetEntityIfExistsAsync<TableEntity>(EventTable.ActeePartition(e.Actee), EventTable.RowKey(e), select: ["RowKey"]);
             return row.HasValue ? null : e;
         }));
         return [.. found.OfType<AuditEvent>()];
