@@ -22,6 +22,16 @@ public sealed class CfCli(bool v7 = false) : IDisposable
     /// <summary>A cf CLI v7 with its own home.</summary>
     public static CfCli V7() => new(v7: true);
 
+    /// <summary>Logs in to <paramref name="api"/> as admin, creates org <paramref name="org"/> with a space <c>dev</c>, and targets it.</summary>
+    public async Task TargetNewSpaceAsync(string api, string org)
+    {
+        await ExpectAsync(0, "OK", "api", api);
+        await ExpectAsync(0, "OK", "auth", "admin", "admin");
+        await ExpectAsync(0, "OK", "create-org", org);
+        await ExpectAsync(0, "OK", "create-space", "dev", "-o", org);
+        await ExpectAsync(0, "space:          dev", "target", "-o", org, "-s", "dev");
+    }
+
     public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
         var binary = v7 ? V7Binary ?? throw new InvalidOperationException(V7MissingMessage) : Binary ?? throw new InvalidOperationException(MissingMessage);

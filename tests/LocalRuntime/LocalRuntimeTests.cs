@@ -239,11 +239,7 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         Skip.If(Cli.V7Binary is null, Cli.V7MissingMessage);
         using var cf = Cli.V7();
         var id = Guid.NewGuid().ToString("N")[..8];
-        await cf.ExpectAsync(0, "OK", "api", fixture.Url);
-        await cf.ExpectAsync(0, "OK", "auth", "admin", "admin");
-        await cf.ExpectAsync(0, "OK", "create-org", $"local-{id}");
-        await cf.ExpectAsync(0, "OK", "create-space", "dev", "-o", $"local-{id}");
-        await cf.ExpectAsync(0, "space:          dev", "target", "-o", $"local-{id}", "-s", "dev");
+        await cf.TargetNewSpaceAsync(fixture.Url, $"local-{id}");
         var site = Directory.CreateTempSubdirectory("cf7-local-");
         await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>pushed with cf v7</p>");
         var app = $"site-{id}";
@@ -284,11 +280,7 @@ public sealed class LocalRuntimeTests(LocalRuntimeFixture fixture)
         Skip.If(Cli.Binary is null, Cli.MissingMessage);
         using var cf = new Cli();
         var id = Guid.NewGuid().ToString("N")[..8];
-        await cf.ExpectAsync(0, "OK", "api", fixture.Url);
-        await cf.ExpectAsync(0, "OK", "auth", "admin", "admin");
-        await cf.ExpectAsync(0, "OK", "create-org", $"local6-{id}");
-        await cf.ExpectAsync(0, "OK", "create-space", "dev", "-o", $"local6-{id}");
-        await cf.ExpectAsync(0, "space:          dev", "target", "-o", $"local6-{id}", "-s", "dev");
+        await cf.TargetNewSpaceAsync(fixture.Url, $"local6-{id}");
         var site = Directory.CreateTempSubdirectory("cf6-local-");
         await File.WriteAllTextAsync(Path.Combine(site.FullName, "index.html"), "<p>pushed with cf v6</p>");
         var app = $"site6-{id}";
