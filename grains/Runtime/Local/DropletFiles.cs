@@ -47,7 +47,4 @@ public sealed class DropletFiles(BitsContainers containers)
             File.Delete(partial);
         }
     }
-
-    /// <summary>Forgets every droplet (their files go with the runtime's folder).</summary>
-    public void Clear() => _files.Clear();
 }
