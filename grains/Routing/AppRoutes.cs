@@ -23,15 +23,13 @@ public static class AppRoutes
                 return ((string, string)?)null;
             }
 
+            // The hostname the route index keeps (a bare domain for an empty host; wildcard routes are not routed).
             var domain = await grains.GetGrain<IDomainGrain>(route.DomainGuid).FindAsync();
-            return domain is null ? null : (Hostname(route.Host, domain.Name), route.Path);
+            var hostname = domain is null ? null : Domains.Hostnames.OfRoute(route.Host, domain.Name) ?? (route.Host.Length == 0 ? domain.Name.ToLowerInvariant() : null);
+            return hostname is null ? null : (hostname, route.Path);
         }));
         return [.. routes.OfType<(string, string)>().OrderBy(r => r.Item1, StringComparer.Ordinal).ThenBy(r => r.Item2, StringComparer.Ordinal)];
     }
-
-    /// <summary>A route's lower-case hostname: its host under its domain, or the domain itself for an empty host.</summary>
-    public static string Hostname(string host, string domain) =>
-        (host.Length == 0 ? domain : $"{host}.{domain}").ToLowerInvariant();
 
     /// <summary>A route as a URI without scheme, as CF lists them (<c>app.example.com/path</c>).</summary>
     public static string Uri((string Hostname, string Path) route) => route.Hostname + route.Path;
