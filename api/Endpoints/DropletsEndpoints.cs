@@ -12,7 +12,12 @@ using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Hosting;
 using CloudController.GrainInterfaces.Packages;
+using CloudController.GrainInterfaces.Bits;
+using CloudController.GrainInterfaces.Jobs;
+using CloudController.Api.Bits;
+using CloudController.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace CloudController.Api.Endpoints;
 
@@ -30,7 +35,9 @@ internal static class DropletsEndpoints
         routes.MapGet("/v3/apps/{guid}/droplets", ListForAppAsync).Guard(AccessKind.App, AccessNeed.Read);
         routes.MapPut("/v3/apps/{guid}/current_droplet", SetCurrentAsync).Guard(AccessKind.App, AccessNeed.Develop);
         routes.MapGet("/v3/droplets", ListAsync).Unguarded("lists the caller's apps' droplets only");
-        routes.MapPost("/v3/droplets", CopyAsync).Unguarded("checks the source droplet and the body's app");
+        routes.MapPost("/v3/droplets", CreateAsync).Unguarded("checks the source droplet and the body's app");
+        routes.MapPost("/v3/droplets/{guid}/upload", UploadAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
+        routes.MapGet("/v3/droplets/{guid}/download", DownloadAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
         routes.MapGet("/v3/droplets/{guid}", GetAsync).Guard(AccessKind.Droplet, AccessNeed.Read);
         routes.MapDelete("/v3/droplets/{guid}", DeleteAsync).Guard(AccessKind.Droplet, AccessNeed.Develop);
         routes.MapPost("/v3/builds", BuildAsync).Unguarded("checks the body's package");
@@ -51,33 +58,127 @@ internal static class DropletsEndpoints
     }
 
     /// <summary>
-    /// <c>POST /v3/droplets?source_guid=</c>: a copy of a STAGED droplet for the app in the body's
-    /// <c>relationships.app</c> (the caller reads the source and develops the target). Creating a droplet for uploaded
-    /// bits (no <c>source_guid</c>) is not built and answers 422 saying so.
+    /// <c>POST /v3/droplets</c>: with <c>?source_guid=</c> a copy of a STAGED droplet for the app in the body's
+    /// <c>relationships.app</c> (the caller reads the source and develops the target); without it an empty droplet,
+    /// AWAITING_UPLOAD, whose bits come through <c>POST /v3/droplets/:guid/upload</c> (cf v7's <c>push --droplet</c>).
     /// </summary>
-    private static async Task<Created<V3DropletResource>> CopyAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
+    private static async Task<Created<V3DropletResource>> CreateAsync(HttpContext http, IGrainFactory grains, PlatformCatalog platform)
     {
         var body = await JsonBody.ReadObjectAsync(http.Request, JsonFieldErrors.V3);
-        body.AllowOnly(CopyFields);
+        var source = http.Request.Query["source_guid"].FirstOrDefault() is { Length: > 0 } given ? given : null;
+        body.AllowOnly(source is null ? CreateFields : CopyFields);
         var app = body.Root.TryGetProperty("relationships", out var r) && r.ValueKind == JsonValueKind.Object
             && r.TryGetProperty("app", out var a) && a.ValueKind == JsonValueKind.Object
             && a.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object
             && d.TryGetProperty("guid", out var g) && g.ValueKind == JsonValueKind.String && Guid.TryParse(g.GetString(), out var parsed)
             ? parsed
             : throw CloudControllerException.Unprocessable("Relationships 'relationships' must include one or more valid relationships");
-        if (http.Request.Query["source_guid"].FirstOrDefault() is not { Length: > 0 } source)
+        DropletSnapshot created;
+        if (source is null)
         {
-            throw CloudControllerException.Unprocessable("Creating a droplet for uploaded droplet bits is not supported here: copy one with source_guid");
+            var types = ProcessTypes(body);
+            await http.RequireAsync(AccessKind.App, app, AccessNeed.Develop);
+            await grains.GetGrain<IAppGrain>(app).GetAsync();
+            created = await NewGrain.CallAsync(grains.GetGrain<IDropletGrain>(Guid.NewGuid()), grain => grain.AwaitUploadAsync(app, types));
+        }
+        else
+        {
+            var sourceGuid = RouteGuid.Parse(source, _ => CloudControllerException.DropletNotFound());
+            await http.RequireAsync(AccessKind.Droplet, sourceGuid, AccessNeed.Read);
+            await http.RequireAsync(AccessKind.App, app, AccessNeed.Develop);
+            var original = await Droplet(grains, source);
+            await grains.GetGrain<IAppGrain>(app).GetAsync();
+            created = await NewGrain.CallAsync(grains.GetGrain<IDropletGrain>(Guid.NewGuid()), grain => grain.CopyAsync(original, app));
         }
 
-        var sourceGuid = RouteGuid.Parse(source, _ => CloudControllerException.DropletNotFound());
-        await http.RequireAsync(AccessKind.Droplet, sourceGuid, AccessNeed.Read);
-        await http.RequireAsync(AccessKind.App, app, AccessNeed.Develop);
-        var original = await Droplet(grains, source);
-        await grains.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).GetAsync();
-        var copy = await GrainInterfaces.Hosting.NewGrain.CallAsync(grains.GetGrain<IDropletGrain>(Guid.NewGuid()), grain => grain.CopyAsync(original, app));
-        var resource = V3DropletResource.From(copy, platform);
+        var resource = V3DropletResource.From(created, platform);
         return TypedResults.Created(resource.Links["self"].Href, resource);
+    }
+
+    /// <summary><c>process_types</c> of an uploaded droplet: an object of at most 64 names to commands (CC's default is <c>web</c> with no command).</summary>
+    private static System.Collections.Immutable.ImmutableDictionary<string, string> ProcessTypes(JsonFields body)
+    {
+        var types = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty;
+        if (!body.Root.TryGetProperty("process_types", out var given) || given.ValueKind == JsonValueKind.Null)
+        {
+            return types.Add("web", "");
+        }
+
+        if (given.ValueKind != JsonValueKind.Object)
+        {
+            throw CloudControllerException.Unprocessable("Process types must be an object");
+        }
+
+        foreach (var type in given.EnumerateObject())
+        {
+            if (type.Value.ValueKind != JsonValueKind.String || type.Name.Length is 0 or > 255 || type.Value.GetString()!.Length > 4096)
+            {
+                throw CloudControllerException.Unprocessable("Process types must map names (at most 255 characters) to commands (at most 4096 characters)");
+            }
+
+            types = types.SetItem(type.Name, type.Value.GetString()!);
+            if (types.Count > MaxUploadedProcessTypes)
+            {
+                throw CloudControllerException.Unprocessable($"Process types may name at most {MaxUploadedProcessTypes} processes");
+            }
+        }
+
+        return types.ContainsKey("web") ? types : types.Add("web", "");
+    }
+
+    private const int MaxUploadedProcessTypes = 64;
+
+    private static readonly string[] CreateFields = ["relationships", "process_types"];
+
+    /// <summary>
+    /// <c>POST /v3/droplets/:guid/upload</c>, part <c>bits</c> (a <c>.tgz</c>): streamed to the uploads container,
+    /// the droplet PROCESSING_UPLOAD, then a <c>droplet.upload</c> job stores it. 202 with the droplet and the job's
+    /// <c>Location</c>.
+    /// </summary>
+    private static async Task<IResult> UploadAsync(
+        string guid, HttpContext http, IGrainFactory grains, PlatformCatalog platform, BitsContainers containers, IOptions<BitsOptions> options)
+    {
+        var grain = grains.GetGrain<IDropletGrain>(RouteGuid.Parse(guid, _ => CloudControllerException.DropletNotFound()));
+        var droplet = await grain.FindAsync() ?? throw CloudControllerException.DropletNotFound();
+        if (!droplet.AcceptsUpload)
+        {
+            throw CloudControllerException.Unprocessable("Droplet bits may only be uploaded to a droplet in state AWAITING_UPLOAD.");
+        }
+
+        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "bits", resourcesRequired: false, http.RequestAborted);
+        var processing = await grain.ProcessUploadAsync();
+        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
+            j => j.EnqueueAsync(JobWork.UploadDroplet(droplet.Guid, upload.UploadId, http.CfUser()!.UserId), []));
+        http.Response.Headers.Location = $"{http.BaseUrlOf()}/v3/jobs/{job.Guid}";
+        return TypedResults.Json(V3DropletResource.From(processing, platform), CfJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary><c>GET /v3/droplets/:guid/download</c>: the STAGED droplet as a gzipped tarball, converted from the stored zip as it streams.</summary>
+    private static async Task DownloadAsync(string guid, HttpContext http, IGrainFactory grains, BitsContainers containers)
+    {
+        var droplet = await Droplet(grains, guid);
+        if (droplet is not { State: DropletState.Staged })
+        {
+            throw CloudControllerException.Unprocessable("Only staged droplets can be downloaded.");
+        }
+
+        var blob = (await containers.GetAsync(BlobContainers.Droplets)).GetBlobClient(BitsBlobNames.Droplet(droplet.Guid));
+        Stream zip;
+        try
+        {
+            zip = await blob.OpenReadAsync(cancellationToken: http.RequestAborted);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw CloudControllerException.Unprocessable("The droplet's bits are gone.");
+        }
+
+        await using (zip)
+        {
+            http.Response.ContentType = "application/gzip";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"droplet_{droplet.Guid}.tgz\"";
+            await DropletArchive.WriteTarballAsync(zip, http.Response.Body, http.RequestAborted);
+        }
     }
 
     private static readonly string[] CopyFields = ["relationships"];

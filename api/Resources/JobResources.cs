@@ -82,6 +82,8 @@ internal sealed record V3Job(
         ["user"] = "users",
         ["role"] = "roles",
         ["organization_quota"] = "organization_quotas",
+        ["buildpack"] = "buildpacks",
+        ["droplet"] = "droplets",
     };
 }
 

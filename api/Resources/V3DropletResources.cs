@@ -42,10 +42,11 @@ internal sealed record V3DropletResource(
             new Dictionary<string, Link>
             {
                 ["self"] = new($"/v3/droplets/{d.Guid}"),
-                ["package"] = new($"/v3/packages/{d.PackageGuid}"),
                 ["app"] = new($"/v3/apps/{d.AppGuid}"),
                 ["assign_current_droplet"] = new($"/v3/apps/{d.AppGuid}/current_droplet", "PUT"),
-            },
+            }.With(d.PackageGuid != Guid.Empty, "package", new($"/v3/packages/{d.PackageGuid}"))
+            .With(d.AcceptsUpload, "upload", new($"/v3/droplets/{d.Guid}/upload", "POST"))
+            .With(d.State == DropletState.Staged, "download", new($"/v3/droplets/{d.Guid}/download")),
             // Today's top-level fields next to the 2016 result: `cf app` shows the stack and buildpacks from them.
             stack,
             d.State == DropletState.Staged && d.Buildpack is { } buildpack ? [new V3DropletBuildpack(buildpack, buildpack)] : [],
@@ -91,5 +92,19 @@ internal sealed record V3BuildResource(
                 ["self"] = new($"/v3/builds/{d.Guid}"),
                 ["app"] = new($"/v3/apps/{d.AppGuid}"),
             });
+    }
+}
+
+internal static class LinkMaps
+{
+    /// <summary>The links with <paramref name="name"/> added when <paramref name="present"/>.</summary>
+    public static Dictionary<string, Link> With(this Dictionary<string, Link> links, bool present, string name, Link link)
+    {
+        if (present)
+        {
+            links[name] = link;
+        }
+
+        return links;
     }
 }

@@ -22,4 +22,7 @@ public sealed record DropletSnapshot(
     /// <summary>The droplet's process types (its Procfile's, with <c>web</c> the start command); droplets staged before they were kept have <c>web</c> only.</summary>
     public System.Collections.Immutable.ImmutableDictionary<string, string> Types =>
         ProcessTypes ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty.Add("web", StartCommand ?? "");
+
+    /// <summary>Takes uploaded bits: an uploaded droplet still awaiting them, or whose last upload failed (a staged droplet's bits are never replaced).</summary>
+    public bool AcceptsUpload => State is DropletState.AwaitingUpload or DropletState.Failed && Request is null;
 }

@@ -27,6 +27,25 @@ public interface IDropletGrain : IWorkerGrain<StagingResult>, IIndexedGrain
     [Alias("CopyAsync")]
     Task<DropletSnapshot> CopyAsync(DropletSnapshot source, Guid app);
 
+    /// <summary>
+    /// Becomes an empty droplet of app <paramref name="app"/>, AWAITING_UPLOAD (CC's <c>POST /v3/droplets</c> without a
+    /// source): its start command comes from <paramref name="processTypes"/> or, failing that, from the uploaded bits.
+    /// Idempotent.
+    /// </summary>
+    [Alias("AwaitUploadAsync")]
+    Task<DropletSnapshot> AwaitUploadAsync(Guid app, System.Collections.Immutable.ImmutableDictionary<string, string> processTypes);
+
+    /// <summary>
+    /// Bits were uploaded: AWAITING_UPLOAD (or FAILED by an earlier upload) → PROCESSING_UPLOAD. Raises
+    /// UnprocessableEntity for a droplet in any other state (a staged droplet's bits are never replaced).
+    /// </summary>
+    [Alias("ProcessUploadAsync")]
+    Task<DropletSnapshot> ProcessUploadAsync();
+
+    /// <summary>The upload job's outcome: PROCESSING_UPLOAD → STAGED or FAILED. Idempotent.</summary>
+    [Alias("UploadProcessedAsync")]
+    Task<DropletSnapshot> UploadProcessedAsync(UploadedDroplet outcome);
+
     /// <summary>STAGED → EXPIRED: its blob is deleted (an app no longer runs it).</summary>
     [Alias("ExpireAsync")]
     Task ExpireAsync();

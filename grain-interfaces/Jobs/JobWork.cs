@@ -37,6 +37,7 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
         JobKind.DeleteOrganizationQuota => "organization_quota.delete",
         JobKind.ApplyManifest => "space.apply_manifest",
         JobKind.UploadBuildpack => "buildpack.upload",
+        JobKind.UploadDroplet => "droplet.upload",
         _ => Kind.ToString(),
     };
 
@@ -49,6 +50,10 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
     /// <summary>Stores the zip of upload <paramref name="uploadId"/> as the bits of buildpack <paramref name="buildpack"/>.</summary>
     public static JobWork UploadBuildpack(Guid buildpack, Guid uploadId, string owner) =>
         new(JobKind.UploadBuildpack, Guid.Empty, uploadId, true, null, owner) { Target = buildpack };
+
+    /// <summary>Stores the archive of upload <paramref name="uploadId"/> as the bits of droplet <paramref name="droplet"/>.</summary>
+    public static JobWork UploadDroplet(Guid droplet, Guid uploadId, string owner) =>
+        new(JobKind.UploadDroplet, Guid.Empty, uploadId, true, null, owner) { Target = droplet };
 
     /// <summary>Applies a resolved manifest to the apps of <see cref="Manifests.ManifestPlan.SpaceGuid"/>.</summary>
     public static JobWork ApplyManifest(Manifests.ManifestPlan plan, string owner, AuditActor actor, string? requestJson) =>
@@ -63,7 +68,7 @@ public sealed record JobWork(JobKind Kind, Guid AppGuid, Guid? UploadId, bool Ha
 public enum JobKind
 {
     UploadBits, CopyBits, DeleteOrganization, DeleteSpace, DeleteDomain, DeleteApp, DeleteRoute, DeleteUnmappedRoutes, DeleteUser, DeleteRole,
-    DeleteOrganizationQuota, ApplyManifest, UploadBuildpack,
+    DeleteOrganizationQuota, ApplyManifest, UploadBuildpack, UploadDroplet,
 }
 
 /// <summary>What a job's work produced: the package a bits job stored (nothing for a deletion).</summary>

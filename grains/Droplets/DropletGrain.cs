@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Apps;
 using CloudController.GrainInterfaces.Droplets;
 using CloudController.GrainInterfaces.Errors;
@@ -96,6 +97,46 @@ public sealed partial class DropletGrain(
         // Nothing to stage and no app to tell: a copy is STAGED from its first store (the app sets it current if it wants it).
         await Commit.StoreAsync(new DropletGrainState { Droplet = copy, AppNotified = true }, Outstanding.Work());
         return copy;
+    }
+
+    public async Task<DropletSnapshot> AwaitUploadAsync(Guid app, ImmutableDictionary<string, string> processTypes)
+    {
+        if (state.RecordExists)
+        {
+            return state.State.Droplet!;
+        }
+
+        var droplet = DropletTransitions.AwaitUpload(Guid, app, processTypes, clock.GetUtcNow());
+        await IndexedWrite.ClaimAsync(GrainFactory, IndexPlacement.Droplet(app).Index, Entry(droplet),
+            () => CloudControllerException.Unprocessable("Droplet already exists."), g => GrainFactory.GetGrain<IDropletGrain>(g));
+        // Nothing stages it and no app waits for it: its bits come through ProcessUploadAsync.
+        await Commit.StoreAsync(new DropletGrainState { Droplet = droplet, AppNotified = true }, Outstanding.Work());
+        return droplet;
+    }
+
+    public async Task<DropletSnapshot> ProcessUploadAsync()
+    {
+        var droplet = state.RecordExists ? state.State.Droplet! : throw CloudControllerException.DropletNotFound();
+        if (!droplet.AcceptsUpload)
+        {
+            throw CloudControllerException.Unprocessable("Droplet bits may only be uploaded to a droplet in state AWAITING_UPLOAD.");
+        }
+
+        var processing = DropletTransitions.ProcessUpload(droplet, clock.GetUtcNow());
+        await SaveAsync(processing);
+        return processing;
+    }
+
+    public async Task<DropletSnapshot> UploadProcessedAsync(UploadedDroplet outcome)
+    {
+        var droplet = state.RecordExists ? state.State.Droplet! : throw CloudControllerException.DropletNotFound();
+        var next = DropletTransitions.Uploaded(droplet, outcome, clock.GetUtcNow());
+        if (next != droplet)
+        {
+            await SaveAsync(next);
+        }
+
+        return next;
     }
 
     public Task ReindexAsync() => Commit.RepairAsync();

@@ -194,6 +194,112 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         await (await stranger.PostJsonAsync($"/v3/droplets?source_guid={copy}", body)).V3ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
     }
 
+    [Fact]
+    public async Task AnUploadedTarballBecomesAStagedDropletThatRunsAndDownloadsAsATarball()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var body = new { relationships = new { app = new { data = new { guid = app } } }, process_types = new { worker = "./work" } };
+
+        var created = await (await http.PostJsonAsync("/v3/droplets", body)).JsonAsync(HttpStatusCode.Created);
+        var droplet = created.GetProperty("guid").GetString()!;
+        Assert.Equal("AWAITING_UPLOAD", created.GetProperty("state").GetString());
+        Assert.EndsWith($"/v3/droplets/{droplet}/upload", created.GetProperty("links").GetProperty("upload").GetProperty("href").GetString());
+        var tarball = Tarball(("./app/run", "#!/bin/sh\necho hi\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute),
+            ("./staging_info.yml", """{"detected_buildpack":"binary_buildpack","start_command":"./run"}""", UnixFileMode.UserRead));
+
+        var upload = await http.PostAsync($"/v3/droplets/{droplet}/upload", DropletBits(tarball));
+        var processing = await upload.JsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("PROCESSING_UPLOAD", processing.GetProperty("state").GetString());
+        await V3PlatformTests.PollJobAsync(http, upload.Headers.Location!);
+
+        var staged = await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("STAGED", staged.GetProperty("state").GetString());
+        Assert.Equal("./run", staged.GetProperty("process_types").GetProperty("web").GetString());
+        Assert.Equal("./work", staged.GetProperty("process_types").GetProperty("worker").GetString());
+        Assert.Contains(droplet, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets));
+        // A staged droplet's bits are never replaced.
+        await (await http.PostAsync($"/v3/droplets/{droplet}/upload", DropletBits(tarball))).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+
+        // The download is a tarball again, with the executable bit kept.
+        var download = await http.GetAsync($"/v3/droplets/{droplet}/download");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var entries = ReadTarball(await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal("#!/bin/sh\necho hi\n", entries["./app/run"].Content);
+        Assert.True(entries["./app/run"].Mode.HasFlag(UnixFileMode.UserExecute));
+        Assert.Contains("start_command", entries["./staging_info.yml"].Content);
+
+        await (await http.PatchAsync($"/v3/apps/{app}/relationships/current_droplet", HttpAssertions.Json(new { data = new { guid = droplet } }))).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("STARTED", (await (await http.PostAsync($"/v3/apps/{app}/actions/start", null)).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task AnUploadThatIsNoDropletFailsItsJobAndTheDropletWithTheReason()
+    {
+        using var http = await fixture.As("writer");
+        var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
+        var droplet = (await (await http.PostJsonAsync("/v3/droplets", new { relationships = new { app = new { data = new { guid = app } } } }))
+            .JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
+
+        var upload = await http.PostAsync($"/v3/droplets/{droplet}/upload", DropletBits("not a droplet"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        var job = await Eventually.ValueAsync("the upload job", async () => await (await http.GetAsync(upload.Headers.Location)).JsonAsync(HttpStatusCode.OK),
+            j => j.GetProperty("state").GetString() is "COMPLETE" or "FAILED");
+        Assert.Equal("FAILED", job.GetProperty("state").GetString());
+        Assert.Contains("gzipped tarball", job.GetProperty("errors")[0].GetProperty("detail").GetString());
+        var failed = await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("FAILED", failed.GetProperty("state").GetString());
+        Assert.DoesNotContain(droplet, await fixture.BlobNamesAsync(CloudController.Storage.BlobContainers.Droplets));
+        await (await http.GetAsync($"/v3/droplets/{droplet}/download")).V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+
+        // Bad bodies change nothing: process types must be an object of strings; a tarball escaping the droplet fails.
+        await (await http.PostJsonAsync("/v3/droplets", new { relationships = new { app = new { data = new { guid = app } } }, process_types = new { web = 3 } }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        var escaping = await http.PostAsync($"/v3/droplets/{droplet}/upload", DropletBits(Tarball(("../evil", "x", UnixFileMode.UserRead))));
+        var escaped = await Eventually.ValueAsync("the second upload job", async () => await (await http.GetAsync(escaping.Headers.Location)).JsonAsync(HttpStatusCode.OK),
+            j => j.GetProperty("state").GetString() is "COMPLETE" or "FAILED");
+        Assert.Contains("leaves the droplet", escaped.GetProperty("errors")[0].GetProperty("detail").GetString());
+    }
+
+    private static MultipartFormDataContent DropletBits(byte[] tarball)
+    {
+        var content = new ByteArrayContent(tarball);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/gzip");
+        return new MultipartFormDataContent { { content, "bits", "droplet.tgz" } };
+    }
+
+    private static byte[] Tarball(params (string Name, string Content, UnixFileMode Mode)[] files)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            foreach (var (name, content, mode) in files)
+            {
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name)
+                {
+                    Mode = mode,
+                    DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)),
+                });
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static Dictionary<string, (string Content, UnixFileMode Mode)> ReadTarball(byte[] tarball)
+    {
+        var entries = new Dictionary<string, (string, UnixFileMode)>();
+        using var tar = new System.Formats.Tar.TarReader(new System.IO.Compression.GZipStream(new MemoryStream(tarball), System.IO.Compression.CompressionMode.Decompress));
+        while (tar.GetNextEntry() is { } entry)
+        {
+            using var reader = new StreamReader(entry.DataStream ?? Stream.Null);
+            entries[entry.Name] = (reader.ReadToEnd(), entry.Mode);
+        }
+
+        return entries;
+    }
+
     internal static async Task<string> ReadyPackageAsync(HttpClient http, string app, params (string Path, byte[] Content)[] files)
     {
         var package = await PackagesTests.NewBitsPackageAsync(http, app);
