@@ -9,9 +9,9 @@ using CloudController.GrainInterfaces.Events;
 namespace CloudController.Api.Endpoints;
 
 /// <summary>
-/// <c>/v2/app_usage_events</c> and <c>/v3/app_usage_events</c>: STARTED and STOPPED events of every app, oldest first,
-/// for platform-wide readers (billing). <c>after_guid</c> starts after a known event; pages are always the first
-/// page after it, as CC pages them.
+/// <c>/v2/app_usage_events</c> and <c>/v3/app_usage_events</c>: STARTED, STOPPED and BUILDPACK_SET events of every app,
+/// oldest first, for platform-wide readers (billing). <c>after_guid</c> starts after a known event; pages are always
+/// the first page after it, as CC pages them. Admins may purge them all and reseed one STARTED event per started app.
 /// </summary>
 internal static class UsageEventsEndpoints
 {
@@ -22,6 +22,10 @@ internal static class UsageEventsEndpoints
     {
         routes.MapGet("/v2/app_usage_events", ListV2Async).RequireCf(CfAccess.PlatformRead).Unguarded("platform-wide readers only");
         routes.MapGet("/v3/app_usage_events", ListV3Async).RequireCf(CfAccess.PlatformRead).Unguarded("platform-wide readers only");
+        routes.MapGet("/v2/app_usage_events/{guid}", GetV2Async).RequireCf(CfAccess.PlatformRead).Unguarded("platform-wide readers only");
+        routes.MapGet("/v3/app_usage_events/{guid}", GetV3Async).RequireCf(CfAccess.PlatformRead).Unguarded("platform-wide readers only");
+        routes.MapPost("/v2/app_usage_events/destructively_purge_all_and_reseed_started_apps", PurgeV2Async).RequireCf(CfAccess.Admin).Unguarded("admins only");
+        routes.MapPost("/v3/app_usage_events/actions/destructively_purge_all_and_reseed", PurgeV3Async).RequireCf(CfAccess.Admin).Unguarded("admins only");
         return routes;
     }
 
@@ -38,6 +42,31 @@ internal static class UsageEventsEndpoints
         var query = V3ListQuery.Parse(http.Request.Query, V3Filters);
         var page = await grains.GetGrain<IAuditGrain>(0).UsageAsync(After(http), query.PerPage);
         return TypedResults.Ok(V3Page<JsonObject>.Create(baseUrl.Of(http), http.Request.Path, query, page.TotalResults, [.. page.Events.Select(V3Resource)]));
+    }
+
+    private static async Task<IResult> GetV2Async(string guid, IGrainFactory grains)
+    {
+        var e = await FindAsync(guid, grains);
+        return TypedResults.Ok(V2Resource.Of("app_usage_events", e.Guid, e.Timestamp, null, V2Entity(e)));
+    }
+
+    private static async Task<IResult> GetV3Async(string guid, IGrainFactory grains) => TypedResults.Ok(V3Resource(await FindAsync(guid, grains)));
+
+    private static async Task<AuditEvent> FindAsync(string guid, IGrainFactory grains) =>
+        (Guid.TryParse(guid, out var parsed) ? await grains.GetGrain<IAuditGrain>(0).UsageEventAsync(parsed) : null)
+            ?? throw new CloudControllerException(CfErrorCode.ResourceNotFound, "App usage event not found");
+
+    /// <summary>Every usage event is deleted and each started app gets a STARTED event (billing starts over from what runs now).</summary>
+    private static async Task<IResult> PurgeV2Async(IGrainFactory grains)
+    {
+        await grains.GetGrain<IAuditGrain>(0).PurgeAndReseedUsageAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> PurgeV3Async(IGrainFactory grains)
+    {
+        await grains.GetGrain<IAuditGrain>(0).PurgeAndReseedUsageAsync();
+        return TypedResults.Ok(new JsonObject());
     }
 
     private static Guid? After(HttpContext http) =>

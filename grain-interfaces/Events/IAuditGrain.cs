@@ -17,6 +17,17 @@ public interface IAuditGrain : IGrainWithIntegerKey
     /// <summary>App usage events oldest first, after <paramref name="after"/> when given, at most <paramref name="limit"/>; the total counts those after.</summary>
     [Alias("UsageAsync")]
     Task<UsagePage> UsageAsync(Guid? after, int limit);
+
+    /// <summary>One app usage event, or null.</summary>
+    [Alias("UsageEventAsync")]
+    Task<AuditEvent?> UsageEventAsync(Guid guid);
+
+    /// <summary>
+    /// CC's <c>destructively_purge_all_and_reseed</c>: deletes every app usage event, then writes a STARTED event for
+    /// each app started now. Answers how many it reseeded.
+    /// </summary>
+    [Alias("PurgeAndReseedUsageAsync")]
+    Task<int> PurgeAndReseedUsageAsync();
 }
 
 /// <summary>A page of app usage events (oldest first) and how many there are from the page's start on.</summary>

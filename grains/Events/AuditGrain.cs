@@ -102,7 +102,7 @@ public sealed class EventTable(TableServiceClient tables, IOptions<EventsOptions
 /// </summary>
 [StatelessWorker]
 [GrainType("audit")]
-public sealed class AuditGrain(EventTable events) : Grain, IAuditGrain
+public sealed class AuditGrain(EventTable events, TimeProvider clock) : Grain, IAuditGrain
 {
     /// <summary>Rows read to count a total; beyond it the total says at least this many.</summary>
     public const int CountBudget = 10_000;
@@ -131,6 +131,81 @@ public sealed class AuditGrain(EventTable events) : Grain, IAuditGrain
 
         return new UsagePage(total, [.. page]);
     }
+
+    public async Task<AuditEvent?> UsageEventAsync(Guid guid)
+    {
+        var table = await events.TableAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(UsageEvents.Partition, guid.ToString("D"));
+        return row.HasValue ? EventTable.FromEntity(row.Value!) : null;
+    }
+
+    /// <summary>
+    /// Deletes the usage partition's rows and writes the reseeded ones, 100 to an entity group transaction (one
+    /// partition, so each batch is one request). Apps are read from the app lists a page at a time; an app started or
+    /// stopped meanwhile writes its own event as usual.
+    /// </summary>
+    public async Task<int> PurgeAndReseedUsageAsync()
+    {
+        var table = await events.TableAsync();
+        var doomed = new List<TableTransactionAction>();
+        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{UsageEvents.Partition}'", maxPerPage: 1000, select: ["PartitionKey", "RowKey"]))
+        {
+            doomed.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, Azure.ETag.All));
+            if (doomed.Count == TransactionLimit)
+            {
+                await table.SubmitTransactionAsync(doomed);
+                doomed.Clear();
+            }
+        }
+
+        if (doomed.Count > 0)
+        {
+            await table.SubmitTransactionAsync(doomed);
+        }
+
+        var organizations = new Dictionary<Guid, Guid?>();
+        var seeded = new List<TableTransactionAction>();
+        var count = 0;
+        for (var page = 1; ; page++)
+        {
+            var apps = await GrainFactory.GetGrain<GrainInterfaces.Lists.IListGrain>(0).AppsAsync(
+                GrainInterfaces.Lists.ListCaller.Everything, new GrainInterfaces.Lists.ListFilter(), new GrainInterfaces.Lists.ListWindow(GrainInterfaces.Lists.ListOrder.Created, false, page, ReseedPage));
+            foreach (var app in apps.Items.Where(a => a.State == GrainInterfaces.Apps.AppState.Started))
+            {
+                if (!organizations.TryGetValue(app.SpaceGuid, out var organization))
+                {
+                    organization = (await GrainFactory.GetGrain<GrainInterfaces.Spaces.ISpaceGrain>(app.SpaceGuid).FindAsync())?.OrganizationGuid;
+                    organizations[app.SpaceGuid] = organization;
+                }
+
+                var e = UsageEvents.Reseeded(app, organization, clock.GetUtcNow());
+                seeded.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, EventTable.ToEntity(UsageEvents.Partition, e, e.Guid.ToString("D"))));
+                count++;
+                if (seeded.Count == TransactionLimit)
+                {
+                    await table.SubmitTransactionAsync(seeded);
+                    seeded.Clear();
+                }
+            }
+
+            if (apps.Items.Length < ReseedPage)
+            {
+                break;
+            }
+        }
+
+        if (seeded.Count > 0)
+        {
+            await table.SubmitTransactionAsync(seeded);
+        }
+
+        return count;
+    }
+
+    /// <summary>Operations in one entity group transaction (Azure Table Storage's limit).</summary>
+    private const int TransactionLimit = 100;
+
+    private const int ReseedPage = 500;
 
     public async Task<EventPage> QueryAsync(EventQuery query)
     {

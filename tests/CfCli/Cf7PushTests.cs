@@ -3,7 +3,7 @@ namespace CloudController.Tests.CfCli;
 /// <summary>
 /// The cf CLI v7 pushing and running apps on the v3 API: a push without a manifest, a manifest with two processes,
 /// env and two routes, the app commands a developer runs day to day, a rolling restart, the package-by-package flow
-/// (create-app, create-package, stage-package, set-droplet, start), tasks, and delete with routes. Each checks the exit
+/// (create-app, create-package, stage-package, set-droplet, start, download-droplet, push --droplet), tasks, and delete with routes. Each checks the exit
 /// code and what the user reads.
 /// </summary>
 [Collection(CfCliSuite.Name)]
@@ -109,6 +109,12 @@ public sealed class Cf7PushTests(CfCliFixture fixture)
         await cf.ExpectAsync(0, "OK", "set-droplet", app, droplet);
         await cf.ExpectAsync(0, "#0   running", "start", app);
         await cf.ExpectAsync(0, "(current)", "droplets", app);
+
+        // The droplet travels as a tarball: downloaded, then pushed as another app's droplet without staging.
+        var tarball = Path.Combine(Directory.CreateTempSubdirectory("cf7-droplet-").FullName, "droplet.tgz");
+        await cf.ExpectAsync(0, "Droplet downloaded successfully", "download-droplet", app, "--path", tarball);
+        var pushed = await cf.ExpectAsync(0, "#0   running", "push", $"{app}-d", "--droplet", tarball);
+        Assert.DoesNotContain("Staging app", pushed, StringComparison.Ordinal);
     }
 
     private async Task<CfCli> TargetedAsync()
