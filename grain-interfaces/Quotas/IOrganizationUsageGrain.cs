@@ -27,6 +27,14 @@ public interface IOrganizationUsageGrain : IGrainWithGuidKey
     [Alias("ReleaseAppAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReleaseAppAsync(Guid app);
 
+    /// <summary>Reserves a task's memory until it ends; raises the quota's errors (memory, instance memory) when it does not fit. Idempotent.</summary>
+    [Alias("ReserveTaskAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task ReserveTaskAsync(Guid task, int memory);
+
+    /// <summary>Gives an ended task's memory back. Idempotent.</summary>
+    [Alias("ReleaseTaskAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
+    Task ReleaseTaskAsync(Guid task);
+
     /// <summary>Counts a new route; raises OrgQuotaTotalRoutesExceeded.</summary>
     [Alias("ReserveRouteAsync"), ResponseTimeout(Hosting.CallBounds.Nested)]
     Task ReserveRouteAsync(Guid route);

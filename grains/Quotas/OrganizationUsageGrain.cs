@@ -29,6 +29,12 @@ public sealed record OrganizationUsageGrainState
 
     /// <summary>The organization's private domains.</summary>
     [Id(2)] public ImmutableHashSet<Guid> Domains { get; init; } = [];
+
+    /// <summary>Tasks not yet ended, by guid, with their memory: it counts against the memory limit as instances' does.</summary>
+    [Id(3)] public ImmutableDictionary<Guid, int> Tasks { get; init; } = ImmutableDictionary<Guid, int>.Empty;
+
+    /// <summary>The memory the organization's started apps and running tasks use.</summary>
+    public long Memory => Apps.Values.Sum(a => a.Memory) + Tasks.Values.Sum(m => (long)m);
 }
 
 /// <summary>
@@ -52,7 +58,7 @@ public sealed class OrganizationUsageGrain(
     private OrganizationUsageGrainState Current => _current ??= state.State ?? new OrganizationUsageGrainState();
 
     public Task<OrganizationUsage> UsageAsync() => Task.FromResult(new OrganizationUsage(
-        Current.Apps.Values.Sum(a => a.RunningInstances), Current.Apps.Values.Sum(a => a.Memory), Current.Routes.Count, Current.Domains.Count));
+        Current.Apps.Values.Sum(a => a.RunningInstances), Current.Memory, Current.Routes.Count, Current.Domains.Count));
 
     /// <summary>The ledger checks itself against its apps and routes a while after it activates, then every few minutes.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -79,9 +85,23 @@ public sealed class OrganizationUsageGrain(
             await Task.WhenAll(chunk.Select(route => IgnoreFailure(GrainFactory.GetGrain<GrainInterfaces.Routes.IRouteGrain>(route).ConfirmUsageAsync(org))));
         }
 
+        foreach (var chunk in Current.Tasks.Keys.Chunk(64))
+        {
+            await Task.WhenAll(chunk.Select(task => IgnoreFailure(ConfirmTaskAsync(task))));
+        }
+
         foreach (var chunk in Current.Domains.Chunk(64))
         {
             await Task.WhenAll(chunk.Select(domain => IgnoreFailure(GrainFactory.GetGrain<GrainInterfaces.Domains.IDomainGrain>(domain).ConfirmUsageAsync(org))));
+        }
+    }
+
+    /// <summary>A task whose store failed, or that ended without its release landing, gives its memory back.</summary>
+    private async Task ConfirmTaskAsync(Guid task)
+    {
+        if (await GrainFactory.GetGrain<GrainInterfaces.Tasks.ITaskGrain>(task).FindAsync() is not { Ended: false })
+        {
+            await ReleaseTaskAsync(task);
         }
     }
 
@@ -115,7 +135,7 @@ public sealed class OrganizationUsageGrain(
 
         if (quota is not null)
         {
-            QuotaRules.CheckApp(quota, before, demand, current.Apps.Values.Sum(a => a.Memory), current.Apps.Values.Sum(a => a.RunningInstances));
+            QuotaRules.CheckApp(quota, before, demand, current.Memory, current.Apps.Values.Sum(a => a.RunningInstances));
         }
 
         await CommitAsync(current with { Apps = demand.Started ? current.Apps.SetItem(app, demand) : current.Apps.Remove(app) });
@@ -127,6 +147,32 @@ public sealed class OrganizationUsageGrain(
 
     public Task ReleaseAppAsync(Guid app) =>
         Current.Apps.ContainsKey(app) ? CommitAsync(Current with { Apps = Current.Apps.Remove(app) }) : Task.CompletedTask;
+
+    /// <summary>A task's memory, checked like one more instance (its size against the instance memory limit, the total against the memory limit); tasks are not app instances.</summary>
+    public async Task ReserveTaskAsync(Guid task, int memory)
+    {
+        if (Current.Tasks.ContainsKey(task))
+        {
+            return;
+        }
+
+        var quota = await QuotaAsync();
+        var current = Current;
+        if (current.Tasks.ContainsKey(task))
+        {
+            return;
+        }
+
+        if (quota is not null)
+        {
+            QuotaRules.CheckApp(quota, null, new AppDemand(0, 0, true, memory, 0, memory), current.Memory, current.Apps.Values.Sum(a => a.RunningInstances));
+        }
+
+        await CommitAsync(current with { Tasks = current.Tasks.Add(task, memory) });
+    }
+
+    public Task ReleaseTaskAsync(Guid task) =>
+        Current.Tasks.ContainsKey(task) ? CommitAsync(Current with { Tasks = Current.Tasks.Remove(task) }) : Task.CompletedTask;
 
     public async Task ReserveRouteAsync(Guid route)
     {

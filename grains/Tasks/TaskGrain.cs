@@ -16,6 +16,9 @@ public sealed record TaskGrainState
 
     /// <summary>The states already logged (and stored), so each is logged once.</summary>
     [Id(1)] public string? Logged { get; init; }
+
+    /// <summary>The organization whose usage ledger holds the task's memory until it ends.</summary>
+    [Id(2)] public Guid? Organization { get; init; }
 }
 
 /// <summary>
@@ -57,25 +60,30 @@ public sealed class TaskGrain(
             return existing;
         }
 
-        if (runtime.RunsTasks)
+        // Reserved before it is stored: a reservation whose store failed is given back by the ledger's checks.
+        var organization = await OrganizationOfAsync(task.AppGuid);
+        if (organization is { } org)
         {
-            return await RunAsync(task);
+            await GrainFactory.GetGrain<GrainInterfaces.Quotas.IOrganizationUsageGrain>(org).ReserveTaskAsync(task.Guid, task.MemoryInMb);
         }
 
-        state.State = new TaskGrainState { Task = task, Logged = TaskStates.Pending };
-        await state.WriteStateAsync();
+        if (runtime.RunsTasks)
+        {
+            return await RunAsync(task, organization);
+        }
+
+        await WriteAsync(task, TaskStates.Pending, organization);
         await LogAsync(task, $"Creating task {task.Name} (simulated runtime: no app code runs)", false);
         _timer = this.RegisterGrainTimer(_ => AdvanceAsync(), new GrainTimerCreationOptions(options.Value.StartDelay, TimeSpan.FromMilliseconds(500)) { KeepAlive = true });
         return task;
     }
 
     /// <summary>Stores the task RUNNING, then asks the runtime to start it with the app's droplet and environment.</summary>
-    private async Task<TaskSnapshot> RunAsync(TaskSnapshot task)
+    private async Task<TaskSnapshot> RunAsync(TaskSnapshot task, Guid? organization)
     {
         var app = await GrainFactory.GetGrain<GrainInterfaces.Apps.IAppGrain>(task.AppGuid).GetAsync();
         var running = task with { State = TaskStates.Running, UpdatedAt = clock.GetUtcNow() };
-        state.State = new TaskGrainState { Task = running, Logged = TaskStates.Running };
-        await state.WriteStateAsync();
+        await WriteAsync(running, TaskStates.Running, organization);
         KeepAlive();
         await LogAsync(running, $"Starting task {task.Name}: {task.Command}", false);
         await runtime.RunTaskAsync(new DesiredTask(task.Guid, task.Name, task.AppGuid, app.Name, app.SpaceGuid, task.DropletGuid, app.Version,
@@ -101,8 +109,7 @@ public sealed class TaskGrain(
 
     private async Task EndAsync(TaskSnapshot ended, string message, bool error)
     {
-        state.State = new TaskGrainState { Task = ended, Logged = ended.State };
-        await state.WriteStateAsync();
+        await WriteAsync(ended, ended.State);
         await LogAsync(ended, message, error);
         StopTimer();
     }
@@ -124,8 +131,7 @@ public sealed class TaskGrain(
         await runtime.CancelTaskAsync(task.Guid, CancellationToken.None);
 
         var canceled = task with { State = TaskStates.Failed, FailureReason = "task was cancelled", UpdatedAt = clock.GetUtcNow() };
-        state.State = new TaskGrainState { Task = canceled, Logged = TaskStates.Failed };
-        await state.WriteStateAsync();
+        await WriteAsync(canceled, TaskStates.Failed);
         await LogAsync(canceled, "Task was cancelled", true);
         StopTimer();
         return canceled;
@@ -163,9 +169,25 @@ public sealed class TaskGrain(
             StopTimer();
         }
 
-        state.State = new TaskGrainState { Task = next, Logged = next.State };
-        await state.WriteStateAsync();
+        await WriteAsync(next, next.State);
         return next;
+    }
+
+    /// <summary>Stores the task; once an ended task is stored, its memory goes back to its organization.</summary>
+    private async Task WriteAsync(TaskSnapshot task, string logged, Guid? organization = null)
+    {
+        state.State = new TaskGrainState { Task = task, Logged = logged, Organization = organization ?? state.State.Organization };
+        await state.WriteStateAsync();
+        if (task.Ended && state.State.Organization is { } org)
+        {
+            await GrainFactory.GetGrain<GrainInterfaces.Quotas.IOrganizationUsageGrain>(org).ReleaseTaskAsync(task.Guid);
+        }
+    }
+
+    private async Task<Guid?> OrganizationOfAsync(Guid app)
+    {
+        var space = (await GrainFactory.GetGrain<GrainInterfaces.Apps.IAppGrain>(app).GetAsync()).SpaceGuid;
+        return (await GrainFactory.GetGrain<GrainInterfaces.Spaces.ISpaceGrain>(space).FindAsync())?.OrganizationGuid;
     }
 
     private Task LogAsync(TaskSnapshot task, string message, bool error) =>

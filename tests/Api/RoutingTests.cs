@@ -153,7 +153,7 @@ public sealed class RoutingTests(CloudControllerFixture fixture)
     }
 
     [Fact]
-    public async Task AnOrganizationsQuotaLimitsItsStartedAppsAndRoutes()
+    public async Task AnOrganizationsQuotaLimitsItsStartedAppsTasksAndRoutes()
     {
         using var admin = await fixture.Admin();
         using var writer = await fixture.As("writer");
@@ -193,6 +193,21 @@ public sealed class RoutingTests(CloudControllerFixture fixture)
         // Stopping frees what an app used.
         await (await writer.PutJsonAsync($"/v2/apps/{first}", new { state = "STOPPED" })).JsonAsync(HttpStatusCode.Created);
         await (await writer.PutJsonAsync($"/v2/apps/{second}", new { instances = 2 })).JsonAsync(HttpStatusCode.Created);
+
+        // A running task's memory counts too (256 MB of instances + 512 MB of task leaves 256 MB), until it ends.
+        await StagingTests.WaitForStagingAsync(writer, second);
+        // v3 words quota refusals as CC does: a 422 naming the limit.
+        var tooLarge = await (await writer.PostJsonAsync($"/v3/apps/{second}/tasks", new { command = "big", memory_in_mb = 600 }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        Assert.Contains("instance_limit_exceeded", tooLarge.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var task = (await (await writer.PostJsonAsync($"/v3/apps/{second}/tasks", new { command = "migrate", memory_in_mb = 512 })).JsonAsync(HttpStatusCode.Accepted))
+            .GetProperty("guid").GetString();
+        var overTotal = await (await writer.PostJsonAsync($"/v3/apps/{second}/tasks", new { command = "migrate", memory_in_mb = 512 }))
+            .V3ErrorAsync(HttpStatusCode.UnprocessableEntity, 10008, "CF-UnprocessableEntity");
+        Assert.Contains("quota_exceeded", overTotal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await Eventually.ValueAsync("the task ends", async () => await (await writer.GetAsync($"/v3/tasks/{task}")).JsonAsync(HttpStatusCode.OK),
+            t => t.GetProperty("state").GetString() == "SUCCEEDED");
+        await (await writer.PostJsonAsync($"/v3/apps/{second}/tasks", new { command = "migrate", memory_in_mb = 512 })).JsonAsync(HttpStatusCode.Accepted);
 
         var domain = await SharedDomainAsync(writer);
         await NewRouteAsync(writer, $"q{Guid.NewGuid():N}"[..20], domain, space);
