@@ -8,7 +8,8 @@ public static class TableStorageConnection
 {
     /// <summary>
     /// A client for the connection string; a malformed string is reported without echoing it (it holds a key).
-    /// <paramref name="policy"/>, when given, sees every request (the tests' fault injection).
+    /// <paramref name="policy"/>, when given, sees every request (the tests' fault injection). Every request is
+    /// counted in <see cref="StorageMetrics"/>.
     /// </summary>
     public static TableServiceClient CreateClient(string connectionString, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
@@ -16,6 +17,7 @@ public static class TableStorageConnection
         {
             var options = new TableClientOptions();
             options.Retry.NetworkTimeout = BlobStorageConnection.NetworkTimeout;
+            options.AddPolicy(StorageMetrics.Policy("table"), Azure.Core.HttpPipelinePosition.PerRetry);
             if (policy is not null)
             {
                 options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);

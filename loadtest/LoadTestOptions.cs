@@ -21,6 +21,9 @@ internal sealed record LoadTestOptions(
     /// <summary>v3-platform: the organizations to create (cf orgs lists them).</summary>
     public int Orgs { get; init; } = 1000;
 
+    /// <summary>The silos' <c>/metrics</c> URLs, scraped with the API's for the run's storage requests per unit.</summary>
+    public IReadOnlyList<Uri> Metrics { get; init; } = [];
+
     /// <summary>v3-platform: the cf CLI v7 to time, if any.</summary>
     public string? Cli { get; init; }
 
@@ -52,6 +55,8 @@ internal sealed record LoadTestOptions(
                              of /v2/events and /v3/audit_events, newest first, as the tenant and as the owner)
           --orgs N           v3-platform: organizations to create (default 1000)
           --cli PATH         v3-platform: the cf CLI v7 binary to time
+          --metrics URLS     the silos' /metrics URLs, comma-separated: their storage requests are counted with
+                             the API's (its /metrics, read with the run's token) and reported per unit
           --json FILE        also write the results as JSON
           --user U --password P   the user to log in as (default admin/admin)
           --allow-remote     allow a URL that is not on this machine (default: loopback only)
@@ -78,7 +83,7 @@ internal sealed record LoadTestOptions(
             values[name[2..]] = args[++i];
         }
 
-        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password", "spaces", "orgs", "cli"]);
+        var known = new HashSet<string>(["url", "apps", "concurrency", "duration", "bits-size", "files", "scenario", "json", "user", "password", "spaces", "orgs", "cli", "metrics"]);
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
         {
             throw new UsageException($"unknown option --{unknown}");
@@ -117,11 +122,20 @@ internal sealed record LoadTestOptions(
         {
             Orgs = Positive(values, "orgs", 1000),
             Cli = values.GetValueOrDefault("cli") is { } cli ? File.Exists(cli) ? cli : throw new UsageException($"--cli {cli} does not exist") : null,
+            Metrics = MetricsUrls(values.GetValueOrDefault("metrics"), allowRemote),
         };
         return options.BitsSize < options.Files
             ? throw new UsageException("--bits-size must be at least one byte per file")
             : options;
     }
+
+    private static Uri[] MetricsUrls(string? list, bool allowRemote) =>
+        [.. (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(text =>
+            !Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                ? throw new UsageException($"--metrics '{text}' is not an http(s) URL")
+                : !allowRemote && !IsLoopback(uri)
+                    ? throw new UsageException($"--metrics {uri.Host} is not a loopback address; pass --allow-remote to scrape another machine")
+                    : uri)];
 
     private static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));

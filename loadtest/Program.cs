@@ -45,6 +45,8 @@ internal static class LoadTestProgram
             stop.CancelAfter(d);
         }
 
+        var cost = new StorageCost(http, options.Metrics);
+        var costBefore = await cost.ScrapeAsync();
         using var progressStop = new CancellationTokenSource();
         var progress = new Progress(stats, options.Apps, scenarios.ReadsForDuration, duration, Console.Out, !Console.IsOutputRedirected);
         var progressTask = progress.RunAsync(progressStop.Token);
@@ -76,17 +78,23 @@ internal static class LoadTestProgram
         scenarios.TearDown();
         work.Delete(recursive: true);
 
+        var storage = StorageCost.Between(costBefore, await cost.ScrapeAsync(), stats.Completed);
         var summary = stats.Summarize(elapsed);
         Console.WriteLine();
         Console.WriteLine(Report.Table(summary));
         Console.WriteLine($"{stats.Completed} units in {elapsed.TotalSeconds:0.0} s: {stats.Completed / elapsed.TotalSeconds:0.00} units/s, {stats.FailedUnits} failed, {stats.Errors} errors");
+        if (storage is not null)
+        {
+            Console.WriteLine(storage.Table());
+        }
+
         foreach (var note in scenarios.Notes())
         {
             Console.WriteLine(note);
         }
         if (options.JsonPath is { } path)
         {
-            await File.WriteAllTextAsync(path, Report.Json(options, elapsed, stats.Completed, stats.FailedUnits, summary));
+            await File.WriteAllTextAsync(path, Report.Json(options, elapsed, stats.Completed, stats.FailedUnits, summary, storage));
         }
 
         return stats.Errors == 0 && stats.FailedUnits == 0 ? 0 : 1;

@@ -26,7 +26,7 @@ internal static class Report
         return text.ToString();
     }
 
-    public static string Json(LoadTestOptions options, TimeSpan elapsed, int completed, int failedUnits, IReadOnlyList<OperationSummary> operations) =>
+    public static string Json(LoadTestOptions options, TimeSpan elapsed, int completed, int failedUnits, IReadOnlyList<OperationSummary> operations, StorageCost.Summary? storage = null) =>
         JsonSerializer.Serialize(new
         {
             scenario = options.Scenario,
@@ -49,5 +49,13 @@ internal static class Report
                 max_ms = Math.Round(o.MaxMs, 2),
                 bytes_sent = o.BytesSent,
             }),
+            storage_requests = storage is null ? null : new
+            {
+                per_unit = Math.Round(storage.PerUnit, 3),
+                total = storage.Total,
+                sources = storage.Sources,
+                missing = storage.Missing,
+                by_operation = storage.ByOperation.ToDictionary(o => o.Operation, o => new { total = o.Total, per_unit = Math.Round(o.PerUnit, 3) }),
+            },
         }, Indented);
 }

@@ -19,7 +19,7 @@ catch (Exception ex) when (ex is StorageUnavailableException or OrleansConfigura
     return 2;
 }
 
-// The silo's own small web server: the Orleans Dashboard, /healthz and /readyz, on ORLEANS_DASHBOARD_PORT.
+// The silo's own small web server: the Orleans Dashboard, /healthz, /readyz and /metrics, on ORLEANS_DASHBOARD_PORT.
 var httpHost = configuration.GetValue("Orleans:ListenOnAnyAddress", false) ? "0.0.0.0" : "127.0.0.1";
 builder.WebHost.UseUrls($"http://{httpHost}:{configuration.GetValue("ORLEANS_DASHBOARD_PORT", 8080)}");
 var dashboard = configuration.GetValue("Dashboard:Enabled", true);
@@ -34,6 +34,8 @@ builder.AddCloudControllerSilo(connectionString, silo =>
 
 await using var app = builder.Build();
 app.MapGet("/healthz", () => TypedResults.Text("ok"));
+// Storage requests, grain calls, group commits and work runs, in Prometheus' text format.
+app.MapMetrics();
 app.MapGet("/readyz", async (IGrainFactory grains, CancellationToken cancellationToken) =>
 {
     var silos = await ClusterReadiness.ActiveSilosAsync(grains, TimeSpan.FromSeconds(3));

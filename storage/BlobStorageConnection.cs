@@ -44,13 +44,15 @@ public static class BlobStorageConnection
 
     /// <summary>
     /// A client for the connection string; a malformed string is reported without echoing it (it holds a key).
-    /// <paramref name="policy"/>, when given, sees every request (the tests' fault injection).
+    /// <paramref name="policy"/>, when given, sees every request (the tests' fault injection). Every request is
+    /// counted in <see cref="StorageMetrics"/>.
     /// </summary>
     public static BlobServiceClient CreateClient(string connectionString, BlobClientOptions? options = null, Azure.Core.Pipeline.HttpPipelinePolicy? policy = null)
     {
         try
         {
             options ??= DefaultOptions();
+            options.AddPolicy(StorageMetrics.Policy("blob"), Azure.Core.HttpPipelinePosition.PerRetry);
             if (policy is not null)
             {
                 options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);

@@ -43,6 +43,8 @@ internal static class ApiApplicationExtensions
 
         app.MapGet("/healthz", () => TypedResults.Text("ok")).RequireCf(CfAccess.Anonymous);
         app.MapGet("/readyz", ReadyAsync).RequireCf(CfAccess.Anonymous);
+        // Storage requests, grain calls and request times, in Prometheus' text format (a platform reader's token).
+        app.MapMetrics().RequireCf(CfAccess.PlatformRead).Unguarded("platform-wide readers only");
         app.MapRoot();
         app.MapUaa();
         app.MapScim();

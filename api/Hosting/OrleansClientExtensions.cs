@@ -23,6 +23,8 @@ internal static partial class OrleansClientExtensions
             client.UseCloudControllerClustering(configuration,
                 () => TableStorageConnection.CreateClient(BlobStorageConnection.ConnectionString(configuration)));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout);
+            // A request's trace continues into the grain calls it makes.
+            client.AddActivityPropagation();
             var started = TimeProvider.System.GetTimestamp();
             client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
             {

@@ -69,11 +69,13 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddOptions<Events.EventsOptions>().BindConfiguration(Events.EventsOptions.Section);
         builder.Services.AddSingleton(sp => new Events.EventTable(tables, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Events.EventsOptions>>()));
         builder.Services.AddSingleton<Events.AuditTrail>();
+        builder.Services.AddCloudControllerTelemetry(configuration, "cloudcontroller-silo", GrainMetrics.MeterName);
         builder.UseOrleans(silo =>
         {
             silo.UseCloudControllerClustering(configuration, tables);
             silo.AddCloudControllerStorage(blobs, configuration);
             silo.AddCloudControllerReminders(tables, configuration);
+            silo.AddActivityPropagation();
             silo.Configure<GrainCollectionOptions>(o =>
                 o.CollectionAge = configuration.GetValue("Orleans:CollectionAge", TimeSpan.FromMinutes(15)));
             configureSilo?.Invoke(silo);

@@ -80,6 +80,7 @@ public sealed class BlobIndexJournal(BlobServiceClient blobs, IOptionsMonitor<Az
             throw new InconsistentStateException($"Index {state.Index} was changed by another writer (HTTP {ex.Status} {ex.ErrorCode}).", ex);
         }
 
+        Hosting.GrainMetrics.IndexAppends.Add(changes.Count);
         return state with { LogLength = state.LogLength + bytes.Length, LogChanges = state.LogChanges + changes.Count };
     }
 

@@ -47,6 +47,7 @@ public sealed class GroupCommit<T>(
             {
                 var batch = _pending.GetRange(0, Math.Min(maxBatch, _pending.Count));
                 _pending.RemoveRange(0, batch.Count);
+                Hosting.GrainMetrics.BatchSize.Record(batch.Count, new KeyValuePair<string, object?>("writer", typeof(T).Name));
                 try
                 {
                     await BoundedWriteAsync([.. batch.Select(p => p.Change)]);

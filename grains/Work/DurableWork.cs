@@ -44,6 +44,7 @@ internal sealed class DurableWork(Grain grain, WorkRunner runner, WorkOptions op
         _keepAlive ??= grain.RegisterGrainTimer(
             static _ => Task.CompletedTask,
             new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true, Interleave = true });
+        Hosting.GrainMetrics.WorkRuns.Add(1, new KeyValuePair<string, object?>("grain", typeof(TGrain).Name));
         runner.Start<TGrain, TResult>(grain.GetPrimaryKey(), run, work);
     }
 
