@@ -35,8 +35,10 @@ cc_wait_port "$BASELINE_PORT" "baseline server" 60 "$!"
 LT="dotnet loadtest/bin/Release/net10.0/loadtest.dll"
 for scenario in "${SCENARIOS[@]}"; do
   url="http://127.0.0.1:$CC_API_PORT"
-  [[ "$scenario" == baseline-* ]] && url="http://127.0.0.1:$BASELINE_PORT"
+  # The silo's storage requests are counted with the API's and reported per unit.
+  metrics=(--metrics "http://127.0.0.1:$ORLEANS_DASHBOARD_PORT/metrics")
+  [[ "$scenario" == baseline-* ]] && url="http://127.0.0.1:$BASELINE_PORT" && metrics=()
   echo "== $scenario"
   # shellcheck disable=SC2086 # LOADTEST_ARGS is a list of options
-  $LT --url "$url" --apps "$APPS" --concurrency "$CONCURRENCY" --scenario "$scenario" ${LOADTEST_ARGS:-} | sed -n '/^operation/,$p'
+  $LT --url "$url" --apps "$APPS" --concurrency "$CONCURRENCY" --scenario "$scenario" "${metrics[@]}" ${LOADTEST_ARGS:-} | sed -n '/^operation/,$p'
 done

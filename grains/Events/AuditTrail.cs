@@ -10,8 +10,12 @@ namespace CloudController.Grains.Events;
 /// partitions (<see cref="EventTable.PartitionsOf"/>) by a row key that depends only on the event, so writing it again
 /// (a retried outbox) leaves one copy. The actee row goes last, so an event whose actee row exists is complete.
 /// </summary>
-public sealed class AuditTrail(EventTable events)
+public sealed class AuditTrail(EventTable events, TableBatches batches)
 {
+    /// <summary>
+    /// Writes the events through <see cref="TableBatches"/>, so concurrent changes share their space's, day's and the
+    /// usage partition's requests; each event's actee row follows once its other rows are stored.
+    /// </summary>
     public async Task AppendAsync(IReadOnlyCollection<AuditEvent> batch)
     {
         if (batch.Count == 0)
@@ -24,13 +28,13 @@ public sealed class AuditTrail(EventTable events)
         {
             if (UsageEvents.IsUsage(e))
             {
-                await table.UpsertEntityAsync(EventTable.ToEntity(UsageEvents.Partition, e, e.Guid.ToString("D")), TableUpdateMode.Replace);
+                await batches.UpsertAsync(table, EventTable.ToEntity(UsageEvents.Partition, e, e.Guid.ToString("D")));
                 return;
             }
 
             var actee = EventTable.ActeePartition(e.Actee);
-            await Task.WhenAll(EventTable.PartitionsOf(e).Where(p => p != actee).Select(p => table.UpsertEntityAsync(EventTable.ToEntity(p, e), TableUpdateMode.Replace)));
-            await table.UpsertEntityAsync(EventTable.ToEntity(actee, e), TableUpdateMode.Replace);
+            await Task.WhenAll(EventTable.PartitionsOf(e).Where(p => p != actee).Select(p => batches.UpsertAsync(table, EventTable.ToEntity(p, e))));
+            await batches.UpsertAsync(table, EventTable.ToEntity(actee, e));
         }));
     }
 

@@ -68,6 +68,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Runtime.RuntimeConvergenceStartup>();
         builder.Services.AddOptions<Events.EventsOptions>().BindConfiguration(Events.EventsOptions.Section);
         builder.Services.AddSingleton(sp => new Events.EventTable(tables, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Events.EventsOptions>>()));
+        builder.Services.AddSingleton<Events.TableBatches>();
         builder.Services.AddSingleton<Events.AuditTrail>();
         builder.Services.AddCloudControllerTelemetry(configuration, "cloudcontroller-silo", GrainMetrics.MeterName);
         builder.UseOrleans(silo =>
