@@ -207,15 +207,17 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         var world = await WorldAsync();
         using var dev = await world.ClientAsync("dev");
         using var stop = new CancellationTokenSource();
+        var reads = 0;
         var readers = Enumerable.Range(0, 16).Select(async _ =>
         {
             while (!stop.IsCancellationRequested)
             {
                 using var response = await dev.GetAsync($"/v2/spaces/{world.Space}");
+                Interlocked.Increment(ref reads);
                 Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Forbidden or HttpStatusCode.NotFound, $"got {(int)response.StatusCode}");
             }
         }).ToList();
-        await Task.Delay(200);
+        await Eventually.HoldsAsync("the readers under way", () => Task.FromResult(Volatile.Read(ref reads) >= 32));
 
         var deleting = System.Diagnostics.Stopwatch.StartNew();
         var deleted = await world.Admin.DeleteAsync($"/v2/spaces/{world.Space}?recursive=true");
@@ -238,10 +240,8 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         var revoked = System.Diagnostics.Stopwatch.StartNew();
 
         await (await dev.PutJsonAsync($"/v2/apps/{world.App}", new { instances = 2 })).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
-        while ((await dev.GetAsync($"/v2/apps/{world.App}")).StatusCode == HttpStatusCode.OK && revoked.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.ValueAsync("reads refused", async () => (await dev.GetAsync($"/v2/apps/{world.App}")).StatusCode,
+            status => status != HttpStatusCode.OK, TimeSpan.FromSeconds(5));
 
         Assert.InRange(revoked.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
         await (await dev.GetAsync($"/v2/apps/{world.App}")).V2ErrorAsync(HttpStatusCode.Forbidden, 10003, "CF-NotAuthorized");
@@ -383,10 +383,8 @@ public sealed class AccessTests(CloudControllerFixture fixture)
         await (await admin.PostAsync($"/v3/packages/{package}/upload", PackagesTests.Bits(Zips.Create(("index.html", Zips.Text("<p>"), 0x1A4))))).JsonAsync(HttpStatusCode.OK);
         Assert.Equal("READY", (await PackagesTests.WaitAsync(admin, package)).GetProperty("state").GetString());
         var droplet = (await (await admin.PostAsync($"/v3/packages/{package}/droplets", null)).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
-        for (var i = 0; i < 300 && (await (await admin.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString() == "STAGING"; i++)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.ValueAsync("the droplet staged", async () => await (await admin.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK),
+            json => json.GetProperty("state").GetString() != "STAGING");
 
         return new World(fixture, admin, org, space, foreignOrg, foreignSpace, app, foreignApp, package, droplet, job, names);
     }

@@ -193,14 +193,8 @@ public sealed class BitsTests(CloudControllerFixture fixture)
         await (await http.PutAsync($"/v2/apps/{app}/bits", BadUpload("not-a-zip"))).V2ErrorAsync(HttpStatusCode.BadRequest, 160001, "CF-AppBitsUploadInvalid");
 
         // Other tests' uploads may be in flight meanwhile; theirs go when their jobs end, a leaked one stays.
-        var added = (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Except(before).ToList();
-        for (var i = 0; i < 40 && added.Count > 0; i++)
-        {
-            await Task.Delay(250);
-            added = (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Except(before).ToList();
-        }
-
-        Assert.Empty(added);
+        await Eventually.ValueAsync("no upload left behind", async () => (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Except(before).ToList(),
+            added => added.Count == 0, TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -353,25 +347,18 @@ public sealed class BitsTests(CloudControllerFixture fixture)
     /// <summary>Polls a job until it is finished or failed (bounded).</summary>
     internal static async Task<JsonElement> PollAsync(HttpClient http, string url, string? expect = null)
     {
-        for (var i = 0; i < 600; i++)
+        var job = await Eventually.ValueAsync($"job {url} ended", async () => await (await http.GetAsync(url)).JsonAsync(HttpStatusCode.OK), job =>
         {
-            var job = await (await http.GetAsync(url)).JsonAsync(HttpStatusCode.OK);
             var status = job.GetProperty("entity").GetProperty("status").GetString();
-            if (status is "finished" or "failed")
-            {
-                if (expect is not null)
-                {
-                    Assert.Equal(expect, status);
-                }
-
-                return job;
-            }
-
-            Assert.True(status is "queued" or "running", $"unexpected job status {status}");
-            await Task.Delay(50);
+            Assert.True(status is "queued" or "running" or "finished" or "failed", $"unexpected job status {status}");
+            return status is "finished" or "failed";
+        });
+        if (expect is not null)
+        {
+            Assert.Equal(expect, job.GetProperty("entity").GetProperty("status").GetString());
         }
 
-        throw new TimeoutException($"job {url} did not end within 30 s");
+        return job;
     }
 
     private async Task<string> NewAppAsync(HttpClient http) =>

@@ -309,19 +309,7 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
     }
 
     /// <summary>Polls a droplet until it leaves STAGING (bounded).</summary>
-    private static async Task<JsonElement> WaitAsync(HttpClient http, string droplet)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var json = await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK);
-            if (json.GetProperty("state").GetString() != "STAGING")
-            {
-                return json;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"droplet {droplet} was still staging after 15 s");
-    }
+    private static Task<JsonElement> WaitAsync(HttpClient http, string droplet) =>
+        Eventually.ValueAsync($"droplet {droplet} staged or failed", async () => await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK),
+            json => json.GetProperty("state").GetString() != "STAGING");
 }

@@ -223,19 +223,8 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
     /// <summary>Nothing stays in the uploads container beyond what was there (other suites' uploads come and go meanwhile).</summary>
     private async Task NoNewUploadsAsync(List<string> before)
     {
-        var left = new List<string>();
-        for (var i = 0; i < 100; i++)
-        {
-            left = [.. (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Except(before)];
-            if (left.Count == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"uploads left behind: {string.Join(", ", left)}");
+        await Eventually.ValueAsync("no upload left behind", async () => (await fixture.BlobNamesAsync(BlobContainers.Uploads)).Except(before).ToList(),
+            left => left.Count == 0, TimeSpan.FromSeconds(10));
     }
 
     [Theory]

@@ -185,12 +185,8 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
         }
 
         // Expiry follows the sixth package's READY outside its turn: give it a moment.
-        var oldest = await (await http.GetAsync($"/v3/packages/{packages[0]}")).JsonAsync(HttpStatusCode.OK);
-        for (var i = 0; i < 50 && oldest.GetProperty("state").GetString() != "EXPIRED"; i++)
-        {
-            await Task.Delay(100);
-            oldest = await (await http.GetAsync($"/v3/packages/{packages[0]}")).JsonAsync(HttpStatusCode.OK);
-        }
+        var oldest = await Eventually.ValueAsync("the oldest package expired", async () => await (await http.GetAsync($"/v3/packages/{packages[0]}")).JsonAsync(HttpStatusCode.OK),
+            json => json.GetProperty("state").GetString() == "EXPIRED", TimeSpan.FromSeconds(5));
 
         var newest = await (await http.GetAsync($"/v3/packages/{packages[5]}")).JsonAsync(HttpStatusCode.OK);
 
@@ -215,17 +211,10 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
         // The oldest package becomes READY last: it is the one beyond the newest five, so it expires itself.
         await (await http.PostAsync($"/v3/packages/{first}/upload", Bits(Zips.Create(("n.txt", Zips.Text("first"), 0x1A4))))).JsonAsync(HttpStatusCode.OK);
         await WaitAsync(http, first);
-        var state = "";
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(5) && state != "EXPIRED")
-        {
-            var read = System.Diagnostics.Stopwatch.StartNew();
-            state = (await (await http.GetAsync($"/v3/packages/{first}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString()!;
-            Assert.True(read.Elapsed < TimeSpan.FromSeconds(5), $"GET took {read.Elapsed} (it waited for the expiry)");
-            await Task.Delay(50);
-        }
-
-        Assert.Equal("EXPIRED", state);
+        // Reads answer while the expiry runs (a GET that waited for it would hold the poll past its bound).
+        await Eventually.ValueAsync("the first package expired", async () =>
+                (await (await http.GetAsync($"/v3/packages/{first}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString(),
+            state => state == "EXPIRED", TimeSpan.FromSeconds(5));
         Assert.DoesNotContain(first, await fixture.BlobNamesAsync(BlobContainers.Packages));
     }
 
@@ -265,21 +254,9 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
         (await (await http.PostJsonAsync($"/v3/apps/{app}/packages", new { type = "bits" })).JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
 
     /// <summary>Polls a package until it leaves PROCESSING_UPLOAD / COPYING (bounded).</summary>
-    internal static async Task<JsonElement> WaitAsync(HttpClient http, string package)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var json = await (await http.GetAsync($"/v3/packages/{package}")).JsonAsync(HttpStatusCode.OK);
-            if (json.GetProperty("state").GetString() is not ("PROCESSING_UPLOAD" or "COPYING"))
-            {
-                return json;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"package {package} was still processing after 15 s");
-    }
+    internal static Task<JsonElement> WaitAsync(HttpClient http, string package) =>
+        Eventually.ValueAsync($"package {package} processed", async () => await (await http.GetAsync($"/v3/packages/{package}")).JsonAsync(HttpStatusCode.OK),
+            json => json.GetProperty("state").GetString() is not ("PROCESSING_UPLOAD" or "COPYING"));
 
     private async Task<string> NewAppAsync(HttpClient http) =>
         await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));

@@ -80,12 +80,7 @@ public sealed class RestartTests(CloudControllerFixture fixture)
         Assert.NotEmpty(interrupted);
 
         // Nobody asks for a job: their reminders bring them back, they finish, and the reminders go.
-        for (var i = 0; i < 120 && (await fixture.UnfinishedWorkAsync()).Count > 0; i++)
-        {
-            await Task.Delay(500);
-        }
-
-        Assert.Empty(await fixture.UnfinishedWorkAsync());
+        await Eventually.HoldsAsync("every interrupted job finished", async () => (await fixture.UnfinishedWorkAsync()).Count == 0, TimeSpan.FromSeconds(60));
         foreach (var (app, job) in jobs)
         {
             var done = await (await http.GetAsync(job)).JsonAsync(HttpStatusCode.OK);
@@ -129,16 +124,8 @@ public sealed class RestartTests(CloudControllerFixture fixture)
     // The api's Orleans client reconnects to the new silo's gateway on its own; give it a bounded moment.
     private static async Task<HttpResponseMessage> RetryUntilServedAsync(Func<Task<HttpResponseMessage>> send)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var response = await send();
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 60)
-            {
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                return response;
-            }
-
-            await Task.Delay(500);
-        }
+        var response = await Eventually.ValueAsync("served again", send, r => r.StatusCode != HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response;
     }
 }

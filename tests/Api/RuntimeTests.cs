@@ -58,17 +58,8 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         var app = await StartedAppAsync(http, space, "crashy", new { SIMULATED_RUNTIME_CRASH = "true" });
 
         await WaitForAsync(http, app, 1, "CRASHED");
-        JsonElement events = default;
-        for (var i = 0; i < 40; i++)
-        {
-            events = await (await http.GetAsync($"/v2/events?q=actee:{app}&q=type:app.crash")).JsonAsync(HttpStatusCode.OK);
-            if (events.GetProperty("total_results").GetInt32() > 0)
-            {
-                break;
-            }
-
-            await Task.Delay(250);
-        }
+        var events = await Eventually.ValueAsync("the crash event", async () => await (await http.GetAsync($"/v2/events?q=actee:{app}&q=type:app.crash")).JsonAsync(HttpStatusCode.OK),
+            json => json.GetProperty("total_results").GetInt32() > 0, TimeSpan.FromSeconds(10));
 
         var crash = events.GetProperty("resources")[0].GetProperty("entity");
         Assert.Equal("CRASHED", crash.GetProperty("metadata").GetProperty("reason").GetString());
@@ -130,12 +121,8 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
         await fixture.RestartSiloAsync();
         var runtime = fixture.Silo.Services.GetRequiredService<IAppRuntime>();
         var guid = Guid.Parse(app);
-        GrainInterfaces.Runtime.ProcessReport report = GrainInterfaces.Runtime.ProcessReport.None;
-        for (var i = 0; i < 120 && report.Running == 0; i++)
-        {
-            await Task.Delay(250);
-            report = await runtime.ReportAsync(guid, "web", CancellationToken.None);
-        }
+        var report = await Eventually.ValueAsync("the app running again after the restart", () => runtime.ReportAsync(guid, "web", CancellationToken.None),
+            r => r.Running > 0);
 
         Assert.Equal(1, report.Running);
         Assert.True(report.Instances[0].Since.ToUnixTimeMilliseconds() / 1000.0 > before);
@@ -169,12 +156,8 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
 
         await fixture.RestartSiloAsync();
         var runtime = fixture.Silo.Services.GetRequiredService<IAppRuntime>();
-        var report = GrainInterfaces.Runtime.ProcessReport.None;
-        for (var i = 0; i < 120 && report.Running == 0; i++)
-        {
-            await Task.Delay(250);
-            report = await runtime.ReportAsync(guid, "web", CancellationToken.None);
-        }
+        var report = await Eventually.ValueAsync("the app running again after the restart", () => runtime.ReportAsync(guid, "web", CancellationToken.None),
+            r => r.Running > 0);
 
         Assert.Equal(1, report.Running);
         catalog = fixture.Silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IResourceIndexGrain>(IndexKeys.Catalog(IndexKeys.Apps, guid));
@@ -328,38 +311,15 @@ public sealed class RuntimeTests(CloudControllerFixture fixture)
     /// <summary>Polls <c>/v2/apps/:guid/instances</c> until <paramref name="count"/> instances are in <paramref name="state"/>.</summary>
     private static async Task<JsonElement> WaitForAsync(HttpClient http, string app, int count, string state)
     {
-        JsonElement instances = default;
-        for (var i = 0; i < 80; i++)
-        {
-            instances = await (await http.GetAsync($"/v2/apps/{app}/instances")).JsonAsync(HttpStatusCode.OK);
-            if (instances.EnumerateObject().Count(p => p.Value.GetProperty("state").GetString() == state) == count)
-            {
-                return instances;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"expected {count} {state} instances, got {instances}");
-        return instances;
+        return await Eventually.ValueAsync($"{count} {state} instances", async () => await (await http.GetAsync($"/v2/apps/{app}/instances")).JsonAsync(HttpStatusCode.OK),
+            instances => instances.EnumerateObject().Count(p => p.Value.GetProperty("state").GetString() == state) == count, TimeSpan.FromSeconds(20));
     }
 
     /// <summary>Polls <c>/v3/processes/:guid/stats</c> until <paramref name="count"/> instances are in <paramref name="state"/>.</summary>
     private static async Task WaitForStatsAsync(HttpClient http, string process, int count, string state)
     {
-        JsonElement stats = default;
-        for (var i = 0; i < 80; i++)
-        {
-            stats = await (await http.GetAsync($"/v3/processes/{process}/stats")).JsonAsync(HttpStatusCode.OK);
-            if (stats.GetProperty("resources").EnumerateArray().Count(r => r.GetProperty("state").GetString() == state) == count)
-            {
-                return;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"expected {count} {state} instances, got {stats}");
+        await Eventually.ValueAsync($"{count} {state} instances", async () => await (await http.GetAsync($"/v3/processes/{process}/stats")).JsonAsync(HttpStatusCode.OK),
+            stats => stats.GetProperty("resources").EnumerateArray().Count(r => r.GetProperty("state").GetString() == state) == count, TimeSpan.FromSeconds(20));
     }
 
     private static async Task<List<(string Source, string Type, string Text, long Timestamp)>> LogsAsync(HttpClient http, string app)

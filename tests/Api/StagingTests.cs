@@ -133,19 +133,7 @@ public sealed class StagingTests(CloudControllerFixture fixture)
     }
 
     /// <summary>Polls the app until package_state leaves PENDING (bounded).</summary>
-    internal static async Task<JsonElement> WaitForStagingAsync(HttpClient http, string app)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var entity = await BitsTests.EntityAsync(http, app);
-            if (entity.GetProperty("package_state").GetString() != "PENDING")
-            {
-                return entity;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"app {app} was still staging after 15 s");
-    }
+    internal static Task<JsonElement> WaitForStagingAsync(HttpClient http, string app) =>
+        Eventually.ValueAsync($"app {app} staged or failed", () => BitsTests.EntityAsync(http, app),
+            entity => entity.GetProperty("package_state").GetString() != "PENDING");
 }

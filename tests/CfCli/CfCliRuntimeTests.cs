@@ -1,3 +1,5 @@
+using CloudController.Tests.Infrastructure;
+
 namespace CloudController.Tests.CfCli;
 
 /// <summary>
@@ -36,12 +38,8 @@ public sealed class CfCliRuntimeTests(CfCliFixture fixture)
         Assert.Contains("[CELL/0] OUT Creating container for instance 0", logs, StringComparison.Ordinal);
 
         await Expect(cf, "OK", "scale", app, "-i", "3");
-        var scaled = "";
-        for (var i = 0; i < 20 && !scaled.Contains("instances:      3/3", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(500);
-            scaled = await Expect(cf, "instances:", "app", app);
-        }
+        var scaled = await Eventually.ValueAsync("three running instances", () => Expect(cf, "instances:", "app", app),
+            text => text.Contains("instances:      3/3", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
         Assert.Contains("#2   running", scaled, StringComparison.Ordinal);
         await Expect(cf, "OK", "stop", app);
@@ -70,14 +68,8 @@ public sealed class CfCliRuntimeTests(CfCliFixture fixture)
             $"applications:\n- name: crash-{id}\n  memory: 64M\n  no-route: true\n  path: .\n  env:\n    SIMULATED_RUNTIME_CRASH: \"true\"\n");
         var crashed = await cf.ExpectAsync(1, "Start unsuccessful", "push", "-f", Path.Combine(crashing.FullName, "manifest.yml"));
         Assert.DoesNotContain("Failed to retrieve logs", crashed, StringComparison.Ordinal);
-        var events = "";
-        for (var i = 0; i < 20 && !events.Contains("app.crash", StringComparison.Ordinal); i++)
-        {
-            events = await cf.ExpectAsync(0, "audit.app.start", "events", $"crash-{id}");
-            await Task.Delay(250);
-        }
-
-        Assert.Contains("app.crash", events, StringComparison.Ordinal);
+        await Eventually.ValueAsync("the crash event", () => cf.ExpectAsync(0, "audit.app.start", "events", $"crash-{id}"),
+            text => text.Contains("app.crash", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         await cf.ExpectAsync(0, "OK", "delete-org", org, "-f");
     }
 

@@ -153,16 +153,6 @@ public sealed class HeldWorkTests(HeldWorkFixture fixture)
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"waited 10 s for {what}");
+        await Eventually.HoldsAsync(what, condition, TimeSpan.FromSeconds(10));
     }
 }
