@@ -16,7 +16,7 @@ namespace CloudController.Hosting;
 /// (<see cref="StorageMetrics"/>) and the process's own meters (named when it adds telemetry), scraped at
 /// <c>/metrics</c> (Prometheus text). Traces: ASP.NET Core, HttpClient and Orleans' grain calls (activity
 /// propagation carries a request's trace from the API into the silo). Both go to an OTLP collector when one is
-/// configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, the standard variable); without one, traces are not exported.
+/// configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, the standard variable); without one, no spans are made at all.
 /// </summary>
 public static class Telemetry
 {
@@ -29,14 +29,16 @@ public static class Telemetry
                 .AddMeter(meters)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path != MetricsPath)
-                .AddHttpClientInstrumentation());
+                .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            // Spans are made only when something takes them: without a collector no request pays for them.
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path != MetricsPath)
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return services;
