@@ -66,6 +66,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddOptions<Runtime.RuntimeOptions>().BindConfiguration(Runtime.RuntimeOptions.Section);
         builder.Services.TryAddSingleton<Runtime.IAppRuntime, Runtime.SimulatedRuntime>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Runtime.RuntimeConvergenceStartup>();
+        builder.Services.AddHostedService<Runtime.RuntimeMetrics>();
         builder.Services.AddOptions<Events.EventsOptions>().BindConfiguration(Events.EventsOptions.Section);
         builder.Services.AddSingleton(sp => new Events.EventTable(tables, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Events.EventsOptions>>()));
         builder.Services.AddSingleton<Events.TableBatches>();

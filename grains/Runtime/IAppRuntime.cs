@@ -28,6 +28,9 @@ public interface IAppRuntime
     /// <summary>What runs of the process now; no instances when nothing is desired here.</summary>
     Task<ProcessReport> ReportAsync(Guid app, string type, CancellationToken cancellationToken);
 
+    /// <summary>The processes desired here now (what <see cref="ReportAsync"/> answers for), for the instance gauge.</summary>
+    IEnumerable<(Guid App, string Type)> DesiredHere { get; }
+
     /// <summary>
     /// The app's grain is leaving this silo (it deactivates; a STARTED app's grain stays active while the convergence
     /// pass reaches it every period, so this is a silo stopping or the grain moving). A provider that keeps what runs

@@ -153,6 +153,8 @@ public sealed class SimulatedRuntime(IOptions<RuntimeOptions> options, TimeProvi
         return Task.CompletedTask;
     }
 
+    public IEnumerable<(Guid App, string Type)> DesiredHere => _processes.Keys;
+
     public Task<ProcessReport> ReportAsync(Guid app, string type, CancellationToken cancellationToken) =>
         Task.FromResult(_processes.TryGetValue((app, type), out var process)
             ? process.Report(clock.GetUtcNow(), options.Value.StartDelay)

@@ -36,6 +36,49 @@ public sealed class MetricsTests(CloudControllerFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, (await writer.GetAsync("/metrics")).StatusCode);
     }
 
+    [Fact]
+    public async Task TheRuntimeGaugeCountsRunningInstancesByState()
+    {
+        using var writer = await fixture.As("writer");
+        var app = await new StagingTests(fixture).AppWithBitsAsync(writer, ("index.html", "<p>gauge</p>"));
+        var before = Observe().GetValueOrDefault("RUNNING");
+        await (await writer.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED", instances = 2 })).JsonAsync(HttpStatusCode.Created);
+        await StagingTests.WaitForStagingAsync(writer, app);
+
+        await Eventually.ValueAsync("two more running instances in the gauge", () => Task.FromResult(Observe().GetValueOrDefault("RUNNING")), n => n >= before + 2);
+        await (await writer.PutJsonAsync($"/v2/apps/{app}", new { state = "STOPPED" })).JsonAsync(HttpStatusCode.Created);
+        await Eventually.ValueAsync("the app's instances gone from the gauge", () => Task.FromResult(Observe().GetValueOrDefault("RUNNING")), n => n <= before);
+    }
+
+    /// <summary>Reads <c>cc.runtime.instances</c> of the silo in this process, as a metrics exporter would.</summary>
+    private static Dictionary<string, int> Observe()
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == CloudController.Grains.Hosting.GrainMetrics.MeterName && instrument.Name == "cc.runtime.instances")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "state" && tag.Value is string state)
+                {
+                    seen[state] = seen.GetValueOrDefault(state) + value;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
+    }
+
     private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http)
     {
         var response = await http.GetAsync("/metrics");

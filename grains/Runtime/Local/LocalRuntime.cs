@@ -258,6 +258,8 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable, IDispo
         return Task.CompletedTask;
     }
 
+    public IEnumerable<(Guid App, string Type)> DesiredHere => _processes.Keys;
+
     public Task<ProcessReport> ReportAsync(Guid app, string type, CancellationToken cancellationToken)
     {
         if (!_processes.TryGetValue((app, type), out var local))
