@@ -15,7 +15,9 @@ namespace CloudController.Grains.Droplets;
 /// </summary>
 public static class DropletBits
 {
-    public static async Task<JobResult> StoreAsync(BitsContainers containers, IGrainFactory grains, Guid droplet, Guid uploadId, CancellationToken cancellationToken)
+    /// <summary>Stores the upload as the droplet's blob, converting it in a folder under <paramref name="workRoot"/> (the system temp folder when null).</summary>
+    public static async Task<JobResult> StoreAsync(
+        BitsContainers containers, IGrainFactory grains, Guid droplet, Guid uploadId, string? workRoot, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<IDropletGrain>(droplet);
         var uploads = await containers.GetAsync(BlobContainers.Uploads);
@@ -26,7 +28,7 @@ public static class DropletBits
             return new JobResult(null);
         }
 
-        var work = Path.Combine(Path.GetTempPath(), $"cc-droplet-{uploadId:N}");
+        var work = Path.Combine(workRoot ?? Path.GetTempPath(), $"cc-droplet-{uploadId:N}");
         Directory.CreateDirectory(work);
         try
         {
