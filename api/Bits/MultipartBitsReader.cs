@@ -54,6 +54,9 @@ internal sealed class MultipartBitsReader(BitsContainers containers, BitsOptions
         _ => false,
     };
 
+    /// <summary>Deletes what a read upload left in the uploads container (for a caller that cannot hand it on).</summary>
+    public async Task DiscardAsync(Guid uploadId) => await DeleteUploadAsync(await containers.GetAsync(BlobContainers.Uploads), uploadId);
+
     private static async Task DeleteUploadAsync(BlobContainerClient uploads, Guid uploadId)
     {
         await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);

@@ -145,10 +145,34 @@ internal static class DropletsEndpoints
             throw CloudControllerException.Unprocessable("Droplet bits may only be uploaded to a droplet in state AWAITING_UPLOAD.");
         }
 
-        var upload = await new MultipartBitsReader(containers, options.Value).ReadAsync(http.Request, "bits", resourcesRequired: false, http.RequestAborted);
-        var processing = await grain.ProcessUploadAsync();
-        var job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
-            j => j.EnqueueAsync(JobWork.UploadDroplet(droplet.Guid, upload.UploadId, http.CfUser()!.UserId), []));
+        var reader = new MultipartBitsReader(containers, options.Value);
+        var upload = await reader.ReadAsync(http.Request, "bits", resourcesRequired: false, http.RequestAborted);
+        DropletSnapshot processing;
+        try
+        {
+            processing = await grain.ProcessUploadAsync();
+        }
+        catch
+        {
+            // Another upload took the droplet first: this one is nobody's.
+            await reader.DiscardAsync(upload.UploadId);
+            throw;
+        }
+
+        JobSnapshot job;
+        try
+        {
+            job = await NewGrain.CallAsync(grains.GetGrain<IJobGrain>(Guid.NewGuid()),
+                j => j.EnqueueAsync(JobWork.UploadDroplet(droplet.Guid, upload.UploadId, http.CfUser()!.UserId), []));
+        }
+        catch
+        {
+            // No job will process it: the droplet fails (and so takes another upload) rather than process forever.
+            await grain.UploadProcessedAsync(UploadedDroplet.Invalid("The droplet upload could not be queued; upload it again"));
+            await reader.DiscardAsync(upload.UploadId);
+            throw;
+        }
+
         http.Response.Headers.Location = $"{http.BaseUrlOf()}/v3/jobs/{job.Guid}";
         return TypedResults.Json(V3DropletResource.From(processing, platform), CfJson.Options, statusCode: StatusCodes.Status202Accepted);
     }

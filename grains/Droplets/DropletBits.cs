@@ -17,14 +17,13 @@ public static class DropletBits
 {
     /// <summary>Stores the upload as the droplet's blob, converting it in a folder under <paramref name="workRoot"/> (the system temp folder when null).</summary>
     public static async Task<JobResult> StoreAsync(
-        BitsContainers containers, IGrainFactory grains, Guid droplet, Guid uploadId, string? workRoot, CancellationToken cancellationToken)
+        BitsContainers containers, IBitsService bits, IGrainFactory grains, Guid droplet, Guid uploadId, string? workRoot, CancellationToken cancellationToken)
     {
         var grain = grains.GetGrain<IDropletGrain>(droplet);
-        var uploads = await containers.GetAsync(BlobContainers.Uploads);
         if (await grain.FindAsync() is not { State: DropletState.ProcessingUpload })
         {
             // Done by an earlier attempt, or the droplet was deleted meanwhile.
-            await DeleteUploadAsync(uploads, uploadId);
+            await bits.DeleteUploadAsync(uploadId, CancellationToken.None);
             return new JobResult(null);
         }
 
@@ -32,7 +31,7 @@ public static class DropletBits
         Directory.CreateDirectory(work);
         try
         {
-            var outcome = await ProcessAsync(containers, uploads, droplet, uploadId, work, cancellationToken);
+            var outcome = await ProcessAsync(containers, droplet, uploadId, work, cancellationToken);
             try
             {
                 await grain.UploadProcessedAsync(outcome);
@@ -40,13 +39,12 @@ public static class DropletBits
             catch (CloudControllerException ex) when (ex.Code == CfErrorCode.ResourceNotFound)
             {
                 // Deleted while its bits were processed: what this job stored goes too.
-                await (await containers.GetAsync(BlobContainers.Droplets)).GetBlobClient(BitsBlobNames.Droplet(droplet))
-                    .DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-                await DeleteUploadAsync(uploads, uploadId);
+                await bits.DeleteDropletAsync(droplet, CancellationToken.None);
+                await bits.DeleteUploadAsync(uploadId, CancellationToken.None);
                 throw;
             }
 
-            await DeleteUploadAsync(uploads, uploadId);
+            await bits.DeleteUploadAsync(uploadId, CancellationToken.None);
             return outcome.Error is { } error ? throw CloudControllerException.Unprocessable(error) : new JobResult(null);
         }
         finally
@@ -55,9 +53,9 @@ public static class DropletBits
         }
     }
 
-    private static async Task<UploadedDroplet> ProcessAsync(
-        BitsContainers containers, Azure.Storage.Blobs.BlobContainerClient uploads, Guid droplet, Guid uploadId, string work, CancellationToken cancellationToken)
+    private static async Task<UploadedDroplet> ProcessAsync(BitsContainers containers, Guid droplet, Guid uploadId, string work, CancellationToken cancellationToken)
     {
+        var uploads = await containers.GetAsync(BlobContainers.Uploads);
         var uploaded = Path.Combine(work, "upload");
         var zip = Path.Combine(work, "droplet.zip");
         try
@@ -83,11 +81,5 @@ public static class DropletBits
         await blob.UploadAsync(zip, BlobTransfers.Overwrite(BlobTransfers.Bounded), cancellationToken);
         await using var stored = File.OpenRead(zip);
         return new UploadedDroplet(new PackageInfo(droplet, PackageBuilder.Sha1Of(stored), stored.Length), info.StartCommand, info.Buildpack, null);
-    }
-
-    private static async Task DeleteUploadAsync(Azure.Storage.Blobs.BlobContainerClient uploads, Guid uploadId)
-    {
-        await uploads.GetBlobClient(BitsBlobNames.UploadedZip(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
-        await uploads.GetBlobClient(BitsBlobNames.UploadedResources(uploadId)).DeleteIfExistsAsync(cancellationToken: CancellationToken.None);
     }
 }

@@ -35,15 +35,16 @@ public static class UsageEvents
     /// </summary>
     public static IEnumerable<AuditEvent> Between(Guid app, StoredApp current, StoredApp next, Guid? organization, DateTimeOffset now)
     {
-        if (next.CurrentDropletGuid is not null && next.CurrentDropletGuid != current.CurrentDropletGuid)
+        var droplet = next.CurrentDropletGuid is not null && next.CurrentDropletGuid != current.CurrentDropletGuid;
+        if (droplet)
         {
             yield return Event(app, current, next, "BUILDPACK_SET", organization, now);
         }
 
         if (current.State != next.State)
         {
-            // A distinct, later version-7 guid, so the state change sorts after the droplet it started.
-            yield return Event(app, current, next, next.State == AppState.Started ? "STARTED" : "STOPPED", organization, now.AddMilliseconds(1));
+            // After a BUILDPACK_SET a millisecond later, so its version-7 guid sorts after the droplet it started.
+            yield return Event(app, current, next, next.State == AppState.Started ? "STARTED" : "STOPPED", organization, droplet ? now.AddMilliseconds(1) : now);
         }
     }
 

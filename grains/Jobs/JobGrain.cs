@@ -130,7 +130,7 @@ public sealed partial class JobGrain(
             JobKind.UploadBits or JobKind.CopyBits => new JobResult(await PackageAsync(bits, grains, job, work, ct)),
             JobKind.ApplyManifest => await ApplyManifestAsync(grains, work, ct),
             JobKind.UploadBuildpack => await Buildpacks.BuildpackBits.StoreAsync(containers, grains, work.Target!.Value, work.UploadId!.Value, ct),
-            JobKind.UploadDroplet => await Droplets.DropletBits.StoreAsync(containers, grains, work.Target!.Value, work.UploadId!.Value, bitsOptions.Value.WorkDirectory, ct),
+            JobKind.UploadDroplet => await Droplets.DropletBits.StoreAsync(containers, bits, grains, work.Target!.Value, work.UploadId!.Value, bitsOptions.Value.WorkDirectory, ct),
             _ => await DeleteAsync(grains, work, ct),
         });
     }

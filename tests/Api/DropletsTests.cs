@@ -241,6 +241,12 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         var droplet = (await (await http.PostJsonAsync("/v3/droplets", new { relationships = new { app = new { data = new { guid = app } } } }))
             .JsonAsync(HttpStatusCode.Created)).GetProperty("guid").GetString()!;
 
+        // A body that is no multipart form is refused at once in the v3 envelope, and the droplet still awaits its bits.
+        var notAForm = await http.PostAsync($"/v3/droplets/{droplet}/upload", HttpAssertions.Json(new { bits = "x" }));
+        Assert.Equal(HttpStatusCode.BadRequest, notAForm.StatusCode);
+        Assert.StartsWith("CF-", (await notAForm.JsonAsync(HttpStatusCode.BadRequest)).GetProperty("errors")[0].GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal("AWAITING_UPLOAD", (await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString());
+
         var upload = await http.PostAsync($"/v3/droplets/{droplet}/upload", DropletBits("not a droplet"u8.ToArray()));
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         var job = await Eventually.ValueAsync("the upload job", async () => await (await http.GetAsync(upload.Headers.Location)).JsonAsync(HttpStatusCode.OK),
