@@ -215,7 +215,9 @@ public sealed class PackagesTests(CloudControllerFixture fixture)
         await Eventually.ValueAsync("the first package expired", async () =>
                 (await (await http.GetAsync($"/v3/packages/{first}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString(),
             state => state == "EXPIRED", TimeSpan.FromSeconds(5));
-        Assert.DoesNotContain(first, await fixture.BlobNamesAsync(BlobContainers.Packages));
+        // The blob goes once the EXPIRED state is stored.
+        await Eventually.HoldsAsync("the expired package's blob deleted", async () => !(await fixture.BlobNamesAsync(BlobContainers.Packages)).Contains(first),
+            TimeSpan.FromSeconds(5));
     }
 
     [Fact]
