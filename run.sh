@@ -74,6 +74,8 @@ if [ "$CLUSTER" = 1 ]; then
 fi
 
 export CloudController__Runtime__Provider=$RUNTIME
+# Staging's last log lines lead its end by 2.5 s, so that `cf push` shows them (the cf CLI shows only lines older than 2 s).
+export CloudController__Runtime__StagingLogLead=${CloudController__Runtime__StagingLogLead:-00:00:02.5}
 export CloudController__Runtime__Local__CfApi=${CloudController__Runtime__Local__CfApi:-http://127.0.0.1:$API_PORT}
 silo_pids=()
 for ((i = 0; i < SILOS; i++)); do

@@ -29,6 +29,7 @@ public sealed partial class DropletGrain(
     IBitsService bits,
     WorkRunner runner,
     IOptions<WorkOptions> options,
+    IOptions<Runtime.RuntimeOptions> runtime,
     Events.AuditTrail trail,
     TimeProvider clock,
     ILogger<DropletGrain> logger) : Grain, IDropletGrain, IRemindable
@@ -202,7 +203,8 @@ public sealed partial class DropletGrain(
         }
 
         var result = outcome.Result ?? StagingResult.Failed(StagingFailureReasons.StagingError, outcome.Failure?.Description ?? "staging failed");
-        await StoreOutcomeAsync(DropletTransitions.Complete(state.State.Droplet, result, clock.GetUtcNow()));
+        // A run's result was logged by the run itself (ahead of this store); a run that never came back was not.
+        await StoreOutcomeAsync(DropletTransitions.Complete(state.State.Droplet, result, clock.GetUtcNow()), logged: outcome.Result is not null);
     }
 
     public async Task AppNotifiedAsync(bool kept)
@@ -241,16 +243,29 @@ public sealed partial class DropletGrain(
             if (Work.Exhausted(state.State.Attempts))
             {
                 var gaveUp = DurableWork.GaveUp(state.State.Attempts, lastReason);
-                await StoreOutcomeAsync(DropletTransitions.Fail(droplet, StagingFailureReasons.StagingError, gaveUp.Description, clock.GetUtcNow()));
+                await StoreOutcomeAsync(DropletTransitions.Fail(droplet, StagingFailureReasons.StagingError, gaveUp.Description, clock.GetUtcNow()), logged: false);
                 return;
             }
 
             await state.SaveAsync(state.State with { Attempts = state.State.Attempts + 1 });
         }
 
-        var (request, guid) = (state.State.Request!, Guid);
+        var (request, grains, lead, time) = (state.State.Request!, GrainFactory, runtime.Value.StagingLogLead, clock);
         await StagingLog.BeginAsync(GrainFactory, droplet, state.State.Attempts, clock.GetUtcNow());
-        await Work.RunAsync<IDropletGrain, StagingResult>(ct => StageOutsideTurnAsync(stager, request, guid, ct));
+        await Work.RunAsync<IDropletGrain, StagingResult>(async ct =>
+        {
+            var result = await StageOutsideTurnAsync(stager, request, droplet.Guid, ct);
+            // The outcome's lines go to the log first and the state follows them by the lead: the cf CLI shows only log
+            // lines older than 2 s and stops reading the log once it sees STAGED, so lines written with the state would
+            // be cut off whenever it looks just after a quick staging.
+            await StagingLog.OutcomeAsync(grains, DropletTransitions.Complete(droplet, result, time.GetUtcNow()), time.GetUtcNow());
+            if (lead > TimeSpan.Zero)
+            {
+                await Task.Delay(lead, time, ct);
+            }
+
+            return result;
+        });
     }
 
     private static async Task<StagingResult> StageOutsideTurnAsync(IStager stager, StagingRequest request, Guid droplet, CancellationToken cancellationToken)
@@ -266,10 +281,14 @@ public sealed partial class DropletGrain(
         }
     }
 
-    private async Task StoreOutcomeAsync(DropletSnapshot droplet)
+    private async Task StoreOutcomeAsync(DropletSnapshot droplet, bool logged)
     {
         await SaveAsync(droplet);
-        await StagingLog.OutcomeAsync(GrainFactory, droplet, clock.GetUtcNow());
+        if (!logged)
+        {
+            await StagingLog.OutcomeAsync(GrainFactory, droplet, clock.GetUtcNow());
+        }
+
         LogStaged(Guid, droplet.AppGuid, droplet.State, state.State.Attempts, droplet.Buildpack ?? droplet.FailureReason);
         await Work.HoldAsync();
         TellApp(droplet);

@@ -25,6 +25,14 @@ public sealed class RuntimeOptions
     /// <summary>How long a simulated task runs (it is PENDING for <see cref="StartDelay"/> first).</summary>
     public TimeSpan TaskDuration { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long a staging's last log lines ("Staging complete", or why it failed) precede the droplet's STAGED or FAILED
+    /// state (either runtime). The cf CLI shows only log lines older than 2 s and stops reading the log when it sees the
+    /// staging end, so without a lead it cuts off the end of a staging that ended just before one of its looks (every
+    /// 3 s). <c>./run.sh --runtime local</c> sets 2.5 s; the default (none) suits load tests.
+    /// </summary>
+    public TimeSpan StagingLogLead { get; set; } = TimeSpan.Zero;
+
     /// <summary>A simulated task whose command contains this fails (exit status 1) instead of succeeding.</summary>
     public string TaskFailureMarker { get; set; } = "exit 1";
 }
