@@ -53,7 +53,7 @@ internal sealed partial class StorageCost(HttpClient api, IReadOnlyList<Uri> sil
     }
 
     /// <summary>Adds each <c>cc_storage_requests_total</c> series of a Prometheus text page to <paramref name="totals"/>, keyed "service operation".</summary>
-    public static void Parse(string page, Dictionary<string, double> totals)
+    public static void Parse(string page, Dictionary<string, double> totals, Func<string, bool>? resource = null)
     {
         foreach (var line in page.Split('\n'))
         {
@@ -65,7 +65,8 @@ internal sealed partial class StorageCost(HttpClient api, IReadOnlyList<Uri> sil
             var close = line.LastIndexOf('}');
             var labels = Labels().Matches(line[..close]).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
             var value = line[(close + 1)..].Trim().Split(' ')[0];
-            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var count))
+            if ((resource is null || resource(labels.GetValueOrDefault("resource", ""))) &&
+                double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var count))
             {
                 var key = $"{labels.GetValueOrDefault("service", "?")} {labels.GetValueOrDefault("operation", "?")}";
                 totals[key] = totals.GetValueOrDefault(key) + count;

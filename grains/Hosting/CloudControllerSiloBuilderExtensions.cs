@@ -29,10 +29,11 @@ public static class CloudControllerSiloBuilderExtensions
     /// Configures the host as a Cloud Controller silo on one storage account (<paramref name="connectionString"/>):
     /// clustering, grain state in blobs and reminders in tables (Orleans' Azure Storage providers), durable work.
     /// <paramref name="storagePolicy"/>, when given, sees every storage request the silo makes (tests inject faults there).
+    /// Without <paramref name="clustering"/> the host brings its own membership and endpoints (the tests' in-process cluster).
     /// </summary>
     public static IHostApplicationBuilder AddCloudControllerSilo(
         this IHostApplicationBuilder builder, string connectionString, Action<ISiloBuilder>? configureSilo = null,
-        Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null)
+        Azure.Core.Pipeline.HttpPipelinePolicy? storagePolicy = null, bool clustering = true)
     {
         var configuration = builder.Configuration;
         var blobs = BlobStorageConnection.CreateClient(connectionString, policy: storagePolicy);
@@ -74,7 +75,11 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddCloudControllerTelemetry(configuration, "cloudcontroller-silo", GrainMetrics.MeterName);
         builder.UseOrleans(silo =>
         {
-            silo.UseCloudControllerClustering(configuration, tables);
+            if (clustering)
+            {
+                silo.UseCloudControllerClustering(configuration, tables);
+            }
+
             silo.AddCloudControllerStorage(blobs, configuration);
             silo.AddCloudControllerReminders(tables, configuration);
             silo.AddActivityPropagation();

@@ -13,6 +13,9 @@ public sealed class RuntimeMetrics(IAppRuntime runtime) : IHostedService, IDispo
 {
     private Meter? _meter;
 
+    /// <summary>The meter this silo's gauge is on while the silo runs: a process that hosts several silos (the tests) has one per silo.</summary>
+    public Meter? Meter => _meter;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _meter = new Meter(GrainMetrics.MeterName);

@@ -10,7 +10,7 @@ namespace CloudController.Tests.Api;
 /// "aud" a space auditor and "mgr" the org manager, a stranger with no role, and a second organization the others
 /// do not belong to. Every refusal must leave the resource exactly as it was (read back as admin).
 /// </summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier3.Name)]
 public sealed class AccessTests(CloudControllerFixture fixture)
 {
     [Fact]

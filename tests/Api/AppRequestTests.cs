@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>The v2 app body bound as a typed request: what it accepts, what it refuses and how, and that a refusal stores nothing.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class AppRequestTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class AppsTests(CloudControllerFixture fixture)
 {
     private static readonly string[] EntityFields =

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class AuthTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier1.Name)]
 public sealed class BitsTests(CloudControllerFixture fixture)
 {
     private static readonly byte[] Big1 = Zips.Random();

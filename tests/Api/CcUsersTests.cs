@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary><c>/v2/users</c>: the Cloud Controller's record of UAA users, as <c>cf create-user</c> writes it.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class CcUsersTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace CloudController.Tests.Api;
 /// A freshly started API process answers its very first requests, many at once and of every kind, without a 500:
 /// nothing it shares between requests (JSON options, caches) is completed lazily by whichever request comes first.
 /// </summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier2.Name)]
 public sealed class FirstRequestsTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -7,7 +7,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>Input an attacker with a valid token would send: bounded where it enters, the resource cache untamperable.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier3.Name)]
 public sealed class HostileInputTests(CloudControllerFixture fixture)
 {
     [Fact]

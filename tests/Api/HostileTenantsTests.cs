@@ -12,7 +12,7 @@ namespace CloudController.Tests.Api;
 /// CF's error: tokens bound to users, lockout by user, routes and domains that cannot take another tenant's URLs,
 /// events read from the caller's own partitions, and every count or size a client controls bounded.
 /// </summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier2.Name)]
 public sealed class HostileTenantsTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace CloudController.Tests.Api;
 /// Creates skip the activation read of the guid they just made (the hint rides in the request context into the
 /// silo's activation), and the skip can never replace stored state.
 /// </summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class NewGrainTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>The empty lists of what this server does not back yet: CF's shapes, filters checked, scope access enforced.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class NotBackedTests(CloudControllerFixture fixture)
 {
     [Fact]

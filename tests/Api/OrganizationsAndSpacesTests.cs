@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier3.Name)]
 public sealed class OrganizationsAndSpacesTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -6,7 +6,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier1.Name)]
 public sealed class PackagesTests(CloudControllerFixture fixture)
 {
     [Fact]

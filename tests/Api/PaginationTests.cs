@@ -3,7 +3,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier1.Name)]
 public sealed class PaginationTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class PlatformAndErrorTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>The processes of an app (its web process is its v2 fields), their stats, the current droplet and the app's v2 routes: what cf push and cf app read.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier3.Name)]
 public sealed class ProcessesTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudController.Tests.Api;
 
 /// <summary>State is in blob storage, not in activations: a new silo reads everything back.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(RestartTier.Name)]
 public sealed class RestartTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudController.Tests.Api;
 
 /// <summary>Org and space roles, as <c>cf create-org</c>, <c>create-space</c>, <c>set-*-role</c> and <c>*-users</c> use them.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class RolesTests(CloudControllerFixture fixture)
 {
     [Fact]

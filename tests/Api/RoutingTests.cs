@@ -5,7 +5,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>Domains, routes and their mappings, org quotas and the audit trail, through the real HTTP pipeline.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier2.Name)]
 public sealed class RoutingTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudController.Tests.Api;
 
 /// <summary>Started apps on the simulated runtime: instances, stats, restarts, crashes, logs and convergence after a silo restart.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier2.Name)]
 public sealed class RuntimeTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CloudController.Tests.Api;
 
 /// <summary>Indexes keyed by scope: what each index stores, and lists that span several indexes.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier3.Name)]
 public sealed class ScopedIndexTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier2.Name)]
 public sealed class StagingTests(CloudControllerFixture fixture)
 {
     [Fact]

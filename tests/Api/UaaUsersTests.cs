@@ -7,7 +7,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>UAA users through SCIM, as <c>cf create-user</c> and client libraries use them, and their logins.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class UaaUsersTests(CloudControllerFixture fixture)
 {
     [Fact]

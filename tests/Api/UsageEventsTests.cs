@@ -5,7 +5,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>App usage events: STARTED, BUILDPACK_SET and STOPPED with each change, oldest first, after_guid paging, v2 and v3 shapes, readers only, an admin's purge and reseed.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class UsageEventsTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -4,7 +4,7 @@ using CloudController.Tests.Infrastructure;
 
 namespace CloudController.Tests.Api;
 
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier1.Name)]
 public sealed class V3AppsTests(CloudControllerFixture fixture)
 {
     private static readonly string[] TwoBuildpacks = ["a", "b"];

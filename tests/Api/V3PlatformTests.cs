@@ -9,7 +9,7 @@ namespace CloudController.Tests.Api;
 /// The v3 platform API as the cf CLI v7 uses it: root documents, organizations, spaces, jobs, users, roles, domains,
 /// routes, destinations, organization quotas, audit events and feature flags; always the same grains v2 reads.
 /// </summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier3.Name)]
 public sealed class V3PlatformTests(CloudControllerFixture fixture)
 {
     [Fact]

@@ -6,7 +6,7 @@ using CloudController.Tests.Infrastructure;
 namespace CloudController.Tests.Api;
 
 /// <summary>What cf v7's push and app commands send beyond the app itself: manifests, settings, matches, uploads.</summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class V3PushTests(CloudControllerFixture fixture)
 {
     [Fact]

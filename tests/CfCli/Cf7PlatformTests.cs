@@ -5,7 +5,7 @@ namespace CloudController.Tests.CfCli;
 /// flags, deletes) and a space developer's, each in its own CF_HOME; exit codes and output as the CLI prints them, and
 /// never a version warning.
 /// </summary>
-[Collection(CfCliSuite.Name)]
+[Collection(Cf7PlatformSuite.Name)]
 public sealed class Cf7PlatformTests(CfCliFixture fixture)
 {
     [SkippableFact]

@@ -4,18 +4,18 @@ namespace CloudController.Tests.CfCli;
 /// The cf CLI v7 pushing and running apps on the v3 API: a push without a manifest, a manifest with two processes,
 /// env and two routes, the app commands a developer runs day to day, a rolling restart, the package-by-package flow
 /// (create-app, create-package, stage-package, set-droplet, start, download-droplet, push --droplet), tasks, and delete with routes. Each checks the exit
-/// code and what the user reads.
+/// code and what the user reads. The manifest and the package-by-package flow are in <see cref="Cf7ManifestAndPackageTests"/>.
 /// </summary>
-[Collection(CfCliSuite.Name)]
+[Collection(Cf7PushSuite.Name)]
 public sealed class Cf7PushTests(CfCliFixture fixture)
 {
     [SkippableFact]
     public async Task PushRunsTheAppAndTheAppCommandsWork()
     {
         Skip.If(CfCli.V7Binary is null, CfCli.V7MissingMessage);
-        using var cf = await TargetedAsync();
+        using var cf = await Cf7Push.TargetedAsync(fixture);
         var app = $"web7-{Guid.NewGuid():N}"[..14];
-        var site = Site(("package.json", "{\"scripts\":{\"start\":\"node server.js\"}}"), ("server.js", "require('http')"));
+        var site = Cf7Push.Site(("package.json", "{\"scripts\":{\"start\":\"node server.js\"}}"), ("server.js", "require('http')"));
 
         var pushed = await cf.ExpectAsync(0, "#0   running", "push", app, "-p", site, "-m", "64M");
         Assert.Contains("Staging complete", pushed, StringComparison.Ordinal);
@@ -54,14 +54,22 @@ public sealed class Cf7PushTests(CfCliFixture fixture)
         var routes = await cf.ExpectAsync(0, "", "routes");
         Assert.DoesNotContain(app, routes, StringComparison.Ordinal);
     }
+}
 
+/// <summary>
+/// The cf CLI v7 pushing a manifest, and the package-by-package flow: a class of their own so that they run beside
+/// <see cref="Cf7PushTests"/> on a system of their own.
+/// </summary>
+[Collection(Cf7ManifestSuite.Name)]
+public sealed class Cf7ManifestAndPackageTests(CfCliFixture fixture)
+{
     [SkippableFact]
     public async Task AManifestWithTwoProcessesEnvAndTwoRoutesIsPushedAsWritten()
     {
         Skip.If(CfCli.V7Binary is null, CfCli.V7MissingMessage);
-        using var cf = await TargetedAsync();
+        using var cf = await Cf7Push.TargetedAsync(fixture);
         var app = $"mf7-{Guid.NewGuid():N}"[..12];
-        var site = Site(("package.json", "{}"), ("manifest.yml", $"""
+        var site = Cf7Push.Site(("package.json", "{}"), ("manifest.yml", $"""
             applications:
             - name: {app}
               memory: 64M
@@ -96,9 +104,9 @@ public sealed class Cf7PushTests(CfCliFixture fixture)
     public async Task ThePackageByPackageFlowStagesSetsTheDropletAndStarts()
     {
         Skip.If(CfCli.V7Binary is null, CfCli.V7MissingMessage);
-        using var cf = await TargetedAsync();
+        using var cf = await Cf7Push.TargetedAsync(fixture);
         var app = $"pkg7-{Guid.NewGuid():N}"[..13];
-        var site = Site(("index.html", "<p>bits</p>"));
+        var site = Cf7Push.Site(("index.html", "<p>bits</p>"));
 
         await cf.ExpectAsync(0, "OK", "create-app", app);
         await cf.ExpectAsync(0, "already exists", "create-app", app);
@@ -116,8 +124,12 @@ public sealed class Cf7PushTests(CfCliFixture fixture)
         var pushed = await cf.ExpectAsync(0, "#0   running", "push", $"{app}-d", "--droplet", tarball);
         Assert.DoesNotContain("Staging app", pushed, StringComparison.Ordinal);
     }
+}
 
-    private async Task<CfCli> TargetedAsync()
+/// <summary>What the cf v7 push tests share: a CLI targeted at a fresh org and space, and a folder of files.</summary>
+internal static class Cf7Push
+{
+    public static async Task<CfCli> TargetedAsync(CfCliFixture fixture)
     {
         var cf = CfCli.V7();
         var id = Guid.NewGuid().ToString("N")[..8];
@@ -129,7 +141,7 @@ public sealed class Cf7PushTests(CfCliFixture fixture)
         return cf;
     }
 
-    private static string Site(params (string Name, string Content)[] files)
+    public static string Site(params (string Name, string Content)[] files)
     {
         var site = Directory.CreateTempSubdirectory("cf7-push-");
         foreach (var (name, content) in files)

@@ -8,7 +8,7 @@ namespace CloudController.Tests.CfCli;
 /// Procfile's worker shows in <c>app</c> and scales with <c>v3-scale</c>; a crashing app makes <c>push</c> fail as CF
 /// does and shows in <c>events</c>. No command warns that it could not read logs.
 /// </summary>
-[Collection(CfCliSuite.Name)]
+[Collection(CfCliRuntimeSuite.Name)]
 public sealed class CfCliRuntimeTests(CfCliFixture fixture)
 {
     [SkippableFact]

@@ -12,11 +12,7 @@ public sealed class FaultsFixture() : CloudControllerFixture(
         ["CloudController:Usage:CheckAfter"] = "00:00:01",
         ["CloudController:Usage:CheckEvery"] = "00:00:01",
     },
-    configureSilo: null)
-{
-    /// <summary>The audit trail's table (see <see cref="SiloHost"/>).</summary>
-    public string EventTable => "ev" + ReminderTable;
-}
+    configureSilo: null);
 
 [CollectionDefinition(Name)]
 public sealed class FaultsSuite : ICollectionFixture<FaultsFixture>

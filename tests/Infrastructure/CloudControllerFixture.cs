@@ -44,6 +44,9 @@ public class CloudControllerFixture : IAsyncLifetime
     /// <summary>This system's reminder table: one row per grain with unfinished work.</summary>
     public string ReminderTable { get; } = TestStorage.UniqueTable("reminders");
 
+    /// <summary>This system's audit event table (<c>CloudController:Events:Table</c>, set by <see cref="SiloHost"/>).</summary>
+    public string EventTable => "ev" + ReminderTable;
+
     public SiloHost Silo { get; private set; } = null!;
 
     /// <summary>Faults tests may inject into the silo's storage requests (none unless a test adds a rule).</summary>
@@ -74,6 +77,8 @@ public class CloudControllerFixture : IAsyncLifetime
             web.UseContentRoot(TestStorage.ApiContentRoot);
             web.UseSetting("ORLEANS_GATEWAY_PORT", _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("Logging:LogLevel:Default", "Warning");
+            // Not a line per request (api/appsettings.json logs each one): thousands of lines cost the suite CPU it needs.
+            web.UseSetting("Logging:LogLevel:CloudController.Api.Http.RequestIdMiddleware", "Warning");
             web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("CloudController:Bits:MaxPackageSize", TestLimits.MaxPackageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             AddUser(web, "reader", "cloud_controller.read");
@@ -196,8 +201,40 @@ public class CloudControllerFixture : IAsyncLifetime
     }
 }
 
+// The API tier runs as parallel collections, each on a system of its own (its own silo, API, grain-state container,
+// reminder and event tables), balanced by their measured time. A class joins the tier with the least time.
+
+/// <summary>API tier 1: bits, v3 apps, packages, pagination.</summary>
 [CollectionDefinition(Name)]
-public sealed class CloudControllerSuite : ICollectionFixture<CloudControllerFixture>
+public sealed class ApiTier1 : ICollectionFixture<CloudControllerFixture>
 {
-    public const string Name = "CloudController";
+    public const string Name = "API 1";
+}
+
+/// <summary>API tier 2: the runtime, routing, hostile tenants, staging, first requests.</summary>
+[CollectionDefinition(Name)]
+public sealed class ApiTier2 : ICollectionFixture<CloudControllerFixture>
+{
+    public const string Name = "API 2";
+}
+
+/// <summary>API tier 3: access, droplets, processes, the v3 platform, organizations and spaces, hostile input, scoped indexes, metrics.</summary>
+[CollectionDefinition(Name)]
+public sealed class ApiTier3 : ICollectionFixture<CloudControllerFixture>
+{
+    public const string Name = "API 3";
+}
+
+/// <summary>API tier 4: v3 push, v2 apps, the load-test scenarios and the quick rest.</summary>
+[CollectionDefinition(Name)]
+public sealed class ApiTier4 : ICollectionFixture<CloudControllerFixture>
+{
+    public const string Name = "API 4";
+}
+
+/// <summary>Tests that stop and start their system's silo: a system of their own, so no other test sees it go.</summary>
+[CollectionDefinition(Name)]
+public sealed class RestartTier : ICollectionFixture<CloudControllerFixture>
+{
+    public const string Name = "API restarts";
 }

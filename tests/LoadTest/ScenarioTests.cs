@@ -7,7 +7,7 @@ namespace CloudController.Tests.LoadTest;
 /// The load-test scenarios against the real API pipeline and silo: each expects exactly what this server (and CF)
 /// answers, so a scenario that misreads a response shows up here rather than as a failed benchmark.
 /// </summary>
-[Collection(CloudControllerSuite.Name)]
+[Collection(ApiTier4.Name)]
 public sealed class ScenarioTests(CloudControllerFixture system) : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("cc-scenario-test-");
