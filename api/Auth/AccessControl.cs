@@ -7,7 +7,7 @@ namespace CloudController.Api.Auth;
 
 /// <summary>
 /// What a route does to which resource: the resource named by a route value (<see cref="RouteValue"/>), checked by
-/// <see cref="CfAuthorizationMiddleware"/> before the handler runs.
+/// <see cref="CfAccessHandler"/> before the handler runs.
 /// </summary>
 internal sealed record CfGuardMetadata(AccessKind Kind, AccessNeed Need, string RouteValue);
 

@@ -1,6 +1,6 @@
 namespace CloudController.Api.Auth;
 
-/// <summary>What a route requires of the caller. Without metadata: GET/HEAD need <see cref="Read"/>, others <see cref="Write"/>.</summary>
+/// <summary>What a route requires of the caller (judged by <see cref="CfAccessHandler"/>). Without metadata: GET/HEAD need <see cref="Read"/>, others <see cref="Write"/>.</summary>
 internal enum CfAccess
 {
     /// <summary>No token needed (info, root, token endpoints).</summary>
@@ -32,10 +32,13 @@ internal sealed record CfAccessMetadata(CfAccess Access);
 
 internal static class CfAccessExtensions
 {
+    /// <summary>Declares what the route requires; an anonymous route is also exempt from the authorization policy.</summary>
     public static TBuilder RequireCf<TBuilder>(this TBuilder builder, CfAccess access)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new CfAccessMetadata(access));
+        access == CfAccess.Anonymous
+            ? builder.WithMetadata(new CfAccessMetadata(access)).AllowAnonymous()
+            : builder.WithMetadata(new CfAccessMetadata(access));
 
-    /// <summary>The authenticated caller (set by <see cref="CfAuthorizationMiddleware"/>); null on anonymous routes without a token.</summary>
+    /// <summary>The authenticated caller (set by <see cref="CfBearerEvents"/>); null on anonymous routes without a valid token.</summary>
     public static CfUser? CfUser(this HttpContext http) => http.Features.Get<CfUser>();
 }

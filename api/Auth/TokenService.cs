@@ -19,16 +19,12 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
     /// <summary>Slack for clocks that disagree a little between this issuer, other UAAs and this server.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest token accepted.</summary>
+    public const int MaxTokenBytes = 16 * 1024;
+
     private const string RefreshMarker = "refresh";
-    private const int MaxCachedTokens = 10_000;
-    private const int MaxTokenBytes = 16 * 1024;
-    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
 
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenBytes, SetDefaultTimesOnTokenCreation = false };
-
-    // Verified access tokens (the exact token string) → who they name, until they expire: an RS256 check costs
-    // more than serving a read, and clients send the same token for many requests. Only valid tokens are kept.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (CfUser User, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
 
     private UaaOptions Uaa => options.Value;
 
@@ -44,30 +40,6 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         }
 
         return new IssuedToken(access, refresh, (int)Uaa.AccessTokenLifetime.TotalSeconds, string.Join(' ', subject.Scopes), jti);
-    }
-
-    /// <summary>The user a bearer token names, or null when the token is not valid here (any reason).</summary>
-    public async ValueTask<CfUser?> ValidateAccessTokenAsync(string token)
-    {
-        var now = clock.GetUtcNow();
-        if (_verified.TryGetValue(token, out var cached))
-        {
-            if (cached.Until > now)
-            {
-                return cached.User;
-            }
-
-            _verified.TryRemove(token, out _);
-        }
-
-        var payload = await VerifyAsync(token);
-        if (payload is null || ReadAccessToken(payload, out var expires) is not { } user)
-        {
-            return null;
-        }
-
-        Remember(token, user, expires);
-        return user;
     }
 
     /// <summary>The user (by id), client and token generation of a valid refresh token, or null.</summary>
@@ -88,27 +60,18 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         }
     }
 
-    /// <summary>Keeps a verified token; when full, expired entries go first, then the oldest tenth, never everything at once.</summary>
-    private void Remember(string token, CfUser user, DateTimeOffset expires)
+    /// <summary>The caller an access token names (its expiry in <paramref name="expires"/>), or null for a refresh token or unexpected claims.</summary>
+    public static CfUser? ReadAccessToken(JsonWebToken jwt, out DateTimeOffset expires)
     {
-        var now = clock.GetUtcNow();
-        if (_verified.Count >= MaxCachedTokens)
+        expires = DateTimeOffset.MinValue;
+        try
         {
-            foreach (var stale in _verified.Where(e => e.Value.Until <= now).Select(e => e.Key).ToList())
-            {
-                _verified.TryRemove(stale, out _);
-            }
-
-            if (_verified.Count >= MaxCachedTokens)
-            {
-                foreach (var old in _verified.OrderBy(e => e.Value.Until).Take(MaxCachedTokens / 10).Select(e => e.Key).ToList())
-                {
-                    _verified.TryRemove(old, out _);
-                }
-            }
+            return JsonNode.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload)) is JsonObject payload ? ReadAccessToken(payload, out expires) : null;
         }
-
-        _verified[token] = (user, expires < now + CacheFor ? expires : now + CacheFor);
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return null;
+        }
     }
 
     private static CfUser? ReadAccessToken(JsonObject payload, out DateTimeOffset expires)
@@ -136,6 +99,28 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
         }
     }
 
+    /// <summary>
+    /// What a valid token is, for this service's own checks and for the JWT bearer scheme: RS256 from a trusted key, the
+    /// configured issuer, the <c>cloud_controller</c> audience, <c>exp</c> required and <c>nbf</c> honoured, both with
+    /// <see cref="ClockSkew"/> of slack, on the injectable clock (the handler's own would be the system's).
+    /// </summary>
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = Uaa.Issuer,
+        ValidAudience = Scopes.Audience,
+        ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+        IssuerSigningKeys = keys.ValidationKeys,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ClockSkew = ClockSkew,
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = clock.GetUtcNow();
+            return expires is { } exp && new DateTimeOffset(exp, TimeSpan.Zero) > now - ClockSkew
+                && (notBefore is not { } nbf || new DateTimeOffset(nbf, TimeSpan.Zero) <= now + ClockSkew);
+        },
+    };
+
     /// <summary>The payload of a token the handler accepts (signature, algorithm, issuer, audience, lifetime), or null.</summary>
     private async ValueTask<JsonObject?> VerifyAsync(string token)
     {
@@ -144,22 +129,7 @@ internal sealed class TokenService(SigningKeys keys, IOptions<UaaOptions> option
             return null;
         }
 
-        var now = clock.GetUtcNow();
-        var parameters = new TokenValidationParameters
-        {
-            ValidIssuer = Uaa.Issuer,
-            ValidAudience = Scopes.Audience,
-            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-            IssuerSigningKeys = keys.ValidationKeys,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ClockSkew = ClockSkew,
-            // The handler's own clock is the system's; ours is injectable (the same rule: skew on both ends).
-            LifetimeValidator = (notBefore, expires, _, _) =>
-                expires is { } exp && new DateTimeOffset(exp, TimeSpan.Zero) > now - ClockSkew
-                && (notBefore is not { } nbf || new DateTimeOffset(nbf, TimeSpan.Zero) <= now + ClockSkew),
-        };
-        var result = await _handler.ValidateTokenAsync(token, parameters);
+        var result = await _handler.ValidateTokenAsync(token, ValidationParameters());
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
         {
             return null;

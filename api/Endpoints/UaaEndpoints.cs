@@ -1,6 +1,5 @@
 using CloudController.Api.Uaa;
 using CloudController.GrainInterfaces.Uaa;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using CloudController.Api.Auth;
@@ -143,14 +142,13 @@ internal static class UaaEndpoints
 
     private static Ok<TokenKeyBody> TokenKey(SigningKeys keys) => TypedResults.Ok(KeyOf(keys));
 
+    /// <summary>The signing key's public half as UAA serves it: a JWK (built by Microsoft.IdentityModel) plus the PEM as <c>value</c>.</summary>
     private static TokenKeyBody KeyOf(SigningKeys keys)
     {
-        var parameters = keys.Signer.ExportParameters(includePrivateParameters: false);
-        return new TokenKeyBody(
-            "RSA", keys.SignerKid, "RS256", "sig",
-            Base64Url.EncodeToString(parameters.Exponent!),
-            Base64Url.EncodeToString(parameters.Modulus!),
-            keys.Signer.ExportSubjectPublicKeyInfoPem());
+        var publicKey = new Microsoft.IdentityModel.Tokens.RsaSecurityKey(keys.Signer.ExportParameters(includePrivateParameters: false)) { KeyId = keys.SignerKid };
+        var jwk = Microsoft.IdentityModel.Tokens.JsonWebKeyConverter.ConvertFromRSASecurityKey(publicKey);
+        return new TokenKeyBody(jwk.Kty, jwk.Kid, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256, Microsoft.IdentityModel.Tokens.JsonWebKeyUseNames.Sig,
+            jwk.E, jwk.N, keys.Signer.ExportSubjectPublicKeyInfoPem());
     }
 }
 

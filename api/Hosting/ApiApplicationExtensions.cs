@@ -31,7 +31,7 @@ internal static class ApiApplicationExtensions
         return builder;
     }
 
-    /// <summary>The request pipeline: request id → CF errors → routing → token and scope checks → endpoints.</summary>
+    /// <summary>The request pipeline: request id → CF errors → routing → bearer token → scope and role checks → endpoints.</summary>
     public static WebApplication UseCloudControllerApi(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
@@ -39,7 +39,8 @@ internal static class ApiApplicationExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages(MethodNotAllowedIsNotFoundAsync);
         app.UseRouting();
-        app.UseMiddleware<CfAuthorizationMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapGet("/healthz", () => TypedResults.Text("ok")).RequireCf(CfAccess.Anonymous);
         app.MapGet("/readyz", ReadyAsync).RequireCf(CfAccess.Anonymous);

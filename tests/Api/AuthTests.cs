@@ -218,6 +218,17 @@ public sealed class AuthTests(CloudControllerFixture fixture)
         var parts = token.Split('.');
         Assert.True(rsa.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         Assert.DoesNotContain("PRIVATE", key.GetProperty("value").GetString(), StringComparison.Ordinal);
+
+        // The JWK itself (n, e, kid) verifies the token too, as a client that reads only the JWK checks it.
+        using var fromJwk = RSA.Create(new RSAParameters
+        {
+            Modulus = Base64Url.DecodeFromChars(key.GetProperty("n").GetString()),
+            Exponent = Base64Url.DecodeFromChars(key.GetProperty("e").GetString()),
+        });
+        Assert.True(fromJwk.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        var header = System.Text.Json.JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0])).RootElement;
+        Assert.Equal(key.GetProperty("kid").GetString(), header.GetProperty("kid").GetString());
+        Assert.Equal("sig", key.GetProperty("use").GetString());
     }
 
     [Fact]
