@@ -20,7 +20,13 @@ internal static class ApiServiceCollectionExtensions
         services.AddExceptionHandler<CfErrorHandler>();
         services.AddOptions<ApiOptions>().BindConfiguration("CloudController:Api");
         services.AddOptions<PlatformOptions>().BindConfiguration("CloudController:Platform");
-        services.AddOptions<UaaOptions>().BindConfiguration("Uaa");
+        services.AddOptions<UaaOptions>().BindConfiguration("Uaa")
+            .Validate(o => o.AccessTokenLifetime > TimeSpan.Zero && o.RefreshTokenLifetime > TimeSpan.Zero,
+                "Uaa: AccessTokenLifetime and RefreshTokenLifetime must be positive.")
+            .Validate(o => o.LockoutMaxFailures >= 1 && o.LockoutWindow > TimeSpan.Zero && o.LockoutDuration >= TimeSpan.Zero,
+                "Uaa: LockoutMaxFailures must be at least 1, LockoutWindow positive and LockoutDuration not negative.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Issuer), "Uaa: Issuer must not be empty.")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BaseUrl>();
         services.AddSingleton<PlatformCatalog>();
@@ -29,6 +35,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton<Uaa.UaaDirectory>();
         services.AddSingleton<Auth.AccessControl>();
+        services.AddCfAuthorization();
         return services;
     }
 }

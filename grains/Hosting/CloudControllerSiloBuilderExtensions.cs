@@ -41,7 +41,10 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton<BitsContainers>();
         builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
-        builder.Services.AddOptions<WorkOptions>().BindConfiguration(WorkOptions.Section);
+        builder.Services.AddOptions<WorkOptions>().BindConfiguration(WorkOptions.Section)
+            .Validate(o => o.MaxAttempts >= 1 && o.Timeout > TimeSpan.Zero && o.ResumePeriod >= TimeSpan.FromSeconds(1),
+                $"{WorkOptions.Section}: MaxAttempts must be at least 1, Timeout positive and ResumePeriod at least one second.")
+            .ValidateOnStart();
         builder.Services.AddOptions<AppLimits>().BindConfiguration(AppLimits.Section);
         builder.Services.AddOptions<Quotas.UsageOptions>().BindConfiguration(Quotas.UsageOptions.Section);
         builder.Services.AddSingleton<BitsWorkGate>();
@@ -64,7 +67,11 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<LegacyIndexMigration>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyIndexMigration>());
         builder.Services.AddSingleton<WorkRunner>();
-        builder.Services.AddOptions<Runtime.RuntimeOptions>().BindConfiguration(Runtime.RuntimeOptions.Section);
+        builder.Services.AddOptions<Runtime.RuntimeOptions>().BindConfiguration(Runtime.RuntimeOptions.Section)
+            .Validate(o => o.StartDelay >= TimeSpan.Zero && o.TaskDuration >= TimeSpan.Zero && o.ConvergencePeriod >= TimeSpan.FromSeconds(1)
+                    && o.StagingLogLead >= TimeSpan.Zero && o.StagingLogLead <= TimeSpan.FromMinutes(1),
+                $"{Runtime.RuntimeOptions.Section}: StartDelay and TaskDuration must not be negative, ConvergencePeriod at least one second, StagingLogLead between 0 and 1 minute.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton<Runtime.IAppRuntime, Runtime.SimulatedRuntime>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Runtime.RuntimeConvergenceStartup>();
         builder.Services.AddHostedService<Runtime.RuntimeMetrics>();
@@ -91,8 +98,9 @@ public static class CloudControllerSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Checks the settings a silo needs before any host is built, so that a mistake is reported as one
-    /// <see cref="OrleansConfigurationException"/> rather than a failed host start.
+    /// Checks the names a silo's host is built with (its grain-state container, reminder and event tables, clustering),
+    /// so that a mistake is reported as one <see cref="OrleansConfigurationException"/> rather than a failed host start.
+    /// The option values the silo reads later are validated by the options themselves when the host starts.
     /// </summary>
     public static void ValidateSiloConfiguration(IConfiguration configuration)
     {
@@ -106,11 +114,6 @@ public static class CloudControllerSiloBuilderExtensions
         TableNames.Validate($"{WorkOptions.Section}:ReminderTable", work.ReminderTable);
         var events = configuration.GetSection(Events.EventsOptions.Section).Get<Events.EventsOptions>() ?? new Events.EventsOptions();
         TableNames.Validate($"{Events.EventsOptions.Section}:Table", events.Table);
-        if (work.MaxAttempts < 1 || work.Timeout <= TimeSpan.Zero || work.ResumePeriod < TimeSpan.FromSeconds(1))
-        {
-            throw new OrleansConfigurationException(
-                $"{WorkOptions.Section}: MaxAttempts must be at least 1, Timeout positive and ResumePeriod at least one second.");
-        }
 
         _ = ClusteringSettings.From(configuration);
     }

@@ -49,4 +49,27 @@ public sealed class StartupCheckTests
 
         Assert.Contains(container, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("CloudController:Work:MaxAttempts", "0", "MaxAttempts must be at least 1")]
+    [InlineData("CloudController:Work:ResumePeriod", "00:00:00.5", "ResumePeriod at least one second")]
+    [InlineData("CloudController:Runtime:StagingLogLead", "00:05:00", "StagingLogLead between 0 and 1 minute")]
+    [InlineData("CloudController:Runtime:StartDelay", "-00:00:01", "StartDelay and TaskDuration must not be negative")]
+    public async Task AnOptionOutOfRangeStopsTheSiloAtStartWithWhatIsWrong(string key, string value, string says)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ORLEANS_SILO_PORT"] = TestStorage.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ORLEANS_GATEWAY_PORT"] = TestStorage.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CloudController:GrainStorage:ContainerName"] = TestStorage.UniqueContainer("options"),
+            [key] = value,
+        });
+        builder.AddCloudControllerSilo(TestStorage.ConnectionString);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
+    }
 }
