@@ -59,5 +59,12 @@ public sealed class FirstRequestsTests(CloudControllerFixture fixture)
         Assert.True(failed.Count == 0, $"500s among the first requests: {string.Join("; ", failed.Select(f => $"#{f.Kind} {(int)f.StatusCode} {f.Body}"))}\n"
             + string.Join('\n', api.Errors()));
         Assert.All(answers, a => JsonDocument.Parse(a.Body));
+
+        // A process of its own, so this is where Orleans' own instruments are checked in /metrics: in the test
+        // process, each of the tiers' hosts creates a "Microsoft.Orleans" meter of the same name, and one host's
+        // stopping takes the instruments the others' exporters had registered under that name.
+        var metrics = await Eventually.ValueAsync("Orleans' instruments in the fresh API's /metrics",
+            async () => await http.GetStringAsync("/metrics"), page => page.Contains("orleans_", StringComparison.Ordinal));
+        Assert.Contains("http_server_request_duration_seconds", metrics, StringComparison.Ordinal);
     }
 }

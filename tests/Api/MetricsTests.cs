@@ -30,7 +30,8 @@ public sealed class MetricsTests(CloudControllerFixture fixture)
         Assert.Contains(page.Split('\n'), line => line.StartsWith("cc_storage_requests_total{", StringComparison.Ordinal)
             && line.Contains($"resource=\"{fixture.GrainStateContainer}\"", StringComparison.Ordinal) && line.Contains("service=\"blob\"", StringComparison.Ordinal));
         Assert.Contains("cc_storage_request_duration_seconds_bucket", page, StringComparison.Ordinal);
-        Assert.Contains("orleans_", page, StringComparison.Ordinal);
+        // Orleans' own instruments are checked in a process of their own (FirstRequestsTests): in this one, every tier's
+        // host has a meter of Orleans' name, and a host that stops takes the instruments the exporters registered.
 
         using var anonymous = fixture.Anonymous();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);

@@ -67,8 +67,11 @@ public sealed class SiloLossTests
             var app = created.GetProperty("metadata").GetProperty("guid").GetString()!;
             await BitsTests.Upload201Async(http, app, [], Zips.Create(("Procfile", Zips.Text("web: setsid sleep 100001 & exec sleep 100000\n"), 420)));
             await (await http.PutJsonAsync($"/v2/apps/{app}", new { state = "STARTED" })).JsonAsync(HttpStatusCode.Created);
-            // The launcher (leading the group), the command it waits for, and the escaped child.
-            var before = await Eventually.ValueAsync("the instance and its escaped child run", () => Task.FromResult(Pids($"MARKER={marker}")), p => p.Count == 3, TimeSpan.FromSeconds(60));
+            // The launcher (leading the group), the command it waits for, and the escaped child, each past its exec: a
+            // child seen before `setsid` has run is still in the instance's group, and dies with it (a loaded machine
+            // once showed exactly that).
+            var before = await Eventually.ValueAsync("the instance and its escaped child run", () => Task.FromResult(Pids($"MARKER={marker}")),
+                p => p.Count == 3 && p.Any(pid => CommandLine(pid) == "sleep 100001") && p.Any(pid => CommandLine(pid) == "sleep 100000"), TimeSpan.FromSeconds(60));
 
             first.KillAlone();
             // The instance itself dies with its silo (its parent-death signal); the escaped child is still there.
@@ -111,4 +114,17 @@ public sealed class SiloLossTests
     /// <summary>Live processes whose environment holds <paramref name="variable"/>.</summary>
     private static List<int> Pids(string variable) =>
         [.. CloudController.Grains.Runtime.Local.OsProcesses.WithEnvironment(variable)];
+
+    /// <summary>A process's command line, its arguments joined by spaces ("" once it is gone).</summary>
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 }
