@@ -68,6 +68,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
             // Every app gets bits, is staged and stopped (not measured): the units only start them.
             using var bits = AppBits.Create(workDirectory, options.Files, options.BitsSize, seed: 2);
             var staged = new System.Collections.Concurrent.ConcurrentBag<string>();
+            var setup = new SetupRate(Console.Out);
             await Parallel.ForEachAsync(Enumerable.Range(0, options.Apps), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
             {
                 var app = await CreateAppAsync($"start-{i}");
@@ -79,6 +80,7 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
                 await PollStagedAsync(app);
                 await cf.PutJsonAsync("setup", $"/v2/apps/{app}", new { state = "STOPPED" }, HttpStatusCode.Created, Shapes.V2Resource);
                 staged.Add(app);
+                setup.Done();
             });
             _readTargets.AddRange(staged);
         }
@@ -340,4 +342,34 @@ internal sealed class Scenarios(LoadTestOptions options, CfClient cf, RunStatist
 
     private static object[] Fingerprints(IEnumerable<Fingerprint> files) =>
         [.. files.Select(f => new { fn = f.Fn, sha1 = f.Sha1, size = f.Size, mode = f.Mode })];
+}
+
+/// <summary>
+/// The set-up's pace as the store grows: a line per 1,000 apps set up, with the rate over that thousand and over all
+/// so far (the first and the last thousand are what "cost grows with the store" compares).
+/// </summary>
+internal sealed class SetupRate(TextWriter output)
+{
+    private const int Every = 1000;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private readonly object _gate = new();
+    private int _done;
+    private TimeSpan _lastAt;
+
+    public void Done()
+    {
+        lock (_gate)
+        {
+            _done++;
+            if (_done % Every != 0)
+            {
+                return;
+            }
+
+            var now = _clock.Elapsed;
+            output.WriteLine(System.FormattableString.Invariant(
+                $"setup: {_done} apps set up in {now.TotalSeconds:0} s; the last {Every} at {Every / (now - _lastAt).TotalSeconds:0.0} apps/s, all at {_done / now.TotalSeconds:0.0} apps/s"));
+            _lastAt = now;
+        }
+    }
 }

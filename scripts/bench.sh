@@ -42,5 +42,5 @@ for scenario in "${SCENARIOS[@]}"; do
   [[ "$scenario" == baseline-* ]] && url="http://127.0.0.1:$BASELINE_PORT" && metrics=()
   echo "== $scenario"
   # shellcheck disable=SC2086 # LOADTEST_ARGS is a list of options
-  $LT --url "$url" --apps "$APPS" --concurrency "$CONCURRENCY" --scenario "$scenario" "${metrics[@]}" ${LOADTEST_ARGS:-} | sed -n '/^operation/,$p'
+  $LT --url "$url" --apps "$APPS" --concurrency "$CONCURRENCY" --scenario "$scenario" "${metrics[@]}" ${LOADTEST_ARGS:-} | sed -n -e '/^setup: /p' -e '/^operation/,$p'
 done

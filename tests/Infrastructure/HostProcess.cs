@@ -76,31 +76,31 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Waits until the process's /readyz reports <paramref name="activeSilos"/> active silos.</summary>
     public async Task WaitReadyAsync(HttpClient http, int activeSilos, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (_process is { HasExited: true })
+            await Eventually.ValueAsync($"{_name} ready with {activeSilos} silos", async () =>
             {
-                throw new InvalidOperationException($"{_name} exited ({_process.ExitCode}): {string.Join('\n', LastLines())}");
-            }
-
-            try
-            {
-                var ready = await http.GetFromJsonAsync<JsonElement>(new Uri(HttpAddress, "/readyz"));
-                if (ready.GetProperty("active_silos").GetInt32() >= activeSilos)
+                if (_process is { HasExited: true })
                 {
-                    return;
+                    throw new InvalidOperationException($"{_name} exited ({_process.ExitCode}): {string.Join('\n', LastLines())}");
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet, or 503 while joining.
-            }
 
-            await Task.Delay(250);
+                try
+                {
+                    var ready = await http.GetFromJsonAsync<JsonElement>(new Uri(HttpAddress, "/readyz"));
+                    return ready.GetProperty("active_silos").GetInt32();
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet, or 503 while joining.
+                    return 0;
+                }
+            }, silos => silos >= activeSilos, timeout);
         }
-
-        throw new TimeoutException($"{_name} was not ready with {activeSilos} silos within {timeout}: {string.Join('\n', LastLines())}");
+        catch (Xunit.Sdk.XunitException ex)
+        {
+            throw new TimeoutException($"{ex.Message}: {string.Join('\n', LastLines())}");
+        }
     }
 
     /// <summary>SIGKILL to this process alone (not the processes it started): what a crash of the machine's program looks like to its children.</summary>

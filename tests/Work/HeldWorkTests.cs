@@ -107,7 +107,9 @@ public sealed class HeldWorkTests(HeldWorkFixture fixture)
 
         await WaitUntilAsync(() => Task.FromResult(fixture.Gates.Staging.Released > staged), "the held staging to finish");
         await WaitUntilAsync(async () => !(await fixture.BlobNamesAsync(BlobContainers.Droplets)).Contains(droplet), "the late droplet blob to go");
-        await Task.Delay(500);
+        // Once the droplet's work has ended (its resume reminder is gone) nothing can write its blob again.
+        await WaitUntilAsync(async () => !(await fixture.UnfinishedWorkAsync()).Any(row => row.Contains(droplet.Replace("-", "", StringComparison.Ordinal), StringComparison.Ordinal)),
+            "the droplet's work to end");
         Assert.DoesNotContain(droplet, await fixture.BlobNamesAsync(BlobContainers.Droplets));
         await (await http.GetAsync($"/v3/droplets/{droplet}")).V3ErrorAsync(HttpStatusCode.NotFound, 10010, "CF-ResourceNotFound");
         var all = await (await fixture.Admin()).GetAsync("/v3/droplets?per_page=5000");
