@@ -1,6 +1,7 @@
 using CloudController.GrainInterfaces.Runtime;
 using CloudController.Grains.Runtime;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CloudController.Tests.Domain;
 
@@ -13,7 +14,7 @@ public sealed class SimulatedRuntimeTests
     [Fact]
     public async Task InstancesStartThenRunScaleKeepsTheRunningOnesAndDetachingForgetsThem()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
         using var runtime = new SimulatedRuntime(Options.Create(new RuntimeOptions { StartDelay = TimeSpan.FromSeconds(1) }), clock, null!);
         var version = Guid.NewGuid();
 
@@ -42,13 +43,4 @@ public sealed class SimulatedRuntimeTests
         new(App, "web", Droplet, version, instances, 256, 1024, "./serve", new Dictionary<string, string>());
 
     private static Task<ProcessReport> Report(SimulatedRuntime runtime) => runtime.ReportAsync(App, "web", CancellationToken.None);
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }
