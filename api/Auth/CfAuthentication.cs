@@ -44,8 +44,9 @@ internal sealed class CfBearerEvents(TimeProvider clock) : JwtBearerEvents, IDis
         }
 
         Authenticated(context.HttpContext, user);
-        if (BearerToken(context.Request) is { } token && context.Principal is { } principal)
+        if (context.Principal is { } principal)
         {
+            var token = jwt.EncodedToken;
             var left = expires - clock.GetUtcNow();
             if (left > TimeSpan.Zero)
             {

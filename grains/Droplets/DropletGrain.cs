@@ -258,7 +258,8 @@ public sealed partial class DropletGrain(
             // The outcome's lines go to the log first and the state follows them by the lead: the cf CLI shows only log
             // lines older than 2 s and stops reading the log once it sees STAGED, so lines written with the state would
             // be cut off whenever it looks just after a quick staging.
-            await StagingLog.OutcomeAsync(grains, DropletTransitions.Complete(droplet, result, time.GetUtcNow()), time.GetUtcNow());
+            var now = time.GetUtcNow();
+            await StagingLog.OutcomeAsync(grains, DropletTransitions.Complete(droplet, result, now), now);
             if (lead > TimeSpan.Zero)
             {
                 await Task.Delay(lead, time, ct);
