@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace CloudController.Storage;
 
 /// <summary>Limits for app bits (configuration section <c>CloudController:Bits</c>), read by the api and the silo alike.</summary>
-public sealed class BitsOptions
+public sealed partial class BitsOptions
 {
     public const string Section = "CloudController:Bits";
 
@@ -31,4 +33,27 @@ public sealed class BitsOptions
 
     /// <summary>Package builds and stagings one silo runs at once (null: twice the cores); the rest wait their turn.</summary>
     public int? MaxConcurrentWork { get; set; }
+
+    /// <summary>
+    /// Put before each bits container's name (<c>packages</c>, <c>droplets</c>, ...), so that several systems can share
+    /// one storage account. Lower-case letters, digits and single hyphens, at most <see cref="MaxContainerPrefixLength"/>
+    /// characters; the API and every silo of one system must use the same prefix.
+    /// </summary>
+    public string ContainerPrefix { get; set; } = "";
+
+    public const int MaxContainerPrefixLength = 40;
+
+    /// <summary>Binds the options from <see cref="Section"/> and refuses to start with a prefix no container can carry.</summary>
+    public static void AddTo(IServiceCollection services) =>
+        services.AddOptions<BitsOptions>().BindConfiguration(Section)
+            .Validate(o => IsValidContainerPrefix(o.ContainerPrefix),
+                $"{Section}: ContainerPrefix must be lower-case letters, digits and single hyphens, at most {MaxContainerPrefixLength} characters.")
+            .ValidateOnStart();
+
+    /// <summary>Whether <paramref name="prefix"/> makes valid blob container names in front of the bits containers' own.</summary>
+    public static bool IsValidContainerPrefix(string? prefix) =>
+        prefix is not null && prefix.Length <= MaxContainerPrefixLength && ContainerPrefixPattern().IsMatch(prefix);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(?:[a-z0-9]+(?:-[a-z0-9]+)*-?)?$")]
+    private static partial System.Text.RegularExpressions.Regex ContainerPrefixPattern();
 }

@@ -13,7 +13,7 @@ internal static class ApiServiceCollectionExtensions
         services.AddSingleton(_ => BlobStorageConnection.CreateClient(BlobStorageConnection.ConnectionString(configuration)));
         services.AddSingleton<BitsContainers>();
         CloudController.Hosting.Telemetry.AddCloudControllerTelemetry(services, configuration, "cloudcontroller-api");
-        services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
+        BitsOptions.AddTo(services);
         services.ConfigureHttpJsonOptions(json => CfJson.Configure(json.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();

@@ -40,7 +40,7 @@ public static class CloudControllerSiloBuilderExtensions
         var tables = TableStorageConnection.CreateClient(connectionString, storagePolicy);
         builder.Services.AddSingleton(blobs);
         builder.Services.AddSingleton<BitsContainers>();
-        builder.Services.AddOptions<BitsOptions>().BindConfiguration(BitsOptions.Section);
+        BitsOptions.AddTo(builder.Services);
         builder.Services.AddOptions<WorkOptions>().BindConfiguration(WorkOptions.Section)
             .Validate(o => o.MaxAttempts >= 1 && o.Timeout > TimeSpan.Zero && o.ResumePeriod >= TimeSpan.FromSeconds(1),
                 $"{WorkOptions.Section}: MaxAttempts must be at least 1, Timeout positive and ResumePeriod at least one second.")

@@ -21,6 +21,7 @@ public sealed class FirstRequestsTests(CloudControllerFixture fixture)
         {
             ["ORLEANS_GATEWAY_PORT"] = fixture.GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Uaa__SigningKey"] = fixture.TokenKey.ExportRSAPrivateKeyPem(),
+            ["CloudController__Bits__ContainerPrefix"] = fixture.BitsContainerPrefix,
             ["Logging__LogLevel__Default"] = "Warning",
         });
         api.Start();

@@ -30,7 +30,7 @@ public sealed class HostileInputTests(CloudControllerFixture fixture)
         using var http = await fixture.As("writer");
         var app = await AppsTests.NewAppAsync(http, await AppsTests.NewSpaceAsync(await fixture.Admin()));
         var real = Zips.Random();
-        var resources = fixture.Blobs.GetBlobContainerClient(BlobContainers.Resources);
+        var resources = fixture.BitsContainer(BlobContainers.Resources);
         await resources.CreateIfNotExistsAsync();
         await resources.GetBlobClient(Zips.Sha1(real)).UploadAsync(BinaryData.FromBytes(Zips.Random()));
         Assert.Single(await MatchedAsync(http, real));

@@ -35,6 +35,12 @@ public class CloudControllerFixture : IAsyncLifetime
 
     public string GrainStateContainer { get; } = TestStorage.UniqueContainer("state");
 
+    /// <summary>
+    /// This system's bits containers are named with this prefix (<c>CloudController:Bits:ContainerPrefix</c>), so that a
+    /// test comparing a whole container (no upload left behind) sees no other system's bits.
+    /// </summary>
+    public string BitsContainerPrefix { get; } = $"t{Guid.NewGuid():N}"[..13] + "-";
+
     /// <summary>The silo's gateway: where another API instance of this system connects.</summary>
     public int GatewayPort => _gatewayPort;
 
@@ -60,17 +66,27 @@ public class CloudControllerFixture : IAsyncLifetime
     public async Task<List<string>> BlobNamesAsync(string container)
     {
         var names = new List<string>();
-        await foreach (var blob in Blobs.GetBlobContainerClient(container).GetBlobsAsync())
+        try
         {
-            names.Add(blob.Name);
+            await foreach (var blob in BitsContainer(container).GetBlobsAsync())
+            {
+                names.Add(blob.Name);
+            }
+        }
+        catch (Azure.RequestFailedException e) when (e.ErrorCode == "ContainerNotFound")
+        {
+            // The system creates its bits containers on first use: none yet, no blobs.
         }
 
         return names;
     }
 
+    /// <summary>This system's container of one kind of bits (<paramref name="name"/> is one of <c>BlobContainers</c>).</summary>
+    public Azure.Storage.Blobs.BlobContainerClient BitsContainer(string name) => Blobs.GetBlobContainerClient(BitsContainerPrefix + name);
+
     public async Task InitializeAsync()
     {
-        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo, Faults);
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, SiloSettings(), _configureSilo, Faults);
         await Silo.StartAsync();
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -81,6 +97,7 @@ public class CloudControllerFixture : IAsyncLifetime
             web.UseSetting("Logging:LogLevel:CloudController.Api.Http.RequestIdMiddleware", "Warning");
             web.UseSetting("CloudController:Bits:MaxUploadSize", TestLimits.MaxUploadSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             web.UseSetting("CloudController:Bits:MaxPackageSize", TestLimits.MaxPackageSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            web.UseSetting("CloudController:Bits:ContainerPrefix", BitsContainerPrefix);
             AddUser(web, "reader", "cloud_controller.read");
             AddUser(web, "writer", "cloud_controller.read", "cloud_controller.write");
             AddUser(web, "auditor", "cloud_controller.admin_read_only");
@@ -108,6 +125,9 @@ public class CloudControllerFixture : IAsyncLifetime
         }
     }
 
+    private Dictionary<string, string?> SiloSettings() =>
+        new(_siloSettings ?? new Dictionary<string, string?>()) { ["CloudController:Bits:ContainerPrefix"] = BitsContainerPrefix };
+
     /// <summary>When set, the API listens on this loopback port instead of serving in memory.</summary>
     protected virtual int? RealServerPort => null;
 
@@ -127,7 +147,7 @@ public class CloudControllerFixture : IAsyncLifetime
     /// <summary>Starts a fresh silo after <c>Silo.StopAsync()</c>, on the same ports and storage.</summary>
     public async Task StartNewSiloAsync()
     {
-        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, _siloSettings, _configureSilo, Faults);
+        Silo = new SiloHost(_siloPort, _gatewayPort, GrainStateContainer, ReminderTable, SiloSettings(), _configureSilo, Faults);
         await Silo.StartAsync();
     }
 

@@ -55,6 +55,8 @@ public sealed class StartupCheckTests
     [InlineData("CloudController:Work:ResumePeriod", "00:00:00.5", "ResumePeriod at least one second")]
     [InlineData("CloudController:Runtime:StagingLogLead", "00:05:00", "StagingLogLead between 0 and 1 minute")]
     [InlineData("CloudController:Runtime:StartDelay", "-00:00:01", "StartDelay and TaskDuration must not be negative")]
+    [InlineData("CloudController:Bits:ContainerPrefix", "Team_A-", "ContainerPrefix must be lower-case letters")]
+    [InlineData("CloudController:Bits:ContainerPrefix", "a--", "ContainerPrefix must be lower-case letters")]
     public async Task AnOptionOutOfRangeStopsTheSiloAtStartWithWhatIsWrong(string key, string value, string says)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
@@ -72,4 +74,15 @@ public sealed class StartupCheckTests
 
         Assert.Contains(says, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("team-a-", true)]
+    [InlineData("t0123456789ab-", true)]
+    [InlineData("-a", false)]
+    [InlineData("a--b", false)]
+    [InlineData("UPPER", false)]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
+    public void ABitsContainerPrefixMakesValidContainerNames(string prefix, bool valid) =>
+        Assert.Equal(valid, BitsOptions.IsValidContainerPrefix(prefix));
 }
