@@ -201,15 +201,12 @@ public sealed partial class AppGrain(
             return droplet.Guid == current.CurrentDropletGuid;
         }
 
-        await StoreChangeAsync(current, next, events: _ => []);
+        // v2 keeps only the droplet an app runs: the one replaced expires, owed by this store (so a retry of the
+        // notification, which finds the change made, still leaves it expired).
+        var replaced = current.CurrentDropletGuid is { } previous && previous != next.CurrentDropletGuid ? [previous] : ImmutableArray<Guid>.Empty;
+        await StoreChangeAsync(current, next, events: _ => [], expire: replaced);
         LogStagingCompleted(Guid, next.PackageState, next.DetectedBuildpack ?? next.StagingFailedReason);
         await ConvergeRuntimeAsync(next, announce: RuntimeChanged(current, next), Gone(current, next));
-        if (current.CurrentDropletGuid is { } replaced && replaced != next.CurrentDropletGuid)
-        {
-            // v2 keeps only the droplet an app runs.
-            await GrainFactory.GetGrain<IDropletGrain>(replaced).ExpireAsync();
-        }
-
         return true;
     }
 
@@ -388,7 +385,7 @@ public sealed partial class AppGrain(
     /// left, the ledgers to bring in line, the process pointers gained and lost, its audit events, made for the
     /// organization the app is in after the change), and that work is derived.
     /// </summary>
-    private async Task StoreChangeAsync(StoredApp current, StoredApp next, Func<Guid?, IEnumerable<AuditEvent>> events)
+    private async Task StoreChangeAsync(StoredApp current, StoredApp next, Func<Guid?, IEnumerable<AuditEvent>> events, ImmutableArray<Guid> expire = default)
     {
         var from = state.State.OrganizationGuid ?? await OrganizationOfAsync(current.SpaceGuid);
         var to = next.SpaceGuid == current.SpaceGuid ? from : await OrganizationOfAsync(next.SpaceGuid);
@@ -415,6 +412,7 @@ public sealed partial class AppGrain(
             UsageOrganizations = ledgers,
             PointerPuts = [.. gained],
             PointerClears = [.. lost],
+            DropletExpiries = expire.IsDefault ? [] : expire,
         };
         await Commit.StoreAsync(state.State.With(next) with { OrganizationGuid = to ?? state.State.OrganizationGuid }, work);
     }
@@ -423,7 +421,7 @@ public sealed partial class AppGrain(
     private static bool Grows(AppDemand before, AppDemand after) =>
         after.Memory > before.Memory || after.RunningInstances > before.RunningInstances || after.LargestInstance > before.LargestInstance;
 
-    /// <summary>After a store: entries, ledgers and process pointers as the stored app says.</summary>
+    /// <summary>After a store: entries, ledgers, process pointers and replaced droplets as the stored app says.</summary>
     private Task DeriveAsync(AppGrainState s, Outstanding owed)
     {
         if (s.Current is not { } app)
@@ -440,6 +438,7 @@ public sealed partial class AppGrain(
                 .Concat(owed.PointerPuts.Where(types.ContainsKey)
                     .Select(p => GrainFactory.GetGrain<IProcessGrain>(p).PointAsync(new ProcessPointer(Guid, types[p]))))
                 .Concat(owed.PointerClears.Where(p => !types.ContainsKey(p)).Select(p => GrainFactory.GetGrain<IProcessGrain>(p).ClearAsync()))
+                .Concat(owed.DropletExpiries.Where(d => d != app.CurrentDropletGuid).Select(d => GrainFactory.GetGrain<IDropletGrain>(d).ExpireAsync()))
                 .Append(IndexedWrite.DeriveAsync(GrainFactory, Placement(app), Entry(app), owed.Releases)));
     }
 

@@ -151,8 +151,9 @@ public sealed partial class DropletGrain(
     {
         if (state.RecordExists && state.State.Droplet is { State: DropletState.Staged } droplet)
         {
-            await SaveAsync(DropletTransitions.Expire(droplet, clock.GetUtcNow()));
+            // The bits first: a failure leaves the droplet STAGED, so the caller's retry deletes again and then stores.
             await bits.DeleteDropletAsync(Guid, CancellationToken.None);
+            await SaveAsync(DropletTransitions.Expire(droplet, clock.GetUtcNow()));
         }
     }
 
@@ -214,13 +215,15 @@ public sealed partial class DropletGrain(
             return;
         }
 
-        await state.SaveAsync(state.State with { AppNotified = true });
-        await Work.EndAsync();
         if (!kept)
         {
-            // A superseded v2 staging: no app runs this droplet.
+            // A superseded v2 staging: no app runs this droplet. Expired before the answer is recorded, so a failure
+            // here leaves the work held and the next resume asks the app again.
             await ExpireAsync();
         }
+
+        await state.SaveAsync(state.State with { AppNotified = true });
+        await Work.EndAsync();
     }
 
     private async Task BeginAsync(string? lastReason, bool counts)

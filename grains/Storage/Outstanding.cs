@@ -31,6 +31,9 @@ public sealed record Outstanding
     /// <summary>Process pointers to write (process types the app has gained).</summary>
     [Id(4)] public ImmutableArray<Guid> PointerPuts { get; init; } = [];
 
+    /// <summary>Droplets the change replaced, to expire unless the stored resource still uses them (v2 keeps one).</summary>
+    [Id(5)] public ImmutableArray<Guid> DropletExpiries { get; init; } = [];
+
     public static Outstanding Work(IEnumerable<string>? releases = null, IEnumerable<AuditEvent>? events = null) =>
         new() { Releases = [.. releases ?? []], Events = [.. events ?? []] };
 
@@ -42,5 +45,6 @@ public sealed record Outstanding
         UsageOrganizations = [.. UsageOrganizations.Concat(later.UsageOrganizations).Distinct()],
         PointerClears = [.. PointerClears.Concat(later.PointerClears).Distinct()],
         PointerPuts = [.. PointerPuts.Concat(later.PointerPuts).Distinct()],
+        DropletExpiries = [.. DropletExpiries.Concat(later.DropletExpiries).Distinct()],
     };
 }

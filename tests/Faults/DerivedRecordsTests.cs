@@ -141,5 +141,34 @@ public sealed class DerivedRecordsTests(FaultsFixture fixture)
             (await admin.PutJsonAsync($"/v2/apps/{second}", new { state = "STARTED", memory = 512 })).StatusCode == HttpStatusCode.Created);
     }
 
+    /// <summary>
+    /// A restage replaces the droplet the app runs while the old droplet's state cannot be written: the restage stands,
+    /// and the old droplet expires once its state can be written (its expiry is owed by the app's store, not a call
+    /// made after it that a retry of the staging's notification would skip).
+    /// </summary>
+    [Fact]
+    public async Task ADropletReplacedWhileItsStateCannotBeWrittenExpiresOnceItCan()
+    {
+        using var admin = await fixture.Admin();
+        var app = await RuntimeTests.StartedAppAsync(admin, await AppsTests.NewSpaceAsync(admin), "restaged");
+        var first = await CurrentDropletAsync(admin, app);
+
+        using (var failing = fixture.Faults.Fail(StorageFaults.WritesTo($"/{Guid.Parse(first):N}.json")))
+        {
+            await (await admin.PostAsync($"/v2/apps/{app}/restage", null)).JsonAsync(HttpStatusCode.Created);
+            await Eventually.HoldsAsync("the restage's droplet current", async () => await CurrentDropletAsync(admin, app) != first);
+            await Eventually.HoldsAsync("the old droplet's expiry tried", () => Task.FromResult(failing.Hits > 0));
+            Assert.Equal("STAGED", await DropletStateAsync(admin, first));
+        }
+
+        await Eventually.HoldsAsync("the replaced droplet expired", async () => await DropletStateAsync(admin, first) == "EXPIRED");
+    }
+
+    private static async Task<string> CurrentDropletAsync(HttpClient http, string app) =>
+        (await (await http.GetAsync($"/v3/apps/{app}/droplets/current")).JsonAsync(HttpStatusCode.OK)).GetProperty("guid").GetString()!;
+
+    private static async Task<string> DropletStateAsync(HttpClient http, string droplet) =>
+        (await (await http.GetAsync($"/v3/droplets/{droplet}")).JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString()!;
+
     private static async Task<JsonElement> ListAsync(HttpClient http, string url) => await (await http.GetAsync(url)).JsonAsync(HttpStatusCode.OK);
 }
