@@ -62,13 +62,17 @@ public class CloudControllerFixture : IAsyncLifetime
 
     public Azure.Storage.Blobs.BlobServiceClient Blobs { get; } = CloudController.Storage.BlobStorageConnection.CreateClient(TestStorage.ConnectionString);
 
-    /// <summary>The names of the blobs in one container of the test system's storage.</summary>
+    /// <summary>
+    /// The names of the blobs in one container of the test system's storage: <see cref="GrainStateContainer"/>, or a kind
+    /// of bits (one of <c>BlobContainers</c>, named here with this system's <see cref="BitsContainerPrefix"/>).
+    /// </summary>
     public async Task<List<string>> BlobNamesAsync(string container)
     {
         var names = new List<string>();
         try
         {
-            await foreach (var blob in BitsContainer(container).GetBlobsAsync())
+            var client = container == GrainStateContainer ? Blobs.GetBlobContainerClient(container) : BitsContainer(container);
+            await foreach (var blob in client.GetBlobsAsync())
             {
                 names.Add(blob.Name);
             }
