@@ -25,7 +25,7 @@ public static class Telemetry
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(StorageMetrics.MeterName, "Microsoft.Orleans")
+                .AddMeter(StorageMetrics.MeterName, "Microsoft.Orleans", "Polly")
                 .AddMeter(meters)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()

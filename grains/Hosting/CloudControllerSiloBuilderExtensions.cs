@@ -66,6 +66,7 @@ public static class CloudControllerSiloBuilderExtensions
         builder.Services.AddSingleton<IIndexJournal, BlobIndexJournal>();
         builder.Services.AddSingleton<LegacyIndexMigration>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LegacyIndexMigration>());
+        builder.Services.AddCloudControllerRetries();
         builder.Services.AddSingleton<WorkRunner>();
         builder.Services.AddOptions<Runtime.RuntimeOptions>().BindConfiguration(Runtime.RuntimeOptions.Section)
             .Validate(o => o.StartDelay >= TimeSpan.Zero && o.TaskDuration >= TimeSpan.Zero && o.ConvergencePeriod >= TimeSpan.FromSeconds(1)

@@ -1,8 +1,10 @@
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Indexes;
+using CloudController.Grains.Hosting;
 using CloudController.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Polly.Registry;
 
 namespace CloudController.Grains.Indexes;
 
@@ -16,11 +18,11 @@ namespace CloudController.Grains.Indexes;
 /// nothing stores nothing.
 /// </summary>
 [GrainType("index"), Reentrant]
-public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<ResourceIndexGrain> logger) : Grain, IResourceIndexGrain
+public sealed partial class ResourceIndexGrain(IIndexJournal journal, ResiliencePipelineProvider<string> retries, ILogger<ResourceIndexGrain> logger)
+    : Grain, IResourceIndexGrain
 {
     private const int MaxBatch = 500;
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan[] ReloadBackoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
     private IndexTable _table = new();
     private GroupCommit<IndexChange>? _commits;
@@ -83,21 +85,20 @@ public sealed partial class ResourceIndexGrain(IIndexJournal journal, ILogger<Re
     /// <summary>Reads the journal again (a write that was given up on may still have landed) until it answers.</summary>
     private async Task ReloadAsync()
     {
-        for (var attempt = 0; ; attempt++)
+        await retries.GetPipeline(Retries.UntilAnswered).InTurnAsync(async cancellation =>
         {
             try
             {
-                Load(await journal.LoadAsync(Key).WaitAsync(LoadTimeout));
-                _reloading = false;
-                LogReloaded(Key, _table.Count);
-                return;
+                Load(await journal.LoadAsync(Key).WaitAsync(LoadTimeout, cancellation));
             }
             catch (Exception ex)
             {
                 LogReloadFailed(ex, Key);
-                await Task.Delay(ReloadBackoff[Math.Min(attempt, ReloadBackoff.Length - 1)]);
+                throw;
             }
-        }
+        });
+        _reloading = false;
+        LogReloaded(Key, _table.Count);
     }
 
     private void Load(IndexJournalState stored)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Organizations;
 using CloudController.GrainInterfaces.Quotas;
+using CloudController.Grains.Hosting;
 using CloudController.Grains.Storage;
 
 namespace CloudController.Grains.Quotas;
@@ -48,7 +49,8 @@ public sealed record OrganizationUsageGrainState
 [GrainType("organization-usage"), Orleans.Concurrency.Reentrant]
 public sealed class OrganizationUsageGrain(
     [PersistentState(StorageNames.State, StorageNames.CloudController)] IPersistentState<OrganizationUsageGrainState> state,
-    Microsoft.Extensions.Options.IOptions<UsageOptions> options)
+    Microsoft.Extensions.Options.IOptions<UsageOptions> options,
+    Polly.Registry.ResiliencePipelineProvider<string> retries)
     : Grain, IOrganizationUsageGrain
 {
     private GroupCommit<OrganizationUsageGrainState>? _commits;
@@ -259,20 +261,9 @@ public sealed class OrganizationUsageGrain(
 
     private async Task ReloadAsync()
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await state.ReadStateAsync();
-                _current = null;
-                _reloading = false;
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)));
-            }
-        }
+        await retries.GetPipeline(Retries.UntilAnswered).InTurnAsync(async cancellation => await state.ReadStateAsync(cancellation));
+        _current = null;
+        _reloading = false;
     }
 
     /// <summary>The organization's quota now (it may have been changed since the last call); null when it has none.</summary>

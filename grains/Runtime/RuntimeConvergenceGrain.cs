@@ -142,7 +142,9 @@ public sealed partial class RuntimeConvergenceGrain(
 }
 
 /// <summary>Starts a convergence pass when a silo becomes active (in the background: the silo serves meanwhile).</summary>
-public sealed partial class RuntimeConvergenceStartup(IGrainFactory grains, ILogger<RuntimeConvergenceStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class RuntimeConvergenceStartup(
+    IGrainFactory grains, Polly.Registry.ResiliencePipelineProvider<string> retries, ILogger<RuntimeConvergenceStartup> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(RuntimeConvergenceStartup), ServiceLifecycleStage.Active, started =>
@@ -155,23 +157,13 @@ public sealed partial class RuntimeConvergenceStartup(IGrainFactory grains, ILog
     {
         // A silo that has just become active may not yet see its peers' grain types: try a few times, then leave it
         // to the reminder.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                await grains.GetGrain<IRuntimeConvergenceGrain>(0).ConvergeAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                if (attempt == 5)
-                {
-                    LogUnfinished(ex);
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(2));
-            }
+            await retries.GetPipeline(Hosting.Retries.Report).ExecuteAsync(async _ => await grains.GetGrain<IRuntimeConvergenceGrain>(0).ConvergeAsync());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnfinished(ex);
         }
     }
 

@@ -1,9 +1,11 @@
 using CloudController.GrainInterfaces.Errors;
 using CloudController.GrainInterfaces.Jobs;
 using CloudController.GrainInterfaces.Work;
+using CloudController.Grains.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Registry;
 
 namespace CloudController.Grains.Work;
 
@@ -17,10 +19,9 @@ public sealed partial class WorkRunner(
     IGrainFactory grains,
     IOptions<WorkOptions> options,
     IHostApplicationLifetime lifetime,
+    ResiliencePipelineProvider<string> retries,
     ILogger<WorkRunner> logger)
 {
-    private static readonly TimeSpan[] DeliveryBackoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
-
     /// <summary>Starts run <paramref name="run"/> of <typeparamref name="TGrain"/> <paramref name="key"/>'s work; returns at once.</summary>
     public void Start<TGrain, TResult>(Guid key, Guid run, Func<CancellationToken, Task<TResult>> work)
         where TGrain : IWorkerGrain<TResult> =>
@@ -80,22 +81,14 @@ public sealed partial class WorkRunner(
 
     private async Task DeliverAsync(Guid key, Func<Task> delivery)
     {
-        for (var i = 0; ; i++)
+        try
         {
-            try
-            {
-                await delivery();
-                return;
-            }
-            catch (Exception ex) when (WorkInterruption.Is(ex) && i < DeliveryBackoff.Length && !lifetime.ApplicationStopping.IsCancellationRequested)
-            {
-                await Task.Delay(DeliveryBackoff[i]);
-            }
-            catch (Exception ex)
-            {
-                LogDeliveryFailed(key, ex.Message);
-                return;
-            }
+            // Retried while the grain is only interrupted (moving, or its silo stopping), never once this silo stops.
+            await retries.GetPipeline(Retries.WorkDelivery).ExecuteAsync(async _ => await delivery(), lifetime.ApplicationStopping);
+        }
+        catch (Exception ex)
+        {
+            LogDeliveryFailed(key, ex.Message);
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class GrainTierFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Faults a test may inject into the silo's storage requests (none unless a test adds a rule).</summary>
+    public Infrastructure.StorageFaults Faults { get; } = new();
+
     public IClusterClient Grains => _cluster?.Client ?? throw new InvalidOperationException("The grain tier's cluster is not deployed.");
 
     public Azure.Storage.Blobs.BlobServiceClient Blobs { get; } = CloudController.Storage.BlobStorageConnection.CreateClient(Infrastructure.TestStorage.ConnectionString);
@@ -44,7 +47,7 @@ public sealed class GrainTierFixture : IAsyncLifetime
             {
                 silo.Services.AddSingleton<TimeProvider>(Clock);
                 silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            }, clustering: false);
+            }, Faults, clustering: false);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();

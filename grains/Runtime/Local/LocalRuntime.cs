@@ -35,6 +35,7 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable, IDispo
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _clock;
     private readonly ILogger<LocalRuntime> _logger;
+    private readonly Polly.ResiliencePipeline _report;
     private readonly string _silo;
     private readonly ConcurrentDictionary<(Guid App, string Type), LocalProcess> _processes = new();
     private readonly ConcurrentDictionary<Guid, TaskRun> _tasks = new();
@@ -49,8 +50,10 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable, IDispo
 
     public LocalRuntime(
         IOptions<LocalRuntimeOptions> options, OsProcesses os, DropletFiles droplets, AppLogWriter logs, IGrainFactory grains,
-        ILocalSiloDetails silo, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<LocalRuntime> logger)
+        ILocalSiloDetails silo, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime, TimeProvider clock,
+        Polly.Registry.ResiliencePipelineProvider<string> retries, ILogger<LocalRuntime> logger)
     {
+        _report = retries.GetPipeline(Hosting.Retries.Report);
         // A silo shutting down tells the route table nothing more: the table drops it when its lease lapses.
         lifetime.ApplicationStopping.Register(() => _stopping = true);
         (_options, _os, _droplets, _logs, _grains, _clock, _logger) = (options.Value, os, droplets, logs, grains, clock, logger);
@@ -198,19 +201,18 @@ public sealed partial class LocalRuntime : IAppRuntime, IAsyncDisposable, IDispo
             _tasks.TryRemove(task.Task, out _);
         }
 
-        for (var attempt = 1; ; attempt++)
+        await _report.ExecuteAsync(async _ =>
         {
             try
             {
                 await _grains.GetGrain<GrainInterfaces.Tasks.ITaskGrain>(task.Task).ExitedAsync(status);
-                return;
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException && attempt < 5)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogCrashNotReported(ex, task.App, 0);
-                await Task.Delay(TimeSpan.FromSeconds(attempt), _clock);
+                throw;
             }
-        }
+        });
     }
 
     public Task StopAsync(Guid app, string type, CancellationToken cancellationToken)
