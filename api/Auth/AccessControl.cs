@@ -22,7 +22,7 @@ internal sealed record CfUnguardedMetadata(string Why);
 /// silo's <see cref="IAccessGrain"/> against their membership. Refusals follow CF: a resource the caller may not see
 /// is 403 NotAuthorized in v2 and the resource's 404 in v3; one it sees but may not change is 403 NotAuthorized.
 /// </summary>
-internal sealed class AccessControl(IGrainFactory grains, IConfiguration configuration) : IDisposable
+internal sealed class AccessControl(IGrainFactory grains, IConfiguration configuration, TimeProvider clock) : IDisposable
 {
     /// <summary>
     /// How long a read of an app, package or droplet the caller's roles allowed is remembered (per API instance, per
@@ -33,8 +33,7 @@ internal sealed class AccessControl(IGrainFactory grains, IConfiguration configu
     private readonly TimeSpan _readDecisionLifetime = TimeSpan.FromSeconds(
         Math.Clamp(configuration.GetValue("CloudController:Access:ReadDecisionSeconds", 1.0), 0, 60));
 
-    private readonly MemoryCache _allowedReads = new(
-        new MemoryCacheOptions { SizeLimit = 100_000 });
+    private readonly MemoryCache _allowedReads = CacheClock.Create(clock, 100_000);
 
     public void Dispose() => _allowedReads.Dispose();
 

@@ -18,7 +18,7 @@ internal sealed class CfBearerEvents(TimeProvider clock) : JwtBearerEvents, IDis
     private const int MaxCachedTokens = 10_000;
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
 
-    private readonly MemoryCache _validated = new(new MemoryCacheOptions { SizeLimit = MaxCachedTokens });
+    private readonly MemoryCache _validated = CacheClock.Create(clock, MaxCachedTokens);
 
     public void Dispose() => _validated.Dispose();
 
