@@ -29,16 +29,17 @@ public sealed class StorageFixture : IAsyncLifetime
 
     public Task DisposeAsync() => _silo.StopAsync();
 
-    /// <summary>A provider on its own new container.</summary>
-    public async Task<(IGrainStorage Storage, BlobContainerClient Container)> NewStorageAsync() =>
-        await StorageOnAsync(TestStorage.UniqueContainer("gs"));
+    /// <summary>A provider on its own new container (its requests through <paramref name="faults"/>, when given).</summary>
+    public async Task<(IGrainStorage Storage, BlobContainerClient Container)> NewStorageAsync(StorageFaults? faults = null, TimeSpan? operationTimeout = null) =>
+        await StorageOnAsync(TestStorage.UniqueContainer("gs"), faults, operationTimeout);
 
     /// <summary>Another provider instance on a container: what a second silo would have.</summary>
-    public async Task<(IGrainStorage Storage, BlobContainerClient Container)> StorageOnAsync(string containerName)
+    public async Task<(IGrainStorage Storage, BlobContainerClient Container)> StorageOnAsync(
+        string containerName, StorageFaults? faults = null, TimeSpan? operationTimeout = null)
     {
         var options = new AzureBlobStorageOptions
         {
-            BlobServiceClient = Blobs,
+            BlobServiceClient = faults is null ? Blobs : BlobStorageConnection.CreateClient(TestStorage.ConnectionString, policy: faults),
             ContainerName = containerName,
             GrainStorageSerializer = _silo.Services.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Blobs),
         };
@@ -50,7 +51,7 @@ public sealed class StorageFixture : IAsyncLifetime
         var inner = AzureBlobGrainStorageFactory.Create(services, StorageNames.Blobs);
         await StartAsync(inner);
         var storage = new CloudControllerGrainStorage(inner, skipReadOfNewGrains: true, services.GetRequiredService<IActivatorProvider>(),
-            services.GetRequiredService<ILogger<CloudControllerGrainStorage>>());
+            services.GetRequiredService<ILogger<CloudControllerGrainStorage>>(), operationTimeout);
         return (storage, Blobs.GetBlobContainerClient(containerName));
     }
 
