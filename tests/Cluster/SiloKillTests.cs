@@ -199,24 +199,10 @@ public sealed class SiloKillTests(ClusterFixture cluster, ITestOutputHelper outp
         public Task<JsonElement> GetJsonAsync(string url) =>
             SendAsync(() => new HttpRequestMessage(HttpMethod.Get, url), HttpStatusCode.OK);
 
-        public async Task<JsonElement> WaitForJobAsync(string url, TimeSpan bound)
-        {
-            var deadline = Stopwatch.StartNew();
-            JsonElement job;
-            do
-            {
-                job = (await GetJsonAsync(url)).GetProperty("entity");
-                if (job.GetProperty("status").GetString() is "finished" or "failed")
-                {
-                    return job;
-                }
-
-                await Task.Delay(Pause);
-            }
-            while (deadline.Elapsed < bound);
-
-            return job;
-        }
+        /// <summary>The job once it has ended (finished or failed); fails the test if it has not within <paramref name="bound"/>.</summary>
+        public Task<JsonElement> WaitForJobAsync(string url, TimeSpan bound) =>
+            Eventually.ValueAsync($"job {url} to end", async () => (await GetJsonAsync(url)).GetProperty("entity"),
+                job => job.GetProperty("status").GetString() is "finished" or "failed", bound);
 
         public Task<JsonElement> SendAsync(HttpMethod method, string url, object body, params HttpStatusCode[] expected) =>
             SendAsync(() => new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) }, expected);
