@@ -345,14 +345,14 @@ public sealed class BitsTests(CloudControllerFixture fixture)
         (await (await http.GetAsync($"/v2/apps/{app}")).JsonAsync(HttpStatusCode.OK)).GetProperty("entity");
 
     /// <summary>Polls a job until it is finished or failed (bounded).</summary>
-    internal static async Task<JsonElement> PollAsync(HttpClient http, string url, string? expect = null)
+    internal static async Task<JsonElement> PollAsync(HttpClient http, string url, string? expect = null, TimeSpan? bound = null)
     {
         var job = await Eventually.ValueAsync($"job {url} ended", async () => await (await http.GetAsync(url)).JsonAsync(HttpStatusCode.OK), job =>
         {
             var status = job.GetProperty("entity").GetProperty("status").GetString();
             Assert.True(status is "queued" or "running" or "finished" or "failed", $"unexpected job status {status}");
             return status is "finished" or "failed";
-        });
+        }, bound);
         if (expect is not null)
         {
             Assert.Equal(expect, job.GetProperty("entity").GetProperty("status").GetString());

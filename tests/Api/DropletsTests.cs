@@ -154,7 +154,9 @@ public sealed class DropletsTests(CloudControllerFixture fixture)
         await WaitAsync(http, droplet);
 
         var byPackage = await (await http.GetAsync($"/v3/packages/{package}/droplets")).JsonAsync(HttpStatusCode.OK);
-        var byApp = await (await http.GetAsync($"/v3/droplets?app_guids={app}&states=STAGED")).JsonAsync(HttpStatusCode.OK);
+        // Lists read the droplet's index entry, derived after its store (the storing turn waits for it at most 2 s).
+        var byApp = await Eventually.ValueAsync("the droplet listed as STAGED", async () => await (await http.GetAsync($"/v3/droplets?app_guids={app}&states=STAGED")).JsonAsync(HttpStatusCode.OK),
+            list => list.GetProperty("resources").GetArrayLength() == 1);
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v3/droplets/{droplet}")).StatusCode);
 
         Assert.Equal(1, byPackage.GetProperty("pagination").GetProperty("total_results").GetInt32());

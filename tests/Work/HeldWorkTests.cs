@@ -28,7 +28,8 @@ public sealed class HeldWorkTests(HeldWorkFixture fixture)
         {
             var url = (await (await http.PutAsync($"/v2/apps/{app}/bits?async=true", Zips.Bits([], Zips.Create(("index.html", Zips.Text("second"), 0x1A4)))))
                 .JsonAsync(HttpStatusCode.Created)).GetProperty("metadata").GetProperty("url").GetString()!;
-            job = await BitsTests.PollAsync(http, url, expect: "failed");
+            // Three attempts of the fixture's work timeout (5 s) each, and the pauses between them.
+            job = await BitsTests.PollAsync(http, url, expect: "failed", bound: TimeSpan.FromSeconds(90));
         }
         finally
         {
@@ -149,7 +150,7 @@ public sealed class HeldWorkTests(HeldWorkFixture fixture)
         var current = await (await http.GetAsync($"/v3/apps/{app}/droplets/current")).JsonAsync(HttpStatusCode.OK);
         Assert.NotEqual(oldDroplet, current.GetProperty("guid").GetString());
         Assert.Equal("ruby_buildpack", current.GetProperty("buildpacks")[0].GetProperty("name").GetString());
-        // The old staging's outcome is stale: its droplet expires. This system's work times out after 2 s, so on a
+        // The old staging's outcome is stale: its droplet expires. This system's work times out after 5 s, so on a
         // loaded machine (the whole suite on two cores, with GC pauses over a second) the old staging's attempts may all
         // time out instead, and its droplet ends FAILED: never STAGED, which is what must not happen.
         await Eventually.ValueAsync("the stale droplet to expire (or to have failed)",
