@@ -67,8 +67,12 @@ public sealed class DerivedRecordsTests(FaultsFixture fixture)
 
         await fixture.StartNewSiloAsync();
         await Eventually.HoldsAsync("the app in its catalog partition", async () =>
-            (await ListAsync(admin, $"/v3/apps?guids={app}")).GetProperty("pagination").GetProperty("total_results").GetInt32() == 1,
-            TimeSpan.FromSeconds(60));
+        {
+            // The new silo may still be joining: a 503 asks the client to retry, as any CF client does.
+            using var response = await admin.GetAsync($"/v3/apps?guids={app}");
+            return response.StatusCode != HttpStatusCode.ServiceUnavailable
+                && (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("pagination").GetProperty("total_results").GetInt32() == 1;
+        }, TimeSpan.FromSeconds(60));
     }
 
     [Fact]
